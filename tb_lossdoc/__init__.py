@@ -1,3 +1,22 @@
-"""LossDoc: diagnose training and validation loss curves in TensorBoard logs."""
+"""LossDoc: diagnose training and validation loss curves in TensorBoard logs.
+
+`tb_lossdoc.diagnose(logdir)` returns the JSON document of DESIGN.md §3.
+This module stays light: TensorBoard imports it when it starts.
+"""
 
 __version__ = "0.1.0"
+
+
+def diagnose(logdir: str, lang: str = "en", options=None) -> dict:
+    """Diagnose every run under `logdir` (see `tb_lossdoc.api.diagnose`)."""
+    from .api import diagnose as _diagnose
+
+    return _diagnose(logdir, lang=lang, options=options)
+
+
+def __getattr__(name: str):
+    if name == "LogdirError":
+        from .loading import LogdirError
+
+        return LogdirError
+    raise AttributeError(name)

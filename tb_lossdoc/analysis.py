@@ -1,0 +1,195 @@
+"""Diagnose every training run behind a TensorBoard data provider.
+
+This is the one path from data to the DESIGN.md §3 document, shared by the
+command (over a multiplexer it loads) and the plugin (over TensorBoard's own
+provider). Results are cached per training run and recomputed only when one of
+its series has a new last step or write time.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from . import messages
+from .align import epochs_on_step_axis
+from .curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs
+from .detectors.base import MIN_POINTS, RunCurves
+from .engine import INSUFFICIENT_DATA, diagnose
+from .loading import SeriesInfo, list_scalars, read_series
+from .series import Series
+
+DOCUMENT_VERSION = 1
+# Read everything that was loaded: sampling is TensorBoard's decision, not ours.
+READ_ALL = 1_000_000
+NO_LOSS = "no loss-like scalar"
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to find and describe curves."""
+
+    lang: str = "en"
+    patterns: TagPatterns = TagPatterns()
+    # TensorBoard's reservoir size for scalars (0 = keeps every point).
+    sample_limit: int = 0
+
+
+class Analyzer:
+    """Diagnoses an experiment; keeps per-run results while their data is unchanged."""
+
+    def __init__(self, options: Options = Options()):
+        self.options = options
+        self._cache: Dict[str, Tuple[tuple, dict]] = {}
+        self._lock = threading.Lock()
+
+    def document(self, provider, ctx, experiment_id: str, lang: Optional[str] = None) -> dict:
+        """The DESIGN.md §3 document for every run of the experiment."""
+        lang = lang or self.options.lang
+        listing = list_scalars(provider, ctx, experiment_id)
+        training_runs, unused = find_training_runs(listing, self.options.patterns)
+        runs = []
+        for training_run in training_runs:
+            key = _cache_key(training_run, listing)
+            with self._lock:
+                cached = self._cache.get(training_run.name)
+            if cached is None or cached[0] != key:
+                result = self._diagnose_run(provider, ctx, experiment_id, training_run)
+                with self._lock:
+                    self._cache[training_run.name] = (key, result)
+            else:
+                result = cached[1]
+            runs.append(_in_language(result, lang))
+        skipped = [{"run": run, "reason": NO_LOSS, "tags": tags} for run, tags in sorted(unused.items())]
+        return {
+            "version": DOCUMENT_VERSION,
+            "lang": lang,
+            "sampling": {"limit": self.options.sample_limit or None},
+            "runs": runs,
+            "skipped": skipped,
+        }
+
+    def curves(self, provider, ctx, experiment_id: str, name: str, max_points: int) -> Optional[dict]:
+        """The points a training run's charts need, or None for an unknown run."""
+        listing = list_scalars(provider, ctx, experiment_id)
+        training_runs, _ = find_training_runs(listing, self.options.patterns)
+        match = next((t for t in training_runs if t.name == name), None)
+        if match is None:
+            return None
+        series = read_series(provider, ctx, experiment_id, list(match.roles.values()), max_points)
+        curves = _run_curves(match, series)
+        return {
+            "run": name,
+            "series": {
+                role: {
+                    "run": s.run,
+                    "tag": s.tag,
+                    "points": [[int(step), float(v) if v == v and abs(v) != float("inf") else None] for step, v in zip(s.steps, s.values)],
+                }
+                for role, s in curves.items()
+            },
+        }
+
+    def _diagnose_run(self, provider, ctx, experiment_id: str, training_run: TrainingRun) -> dict:
+        wanted = list({(ref.run, ref.tag) for ref in training_run.roles.values()})
+        series = read_series(provider, ctx, experiment_id, wanted, READ_ALL)
+        return build_run_result(training_run, series, self.options.sample_limit)
+
+
+def _cache_key(training_run: TrainingRun, listing: Dict[str, Dict[str, SeriesInfo]]) -> tuple:
+    return tuple(
+        sorted(
+            (role, ref.run, ref.tag, listing[ref.run][ref.tag].max_step, listing[ref.run][ref.tag].max_wall_time)
+            for role, ref in training_run.roles.items()
+        )
+    )
+
+
+def _run_curves(training_run: TrainingRun, series: Dict[Tuple[str, str], Series]) -> Dict[str, Series]:
+    """Role → series, with per-epoch validation moved onto the training step axis."""
+    by_role = {
+        role: series[(ref.run, ref.tag)]
+        for role, ref in training_run.roles.items()
+        if (ref.run, ref.tag) in series
+    }
+    for loss_role, other in ((VAL_LOSS, None), (VAL_ACC, None)):
+        aligned = epochs_on_step_axis(by_role.get(TRAIN_LOSS), by_role.get(loss_role))
+        if aligned is not None:
+            by_role[loss_role] = aligned
+    return by_role
+
+
+def build_run_result(
+    training_run: TrainingRun, series: Dict[Tuple[str, str], Series], sample_limit: int = 0
+) -> dict:
+    """Diagnose one training run from its series; the result holds both languages."""
+    by_role = _run_curves(training_run, series)
+    curves = RunCurves(
+        train_loss=by_role.get(TRAIN_LOSS),
+        val_loss=by_role.get(VAL_LOSS),
+        train_acc=by_role.get(TRAIN_ACC),
+        val_acc=by_role.get(VAL_ACC),
+        lr=by_role.get(LEARNING_RATE),
+    )
+    outcome = diagnose(curves)
+    texts = [messages.all_texts(f) for f in outcome.findings]
+    if outcome.verdict == INSUFFICIENT_DATA:
+        main = curves.train_loss if curves.train_loss is not None else curves.val_loss
+        points = len(main.finite_only()) if main is not None else 0
+        summary = messages.insufficient(points, MIN_POINTS)
+    else:
+        summary = messages.summaries(outcome.findings, texts)
+    return {
+        "run": training_run.name,
+        "verdict": outcome.verdict,
+        "severity": outcome.severity,
+        "best_step": outcome.best_step,
+        "series": {role: {"run": s.run, "tag": s.tag, "points": len(s)} for role, s in sorted(by_role.items())},
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity,
+                "first_step": f.first_step,
+                "last_step": f.last_step,
+                "evidence": _plain(f.evidence),
+                "text": text,
+            }
+            for f, text in zip(outcome.findings, texts)
+        ],
+        "summary": summary,
+        "sampled": bool(sample_limit) and any(len(s) >= sample_limit for s in by_role.values()),
+    }
+
+
+def _plain(evidence: dict) -> dict:
+    """Evidence as JSON-safe plain values (no NaN, no numpy types)."""
+    plain = {}
+    for key, value in evidence.items():
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            value = None
+        elif hasattr(value, "item"):
+            value = value.item()
+        plain[key] = value
+    return plain
+
+
+def _in_language(result: dict, lang: str) -> dict:
+    """A run result with each finding's title/detail/actions in `lang` at top level."""
+    findings = []
+    for finding in result["findings"]:
+        words = finding["text"][lang]
+        findings.append(
+            {
+                "code": finding["code"],
+                "severity": finding["severity"],
+                "first_step": finding["first_step"],
+                "last_step": finding["last_step"],
+                "title": words["title"],
+                "detail": words["detail"],
+                "actions": words["actions"],
+                "evidence": finding["evidence"],
+                "text": finding["text"],
+            }
+        )
+    return {**result, "findings": findings}

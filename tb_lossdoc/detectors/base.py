@@ -1,0 +1,107 @@
+"""What every detector receives and returns.
+
+A detector is a module with `CODE` and `detect(curves) -> list[Finding]`; it
+reads numbers only and leaves wording to `tb_lossdoc.messages`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Dict, List, Optional, Union
+
+import numpy as np
+
+from ..profile import Profile
+from ..series import Series
+
+OK, INFO, WARNING, CRITICAL = "ok", "info", "warning", "critical"
+SEVERITY_RANK = {OK: 0, INFO: 1, WARNING: 2, CRITICAL: 3}
+
+# A run needs this many finite loss points before its shape is judged.
+MIN_POINTS = 8
+
+Evidence = Dict[str, Union[int, float, str, bool, None, List[int]]]
+
+
+@dataclass
+class Finding:
+    """One pattern seen in a run, with the steps involved and the numbers that prove it."""
+
+    code: str
+    severity: str
+    first_step: Optional[int]
+    last_step: Optional[int]
+    evidence: Evidence = field(default_factory=dict)
+
+
+def profile_of(series: Optional[Series]) -> Optional[Profile]:
+    """A profile of the finite points, or None when fewer than MIN_POINTS remain."""
+    if series is None:
+        return None
+    finite = series.finite_only()
+    return Profile(finite) if len(finite) >= MIN_POINTS else None
+
+
+@dataclass
+class RunCurves:
+    """The series of one training run by role, raw and profiled."""
+
+    train_loss: Optional[Series] = None
+    val_loss: Optional[Series] = None
+    train_acc: Optional[Series] = None
+    val_acc: Optional[Series] = None
+    lr: Optional[Series] = None
+
+    @cached_property
+    def train(self) -> Optional[Profile]:
+        return profile_of(self.train_loss)
+
+    @cached_property
+    def val(self) -> Optional[Profile]:
+        return profile_of(self.val_loss)
+
+    @cached_property
+    def val_accuracy(self) -> Optional[Profile]:
+        return profile_of(self.val_acc)
+
+    @property
+    def main(self) -> Optional[Profile]:
+        """The loss a run is judged by: training loss, else validation loss."""
+        return self.train if self.train_loss is not None else self.val
+
+    @cached_property
+    def lr_changes(self) -> List["LrChange"]:
+        return lr_changes(self.lr)
+
+    def lr_constant_between(self, first: float, last: float) -> Optional[bool]:
+        """Whether the learning rate stayed put over [first, last]; None if not logged."""
+        if self.lr is None or len(self.lr.finite_only()) == 0:
+            return None
+        return not any(first < c.step <= last for c in self.lr_changes)
+
+
+@dataclass(frozen=True)
+class LrChange:
+    """A step where the logged learning rate moved by more than a tenth."""
+
+    step: int
+    ratio: float  # new / old
+
+    @property
+    def is_decrease(self) -> bool:
+        return self.ratio < 1.0
+
+
+def lr_changes(lr: Optional[Series]) -> List[LrChange]:
+    if lr is None:
+        return []
+    finite = lr.finite_only()
+    values = finite.values
+    if values.size < 2:
+        return []
+    old, new = values[:-1], values[1:]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(old != 0, new / old, np.inf)
+    moved = np.abs(np.log(np.abs(ratio) + 1e-300)) > np.log(1.1)
+    return [LrChange(int(finite.steps[i + 1]), float(ratio[i])) for i in np.flatnonzero(moved)]

@@ -1,0 +1,51 @@
+"""Validation loss rises while validation accuracy holds or improves."""
+
+from __future__ import annotations
+
+from typing import List, Optional
+
+from .base import INFO, Finding, RunCurves
+from .shapes import ValRise, validation_rise
+
+CODE = "overconfidence"
+NEEDS_HISTORY = True
+
+
+def accuracy_holds(curves: RunCurves, rise: ValRise) -> Optional[bool]:
+    """Whether validation accuracy at the end is no worse than at the loss minimum.
+
+    None when no validation accuracy was logged.
+    """
+    acc = curves.val_accuracy
+    if acc is None:
+        return None
+    at_min = acc.trend_at(rise.min_step)
+    tolerance = max(2 * acc.noise, 0.02 * acc.amplitude, 1e-12 * acc.magnitude)
+    return acc.end >= at_min - tolerance
+
+
+def detect(curves: RunCurves) -> List[Finding]:
+    if curves.val is None or curves.val_accuracy is None:
+        return []
+    rise = validation_rise(curves.val, curves.train)
+    if rise is None or not accuracy_holds(curves, rise):
+        return []
+    acc = curves.val_accuracy
+    return [
+        Finding(
+            CODE,
+            INFO,
+            rise.min_step,
+            rise.end_step,
+            {
+                "val_min": rise.min_value,
+                "val_min_step": rise.min_step,
+                "val_end": rise.end_value,
+                "val_rise_of_gain": rise.rise_of_drop,
+                "acc_at_val_min": acc.trend_at(rise.min_step),
+                "acc_end": acc.end,
+                "acc_best": float(acc.values.max()),
+                "acc_best_step": int(acc.steps[acc.values.argmax()]),
+            },
+        )
+    ]

@@ -1,0 +1,41 @@
+"""Validation loss turns up after a minimum while training loss keeps falling."""
+
+from __future__ import annotations
+
+from typing import List
+
+from .base import WARNING, Finding, RunCurves
+from .overconfidence import accuracy_holds
+from .shapes import validation_rise
+
+CODE = "overfitting"
+NEEDS_HISTORY = True
+
+
+def detect(curves: RunCurves) -> List[Finding]:
+    if curves.train is None or curves.val is None:
+        return []
+    rise = validation_rise(curves.val, curves.train)
+    if rise is None:
+        return []
+    # Training must not be rising with it: that is divergence.
+    if rise.train_end > rise.train_at_min + 0.25 * abs(rise.train_at_min - curves.train.start) + 2 * curves.train.noise:
+        return []
+    if accuracy_holds(curves, rise) is True:
+        return []  # the loss rose but the answers did not get worse: overconfidence
+    return [
+        Finding(
+            CODE,
+            WARNING,
+            rise.min_step,
+            rise.end_step,
+            {
+                "val_min": rise.min_value,
+                "val_min_step": rise.min_step,
+                "val_end": rise.end_value,
+                "val_rise_of_gain": rise.rise_of_drop,
+                "train_at_val_min": rise.train_at_min,
+                "train_end": rise.train_end,
+            },
+        )
+    ]

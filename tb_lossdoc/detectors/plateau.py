@@ -1,0 +1,97 @@
+"""A long stall that the loss later leaves downward, not explained by an LR decay."""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+from ..profile import Profile
+from .base import INFO, Finding, RunCurves
+
+CODE = "plateau"
+NEEDS_HISTORY = True
+
+# The stall covers at least this share of the run's steps...
+MIN_LENGTH_SHARE = 0.2
+# ...with the trend inside a band of this share of the curve's spread...
+BAND_OF_SPREAD = 0.06
+# ...and afterwards the loss falls below it by this share of the spread.
+MIN_DROP_AFTER = 0.2
+
+
+def detect(curves: RunCurves) -> List[Finding]:
+    main = curves.main
+    if main is None or main.amplitude <= 0:
+        return []
+    stretch = _longest_flat(main)
+    if stretch is None:
+        return []
+    first, last = stretch
+    level = float(np.median(main.trend[first : last + 1]))
+    after_min = float(np.min(main.trend[last:]))
+    drop_after = (level - after_min) / main.amplitude
+    if drop_after < MIN_DROP_AFTER:
+        return []
+    first_step, last_step = int(main.trend_steps[first]), int(main.trend_steps[last])
+    if _lr_decay_ends_it(curves, first_step, last_step, main):
+        return []  # the schedule ended the stall: that is a step decay doing its job
+    return [
+        Finding(
+            CODE,
+            INFO,
+            first_step,
+            last_step,
+            {
+                "tag": main.series.tag,
+                "level": level,
+                "length_share": (last_step - first_step) / max(main.span, 1),
+                "drop_after_of_spread": drop_after,
+                "lr_constant": curves.lr_constant_between(first_step, last_step),
+            },
+        )
+    ]
+
+
+def _longest_flat(profile: Profile) -> Optional[Tuple[int, int]]:
+    """Longest stretch of trend points whose range fits in the band (two pointers)."""
+    trend, steps = profile.trend, profile.trend_steps
+    band = BAND_OF_SPREAD * profile.amplitude
+    lows: deque = deque()
+    highs: deque = deque()
+    best: Optional[Tuple[int, int]] = None
+    left = 0
+    for right, value in enumerate(trend):
+        while lows and trend[lows[-1]] >= value:
+            lows.pop()
+        lows.append(right)
+        while highs and trend[highs[-1]] <= value:
+            highs.pop()
+        highs.append(right)
+        while trend[highs[0]] - trend[lows[0]] > band:
+            left += 1
+            if lows[0] < left:
+                lows.popleft()
+            if highs[0] < left:
+                highs.popleft()
+        if best is None or steps[right] - steps[left] > steps[best[1]] - steps[best[0]]:
+            best = (left, right)
+    if best is None or right_too_short(profile, best):
+        return None
+    return best
+
+
+def right_too_short(profile: Profile, stretch: Tuple[int, int]) -> bool:
+    first, last = stretch
+    length = profile.trend_steps[last] - profile.trend_steps[first]
+    return last - first + 1 < 5 or length < MIN_LENGTH_SHARE * max(profile.span, 1)
+
+
+def _lr_decay_ends_it(curves: RunCurves, first_step: int, last_step: int, profile: Profile) -> bool:
+    """An LR decrease near the stall's end (within a tenth of the run)."""
+    margin = 0.1 * max(profile.span, 1)
+    return any(
+        change.is_decrease and last_step - margin <= change.step <= last_step + margin
+        for change in curves.lr_changes
+    )

@@ -1,0 +1,116 @@
+"""Sudden upward jumps that recover: a bad batch, an unstable step."""
+
+from __future__ import annotations
+
+from typing import List, Optional, Tuple
+
+import numpy as np
+
+from ..profile import Profile, rolling_median
+from .base import WARNING, Finding, RunCurves
+
+CODE = "spike"
+NEEDS_HISTORY = True
+
+# A jump must clear the local noise by this factor...
+MIN_JUMP_IN_NOISE = 8.0
+# ...and be this share of the curve's own spread.
+MIN_JUMP_OF_AMPLITUDE = 0.25
+# Many jumps are no longer spikes but oscillation.
+MAX_EVENTS_SHARE = 0.02
+MAX_EVENTS = 8
+# Points right after a learning-rate increase (warm restart) are expected to jump.
+LR_GRACE_POINTS = 3
+MIN_POINTS_FOR_SPIKES = 12
+
+
+def detect(curves: RunCurves) -> List[Finding]:
+    findings = []
+    for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
+        if profile is None or profile.n < MIN_POINTS_FOR_SPIKES:
+            continue
+        events = _jumps(profile, curves)
+        if not events or len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n):
+            continue
+        peaks = [step for step, _ in events]
+        findings.append(
+            Finding(
+                CODE,
+                WARNING,
+                peaks[0],
+                peaks[-1],
+                {
+                    "role": role,
+                    "tag": profile.series.tag,
+                    "count": len(events),
+                    "steps": peaks[:20],
+                    "largest_jump_of_spread": max(size for _, size in events),
+                },
+            )
+        )
+    return findings
+
+
+def _local_window(profile: Profile) -> int:
+    return int(max(5, min(51, (profile.n // 50) | 1)))
+
+
+def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float]]:
+    """(peak step, jump as a share of spread) for each spike event."""
+    values = profile.values
+    window = _local_window(profile)
+    baseline = _baseline(values, window)
+    residual = values - baseline
+    noise = max(profile.noise, 1e-12 * profile.magnitude)
+    spread = max(profile.amplitude, 1e-12 * profile.magnitude)
+    threshold = max(MIN_JUMP_IN_NOISE * noise, MIN_JUMP_OF_AMPLITUDE * spread)
+    candidates = np.flatnonzero(residual > threshold)
+    candidates = candidates[candidates > 0]
+    lr_up = np.array([c.step for c in curves.lr_changes if not c.is_decrease], dtype=np.int64)
+    events: List[Tuple[int, float]] = []
+    for group in _groups(candidates):
+        start, stop = int(group[0]), int(group[-1])
+        if stop - start + 1 > max(3, window // 2):
+            continue  # a long excursion is a level change, not a spike
+        peak = start + int(np.argmax(values[start : stop + 1]))
+        before = float(np.median(values[max(0, start - window) : start]))
+        after = _level_after(values, stop, window)
+        height = values[peak] - max(before, after if after is not None else before)
+        if height <= threshold:
+            continue
+        if _just_after(lr_up, profile.steps, start):
+            continue
+        events.append((int(profile.steps[peak]), float(height / spread)))
+    return events
+
+
+def _baseline(values: np.ndarray, window: int) -> np.ndarray:
+    if values.size <= 5000:
+        return rolling_median(values, window)
+    # Long curves: median of the neighbouring blocks, linear in the point count.
+    block = window
+    n_blocks = values.size // block
+    trimmed = values[: n_blocks * block].reshape(n_blocks, block)
+    medians = np.median(trimmed, axis=1)
+    centres = np.arange(n_blocks) * block + block / 2
+    return np.interp(np.arange(values.size), centres, rolling_median(medians, 3))
+
+
+def _level_after(values: np.ndarray, stop: int, window: int) -> Optional[float]:
+    tail = values[stop + 1 : stop + 1 + window]
+    return float(np.median(tail)) if tail.size else None
+
+
+def _groups(indices: np.ndarray) -> List[np.ndarray]:
+    """Split sorted indices into runs with gaps of at most one point."""
+    if indices.size == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(indices) > 2) + 1
+    return np.split(indices, breaks)
+
+
+def _just_after(lr_up: np.ndarray, steps: np.ndarray, index: int) -> bool:
+    if lr_up.size == 0:
+        return False
+    first = steps[max(0, index - LR_GRACE_POINTS)]
+    return bool(((lr_up >= first) & (lr_up <= steps[index])).any())

@@ -1,0 +1,57 @@
+"""Run every detector on one training run and choose its verdict and best step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+from .detectors import CODES, DETECTORS, HEALTHY_CODES, INFO, OVERRULES_HEALTHY, SEVERITY_RANK
+from .detectors.base import Finding, RunCurves
+
+INSUFFICIENT_DATA = "insufficient_data"
+
+
+@dataclass
+class Verdict:
+    """The outcome for one run: its findings, the most important one, and where to stop."""
+
+    verdict: str
+    severity: str
+    best_step: Optional[int]
+    findings: List[Finding] = field(default_factory=list)
+
+
+def diagnose(curves: RunCurves) -> Verdict:
+    """Diagnose one run. Too few points to judge a shape gives `insufficient_data`."""
+    enough = curves.main is not None
+    findings: List[Finding] = []
+    for detector in DETECTORS:
+        if enough or not detector.NEEDS_HISTORY:
+            findings.extend(detector.detect(curves))
+    if any(f.code in OVERRULES_HEALTHY for f in findings):
+        findings = [f for f in findings if f.code not in HEALTHY_CODES]
+    findings.sort(key=_importance)
+    if findings:
+        verdict, severity = findings[0].code, findings[0].severity
+    else:
+        verdict, severity = INSUFFICIENT_DATA, INFO
+    if not enough and verdict != INSUFFICIENT_DATA:
+        severity = max(severity, INFO, key=SEVERITY_RANK.get)
+    return Verdict(verdict, severity, best_step(curves), findings)
+
+
+def _importance(finding: Finding):
+    return (-SEVERITY_RANK[finding.severity], CODES.index(finding.code))
+
+
+def best_step(curves: RunCurves) -> Optional[int]:
+    """The step with the lowest finite validation loss: the checkpoint to keep."""
+    series = curves.val_loss
+    if series is None:
+        return None
+    finite = series.finite_only()
+    if len(finite) == 0:
+        return None
+    return int(finite.steps[int(np.argmin(finite.values))])

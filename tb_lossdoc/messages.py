@@ -1,0 +1,378 @@
+"""Words for findings, in English and Simplified Chinese.
+
+Each code has a title (one line, used as a run's summary), a paragraph that
+explains what the curves show and why it usually happens, and actions. Texts
+are templates over a finding's evidence, formatted here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from typing import Dict, List, Mapping, Optional
+
+from .detectors.base import Finding
+
+LANGUAGES = ("en", "zh")
+
+# A short name for every verdict, for tables and badges.
+LABELS: Dict[str, Dict[str, str]] = {
+    "still_improving": {"en": "still improving", "zh": "仍在改善"},
+    "converged": {"en": "converged", "zh": "已收敛"},
+    "overfitting": {"en": "overfitting", "zh": "过拟合"},
+    "overconfidence": {"en": "overconfidence", "zh": "过度自信"},
+    "not_learning": {"en": "not learning", "zh": "没有在学习"},
+    "plateau": {"en": "plateau", "zh": "平台期"},
+    "oscillation": {"en": "oscillation", "zh": "震荡"},
+    "spike": {"en": "spike", "zh": "尖峰"},
+    "divergence": {"en": "divergence", "zh": "发散"},
+    "non_finite": {"en": "NaN / Inf", "zh": "NaN / Inf"},
+    "train_flat_val_improving": {"en": "train flat, val improving", "zh": "训练不动、验证在降"},
+    "insufficient_data": {"en": "insufficient data", "zh": "数据不足"},
+}
+
+_ROLE = {
+    "train_loss": {"en": "training loss", "zh": "训练 loss"},
+    "val_loss": {"en": "validation loss", "zh": "验证 loss"},
+}
+
+TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
+    "non_finite": {
+        "en": {
+            "title": "{role} became {first_bad_value} at step {first_bad_step}",
+            "detail": "The {role} ({tag}) is {first_bad_value} from step {first_bad_step} on ({bad_points} of {points} points). "
+            "Once a loss is not a number, the weights usually are not either, and nothing after that step can be trusted. "
+            "Typical causes are an overflow from a learning rate far too high, log(0) or a division by zero in the loss, "
+            "or an fp16 overflow.",
+            "actions": [
+                "Find what changed just before step {first_bad_step}: inspect that batch and the gradient norms.",
+                "Lower the learning rate and clip gradients (e.g. torch.nn.utils.clip_grad_norm_).",
+                "Guard the loss: add an epsilon inside log/division, use the framework's fused log-softmax/cross-entropy.",
+                "With mixed precision, use a gradient scaler; turn on anomaly detection (torch.autograd.set_detect_anomaly) to find the operation.",
+            ],
+        },
+        "zh": {
+            "title": "{role}在第 {first_bad_step} 步变成了 {first_bad_value}",
+            "detail": "{role}（{tag}）从第 {first_bad_step} 步开始是 {first_bad_value}（{points} 个点里有 {bad_points} 个）。"
+            "loss 一旦不是数，权重多半也已经坏了，这一步之后的训练都不可信。"
+            "常见原因：学习率大得离谱导致数值溢出、loss 里出现 log(0) 或除以零、fp16 溢出。",
+            "actions": [
+                "看看第 {first_bad_step} 步之前发生了什么：检查那个 batch 的数据和梯度范数。",
+                "调小学习率，加上梯度裁剪（例如 torch.nn.utils.clip_grad_norm_）。",
+                "给 loss 加保护：log 和除法里加一个 epsilon，用框架自带的 log-softmax / 交叉熵而不是自己拼。",
+                "用混合精度时记得用 GradScaler；可以打开 torch.autograd.set_detect_anomaly 定位出问题的算子。",
+            ],
+        },
+    },
+    "divergence": {
+        "en": {
+            "title": "{role} rises after step {min_step} and keeps rising",
+            "detail": "The {role} ({tag}) reached its lowest level, {min_value}, around step {min_step} and then climbed to {end_value} "
+            "by the end, without coming back. A loss that goes up on the data it is trained on means the optimisation "
+            "itself is unstable: most often the learning rate is too high for this phase, gradients explode, or the "
+            "initialisation is poor.",
+            "actions": [
+                "Lower the learning rate (try 3-10x smaller) or add a decay schedule.",
+                "Clip gradients and add a learning-rate warm-up.",
+                "Keep the checkpoint from around step {min_step}.",
+                "Check initialisation and normalisation (BatchNorm/LayerNorm, input scaling).",
+            ],
+        },
+        "zh": {
+            "title": "{role}从第 {min_step} 步之后一路上升",
+            "detail": "{role}（{tag}）在第 {min_step} 步左右降到最低点 {min_value}，之后一路涨到 {end_value}，没有再降回来。"
+            "在训练集上 loss 反而上升，说明优化过程本身不稳定：最常见的是这个阶段学习率太大、梯度爆炸，或者初始化不好。",
+            "actions": [
+                "调小学习率（先试小 3 到 10 倍），或者加上学习率衰减。",
+                "加梯度裁剪和学习率 warm-up。",
+                "保留第 {min_step} 步附近的 checkpoint。",
+                "检查初始化和归一化（BatchNorm/LayerNorm、输入是否标准化）。",
+            ],
+        },
+    },
+    "overfitting": {
+        "en": {
+            "title": "validation loss bottoms out at step {val_min_step} and then rises",
+            "detail": "Validation loss was lowest ({val_min}) around step {val_min_step} and rose to {val_end} by the end, while "
+            "training loss kept falling (from {train_at_val_min} to {train_end}). The model has started to memorise the "
+            "training set instead of learning what generalises: every step after the minimum makes it worse on new data.",
+            "actions": [
+                "Keep the checkpoint from step {val_min_step} (early stopping with restore-best-weights).",
+                "Add regularisation: weight decay, dropout, label smoothing.",
+                "Use more data or stronger augmentation, or a smaller model.",
+                "Lower the learning rate late in training (ReduceLROnPlateau) if you want to train on.",
+            ],
+        },
+        "zh": {
+            "title": "验证 loss 在第 {val_min_step} 步见底后开始上升",
+            "detail": "验证 loss 在第 {val_min_step} 步左右最低（{val_min}），到结束时涨到了 {val_end}；"
+            "同一时间训练 loss 还在下降（从 {train_at_val_min} 降到 {train_end}）。"
+            "这说明模型开始死记训练集里的噪声，而不是学到能泛化的规律：过了最低点之后每多训练一步，在新数据上就更差一点。",
+            "actions": [
+                "保留第 {val_min_step} 步的 checkpoint（早停，并恢复最佳权重）。",
+                "加正则：weight decay、dropout、label smoothing。",
+                "增加数据或加强数据增强，或者换一个小一点的模型。",
+                "如果还想继续训练，后期降低学习率（比如 ReduceLROnPlateau）。",
+            ],
+        },
+    },
+    "overconfidence": {
+        "en": {
+            "title": "validation loss rises after step {val_min_step} but accuracy holds",
+            "detail": "Validation loss was lowest ({val_min}) around step {val_min_step} and rose to {val_end}, yet validation "
+            "accuracy did not get worse ({acc_at_val_min} then, {acc_end} at the end). The model keeps the same answers "
+            "but grows more confident in the ones it gets wrong, which the loss punishes. Depending on what you need "
+            "this can be acceptable, but probabilities from the late checkpoints are poorly calibrated.",
+            "actions": [
+                "If you need accuracy only, keep the checkpoint with the best accuracy (step {acc_best_step}).",
+                "If you need calibrated probabilities, stop near step {val_min_step} or calibrate (temperature scaling).",
+                "Label smoothing or weight decay usually keep confidence in check.",
+            ],
+        },
+        "zh": {
+            "title": "验证 loss 在第 {val_min_step} 步后上升，但准确率没掉",
+            "detail": "验证 loss 在第 {val_min_step} 步左右最低（{val_min}），之后涨到 {val_end}，"
+            "但验证准确率并没有变差（当时 {acc_at_val_min}，结束时 {acc_end}）。"
+            "模型给出的答案基本没变，只是对那些答错的样本越来越自信，所以 loss 被拉高。"
+            "看你的目标，这种情况往往可以接受，但后期 checkpoint 输出的概率已经不太可信（校准变差）。",
+            "actions": [
+                "只关心准确率的话，保留准确率最高的那个 checkpoint（第 {acc_best_step} 步）。",
+                "需要可靠的概率时，在第 {val_min_step} 步附近停下，或者做概率校准（temperature scaling）。",
+                "label smoothing 或 weight decay 通常能压住过度自信。",
+            ],
+        },
+    },
+    "not_learning": {
+        "en": {
+            "title": "{tag} barely moves from its starting level",
+            "detail": "The loss started at {start_value} and ended at {end_value}: over the whole run it never improved by more "
+            "than {best_change} of its starting level. The model is not learning from the data. Usually the learning "
+            "rate is far too low, or the training loop has a bug: no optimizer.step(), gradients zeroed at the wrong "
+            "place, frozen weights, or labels that do not match the inputs.",
+            "actions": [
+                "Check the loop first: optimizer.step() is called, parameters have requires_grad, gradients are non-zero.",
+                "Overfit a single small batch: if the loss does not go to near zero, the bug is in the model or the loop.",
+                "Raise the learning rate (try 10x) or run a learning-rate range test.",
+                "Check that inputs are normalised and labels line up with their inputs.",
+            ],
+        },
+        "zh": {
+            "title": "{tag} 几乎没有离开初始水平",
+            "detail": "loss 从 {start_value} 开始，到结束时是 {end_value}：整个训练过程中，相对初始水平最多只改善了 {best_change}。"
+            "模型没有从数据里学到东西。通常是学习率小得离谱，或者训练代码有 bug："
+            "没调用 optimizer.step()、梯度清零的位置不对、权重被冻结了，或者标签和输入对不上。",
+            "actions": [
+                "先查训练循环：有没有调用 optimizer.step()，参数的 requires_grad 是否为 True，梯度是不是全为零。",
+                "拿一个小 batch 反复训练：如果 loss 降不到接近零，问题出在模型或训练循环里。",
+                "把学习率调大（先试 10 倍），或者做一次学习率范围测试（LR range test）。",
+                "检查输入有没有做归一化，标签和输入是否一一对应。",
+            ],
+        },
+    },
+    "train_flat_val_improving": {
+        "en": {
+            "title": "training loss is flat while validation loss falls",
+            "detail": "Training loss stayed near {train_start} (ended at {train_end}) while validation loss fell from {val_start} "
+            "to {val_end}. A model that improves on held-out data without improving on its own training data means the "
+            "two sets are not measured the same way: noisy or shuffled training labels, augmentation or dropout that only "
+            "apply in training and make it much harder, or validation data leaking from training.",
+            "actions": [
+                "Check the training labels and the train/validation split for mistakes and leakage.",
+                "Compare training and validation preprocessing; try training once without augmentation.",
+                "Evaluate the model on a training subset in eval mode to see its real training loss.",
+            ],
+        },
+        "zh": {
+            "title": "训练 loss 不动，验证 loss 却在下降",
+            "detail": "训练 loss 一直停在 {train_start} 附近（结束时 {train_end}），验证 loss 却从 {val_start} 降到了 {val_end}。"
+            "模型在没见过的数据上进步、在自己的训练数据上却不进步，几乎可以肯定两边的数据不是一回事："
+            "训练标签有噪声或被打乱、只在训练时生效的数据增强或 dropout 让训练变得很难，或者验证集泄露进了训练集。",
+            "actions": [
+                "检查训练集标签，以及训练/验证集的划分有没有出错、有没有泄露。",
+                "对比训练和验证的预处理；试着关掉数据增强训练一次。",
+                "在 eval 模式下用训练集的一部分评估模型，看看真实的训练 loss。",
+            ],
+        },
+    },
+    "spike": {
+        "en": {
+            "title": "{count} sudden jump(s) in the {role}, first at step {first_step}",
+            "detail": "The {role} ({tag}) jumps up suddenly at step(s) {steps} and then recovers; the largest jump is {largest_jump_of_spread} "
+            "of the curve's whole range. Isolated jumps usually come from a bad batch (outliers, wrong normalisation, "
+            "corrupted samples) or from a step that was too large for the current curvature.",
+            "actions": [
+                "Look at the batches at step(s) {steps}: outliers, NaN-free but extreme values, mislabelled samples.",
+                "Clip gradients; if jumps repeat, lower the learning rate or add warm-up.",
+                "If the loss does not fully recover, restart from a checkpoint before step {first_step}.",
+            ],
+        },
+        "zh": {
+            "title": "{role}出现 {count} 次突然跳高，第一次在第 {first_step} 步",
+            "detail": "{role}（{tag}）在第 {steps} 步突然跳高，随后又恢复；最大一次跳了整条曲线幅度的 {largest_jump_of_spread}。"
+            "这种孤立的跳变通常来自一个坏 batch（离群值、归一化出错、损坏的样本），或者某一步的步长相对当时的曲率太大。",
+            "actions": [
+                "检查第 {steps} 步的 batch：有没有离群值、极端数值、标错的样本。",
+                "加梯度裁剪；如果反复出现，调小学习率或加 warm-up。",
+                "如果 loss 没有完全恢复，从第 {first_step} 步之前的 checkpoint 重新开始。",
+            ],
+        },
+    },
+    "oscillation": {
+        "en": {
+            "title": "the {role} bounces strongly around its trend",
+            "detail": "In the second half of the run the {role} ({tag}) swings around its trend by about {bounce} (typical "
+            "deviation), which is {bounce_of_gain} of everything it gained over the run. Some noise is normal; bouncing "
+            "this strong means the optimiser keeps jumping across the bottom of the valley: the learning rate is too "
+            "high, the batch too small, or the data noisy.",
+            "actions": [
+                "Lower the learning rate or decay it (step, cosine or ReduceLROnPlateau).",
+                "Use a larger batch, or gradient accumulation, for steadier gradient estimates.",
+                "Use momentum or Adam's defaults; check for noisy or mislabelled data.",
+            ],
+        },
+        "zh": {
+            "title": "{role}围绕趋势剧烈震荡",
+            "detail": "训练后半段，{role}（{tag}）围绕趋势上下摆动，典型幅度约 {bounce}，相当于整个训练总降幅的 {bounce_of_gain}。"
+            "轻微震荡是正常的；震荡这么大，说明优化器一直在谷底两边来回跳：学习率太大、batch 太小，或者数据噪声大。",
+            "actions": [
+                "调小学习率，或者加衰减（阶梯衰减、余弦退火、ReduceLROnPlateau）。",
+                "加大 batch，或者用梯度累积，让梯度估计更稳定。",
+                "使用动量或 Adam 的默认参数；检查数据里有没有噪声或标错的样本。",
+            ],
+        },
+    },
+    "plateau": {
+        "en": {
+            "title": "loss stalls at {level} from step {first_step} to {last_step}",
+            "detail": "The loss ({tag}) hardly moved between steps {first_step} and {last_step} ({length_share} of the run), "
+            "then fell again. Time spent on the plateau was mostly wasted: the optimiser sat near a saddle point or in a "
+            "flat region, often because the learning rate did not suit that phase of training. {lr_note}",
+            "actions": [
+                "Use a schedule that reacts to stalls (ReduceLROnPlateau) or a warm-up, so the optimiser leaves flat regions sooner.",
+                "Try a different initialisation or normalisation if the stall is at the very start.",
+                "Try another batch size or optimiser (Adam escapes saddle points faster than plain SGD).",
+            ],
+        },
+        "zh": {
+            "title": "loss 在第 {first_step} 到 {last_step} 步停在 {level} 附近",
+            "detail": "loss（{tag}）在第 {first_step} 步到第 {last_step} 步之间几乎没动（占整个训练的 {length_share}），之后才又降下来。"
+            "这段平台期基本是白白浪费的：优化器卡在鞍点或平坦区域附近，常常是因为学习率不适合这个阶段。{lr_note}",
+            "actions": [
+                "用能对停滞做出反应的调度（ReduceLROnPlateau）或 warm-up，让优化器更快离开平坦区域。",
+                "如果一开始就卡住，换一种初始化或加归一化层试试。",
+                "换一个 batch size 或优化器（Adam 比普通 SGD 更容易走出鞍点）。",
+            ],
+        },
+    },
+    "still_improving": {
+        "en": {
+            "title": "loss is still falling at the end",
+            "detail": "The last fifth of the run still brought {recent_gain_share} of the total improvement, and validation "
+            "is not turning up. Training stopped while the model was still learning.",
+            "actions": [
+                "Train longer, or resume from the last checkpoint.",
+                "If time is the limit, a slightly higher learning rate or a schedule that decays later can get there sooner.",
+            ],
+        },
+        "zh": {
+            "title": "训练结束时 loss 还在下降",
+            "detail": "最后五分之一的训练仍然贡献了总降幅的 {recent_gain_share}，验证 loss 也没有回升。模型还在学，训练就停了。",
+            "actions": [
+                "训练更久，或者从最后一个 checkpoint 接着训。",
+                "如果时间有限，可以把学习率稍微调大，或者让学习率衰减来得晚一点。",
+            ],
+        },
+    },
+    "converged": {
+        "en": {
+            "title": "converged: loss has flattened, no sign of trouble",
+            "detail": "The loss flattened at the end (the last fifth of the run brought {recent_gain_share} of the total "
+            "improvement) and validation does not rise. Training more with the same settings is unlikely to help much.",
+            "actions": [
+                "Stop here, or fine-tune with a lower learning rate for a last small gain.",
+                "To do better, change the model, the data or the regularisation rather than training longer.",
+            ],
+        },
+        "zh": {
+            "title": "已收敛：loss 已经走平，没有异常",
+            "detail": "loss 到最后已经走平（最后五分之一只贡献了总降幅的 {recent_gain_share}），验证 loss 也没有上升。"
+            "用同样的设置继续训练，收益不会太大。",
+            "actions": [
+                "可以停了；也可以用更小的学习率再微调一下，挤出最后一点提升。",
+                "想要更好的结果，应该改模型、数据或正则，而不是训练更久。",
+            ],
+        },
+    },
+}
+
+_LR_NOTES = {
+    True: {
+        "en": "The learning rate stayed constant during the stall: a schedule such as ReduceLROnPlateau would have acted on it.",
+        "zh": "平台期间学习率一直没变：用 ReduceLROnPlateau 这类调度器就能在停滞时自动调整。",
+    },
+    False: {"en": "", "zh": ""},
+    None: {"en": "", "zh": ""},
+}
+
+INSUFFICIENT = {
+    "en": "too few points to judge the curve's shape ({points} finite loss points, need {needed})",
+    "zh": "点太少，无法判断曲线形状（只有 {points} 个有效 loss 点，至少需要 {needed} 个）",
+}
+
+# Evidence that reads better as a percentage of something.
+_SHARES = {"best_change", "recent_gain_share", "length_share", "bounce_of_gain", "largest_jump_of_spread", "rise_ratio", "val_rise_of_gain"}
+
+
+def _format_value(key: str, value) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, list):
+        shown = ", ".join(str(v) for v in value[:5])
+        return shown + (", …" if len(value) > 5 else "")
+    if isinstance(value, float):
+        if key in _SHARES:
+            return f"{100 * value:.0f}%"
+        return f"{value:.4g}"
+    return str(value)
+
+
+class _Fields(dict):
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
+def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
+    fields = _Fields({k: _format_value(k, v) for k, v in finding.evidence.items()})
+    fields["first_step"] = str(finding.first_step)
+    fields["last_step"] = str(finding.last_step)
+    role = finding.evidence.get("role")
+    fields["role"] = _ROLE.get(role, _ROLE["train_loss"])[lang] if role else _ROLE["train_loss"][lang]
+    fields["lr_note"] = _LR_NOTES[finding.evidence.get("lr_constant")][lang]
+    return fields
+
+
+def text(finding: Finding, lang: str) -> Dict[str, object]:
+    """Title, detail and actions of a finding in one language."""
+    template = TEXTS[finding.code][lang]
+    fields = _fields(finding, lang)
+    title = str(template["title"]).format_map(fields)
+    if lang == "en":
+        title = title[:1].upper() + title[1:]
+    return {
+        "title": title,
+        "detail": str(template["detail"]).format_map(fields).strip(),
+        "actions": [str(a).format_map(fields) for a in template["actions"]],
+    }
+
+
+def all_texts(finding: Finding) -> Dict[str, Dict[str, object]]:
+    return {lang: text(finding, lang) for lang in LANGUAGES}
+
+
+def insufficient(points: int, needed: int) -> Dict[str, str]:
+    return {lang: INSUFFICIENT[lang].format(points=points, needed=needed) for lang in LANGUAGES}
+
+
+def summaries(findings: List[Finding], texts: List[Dict[str, Dict[str, object]]]) -> Optional[Dict[str, str]]:
+    """The verdict finding's title in each language, or None without findings."""
+    if not findings:
+        return None
+    return {lang: str(texts[0][lang]["title"]) for lang in LANGUAGES}

@@ -1,0 +1,169 @@
+"""Robust summary of one curve that every detector reads: trend, noise and levels.
+
+Everything here is computed in time linear in the number of points, and every
+quantity scales with the values, so multiplying a loss by a constant changes
+no ratio a detector looks at.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from .series import Series
+
+# Long series are first reduced to block medians: the trend of a million points
+# needs no more resolution than this, and TensorBoard's 1000-point sample gives
+# nearly the same blocks as the full series.
+COARSE_POINTS = 200
+MAD_TO_SIGMA = 1.4826
+
+
+def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
+    """Centred rolling median; the window shrinks symmetrically at the edges."""
+    n = values.size
+    half = window // 2
+    if n == 0 or half == 0:
+        return values.copy()
+    padded = np.concatenate([np.full(half, np.nan), values, np.full(half, np.nan)])
+    medians = np.nanmedian(sliding_window_view(padded, 2 * half + 1), axis=1)
+    for i in range(min(half, n)):  # symmetric windows at both edges
+        medians[i] = np.median(values[: 2 * i + 1])
+        medians[n - 1 - i] = np.median(values[n - 1 - 2 * i :])
+    return medians
+
+
+def block_medians(steps: np.ndarray, values: np.ndarray, blocks: int):
+    """Reduce to about `blocks` points: median value and median step of each block."""
+    n = values.size
+    if n <= blocks:
+        return steps.astype(np.float64), values.copy()
+    edges = np.linspace(0, n, blocks + 1).astype(np.int64)
+    size = int(np.max(np.diff(edges)))
+    # Pad each block to the same length with NaN so one vectorised median does it.
+    index = edges[:-1, None] + np.arange(size)[None, :]
+    valid = index < edges[1:, None]
+    index = np.minimum(index, n - 1)
+    block_values = np.where(valid, values[index], np.nan)
+    block_steps = np.where(valid, steps[index].astype(np.float64), np.nan)
+    return np.nanmedian(block_steps, axis=1), np.nanmedian(block_values, axis=1)
+
+
+def robust_sigma(values: np.ndarray) -> float:
+    """Standard deviation estimated from the median absolute deviation."""
+    if values.size == 0:
+        return 0.0
+    return float(MAD_TO_SIGMA * np.median(np.abs(values - np.median(values))))
+
+
+@dataclass
+class Profile:
+    """A cleaned, finite curve with the robust statistics detectors share."""
+
+    series: Series
+
+    @cached_property
+    def steps(self) -> np.ndarray:
+        return self.series.steps
+
+    @cached_property
+    def values(self) -> np.ndarray:
+        return self.series.values
+
+    @property
+    def n(self) -> int:
+        return int(self.values.size)
+
+    @cached_property
+    def coarse(self):
+        """(steps, values) reduced to block medians."""
+        return block_medians(self.steps, self.values, COARSE_POINTS)
+
+    @cached_property
+    def window(self) -> int:
+        """Odd smoothing window on the coarse curve: wide enough to beat noise."""
+        n = self.coarse[1].size
+        return int(max(3, min(31, (n // 12) | 1)))
+
+    @cached_property
+    def trend(self) -> np.ndarray:
+        """Smooth trend on the coarse steps: rolling median, then a light mean."""
+        med = rolling_median(self.coarse[1], self.window)
+        if med.size < 3:
+            return med
+        padded = np.concatenate([med[:1], med, med[-1:]])
+        return (padded[:-2] + padded[1:-1] + padded[2:]) / 3.0
+
+    @cached_property
+    def trend_steps(self) -> np.ndarray:
+        return self.coarse[0]
+
+    @cached_property
+    def residuals(self) -> np.ndarray:
+        """Raw values minus the trend interpolated at their steps."""
+        return self.values - np.interp(self.steps, self.trend_steps, self.trend)
+
+    @cached_property
+    def noise(self) -> float:
+        """Robust point-to-point noise around the trend (minibatch noise, for per-step logs)."""
+        return robust_sigma(self.residuals)
+
+    def level(self, start_frac: float, end_frac: float) -> float:
+        """Median raw value over a fraction of the run, by position."""
+        lo = int(np.floor(start_frac * self.n))
+        hi = max(lo + 1, int(np.ceil(end_frac * self.n)))
+        return float(np.median(self.values[lo:hi]))
+
+    @cached_property
+    def start(self) -> float:
+        """Level where training started: the first few points."""
+        k = max(1, min(5, self.n // 20))
+        return float(np.median(self.values[:k]))
+
+    @cached_property
+    def end(self) -> float:
+        """Level where training ended: the last tenth of the points."""
+        k = max(1, self.n // 10)
+        return float(np.median(self.values[-k:]))
+
+    @cached_property
+    def trend_min_index(self) -> int:
+        return int(np.argmin(self.trend))
+
+    @cached_property
+    def trend_min(self) -> float:
+        return float(self.trend[self.trend_min_index])
+
+    @cached_property
+    def trend_min_step(self) -> int:
+        return int(round(self.trend_steps[self.trend_min_index]))
+
+    @cached_property
+    def amplitude(self) -> float:
+        """Spread of the trend (and the start level), the curve's own unit of change."""
+        top = max(float(np.max(self.trend)), self.start)
+        return top - min(self.trend_min, self.start)
+
+    @cached_property
+    def magnitude(self) -> float:
+        """A scale that is never zero for a non-zero curve: |start| or the spread."""
+        return max(abs(self.start), self.amplitude, abs(self.end), 1e-300)
+
+    @cached_property
+    def drop(self) -> float:
+        """How far the trend fell below the starting level (0 if it never did)."""
+        return max(0.0, self.start - self.trend_min)
+
+    @property
+    def span(self) -> int:
+        return int(self.steps[-1] - self.steps[0]) if self.n else 0
+
+    def trend_at(self, step: float) -> float:
+        return float(np.interp(step, self.trend_steps, self.trend))
+
+    def fraction_step(self, frac: float) -> float:
+        """The step at a fraction of the run's step span."""
+        return float(self.steps[0] + frac * (self.steps[-1] - self.steps[0]))
