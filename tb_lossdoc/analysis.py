@@ -17,13 +17,18 @@ from .align import epochs_on_step_axis
 from .curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs
 from .detectors.base import MIN_POINTS, RunCurves
 from .engine import INSUFFICIENT_DATA, diagnose
-from .loading import SeriesInfo, list_scalars, read_series
+from .loading import SeriesInfo, list_runs, list_scalars, read_series
 from .series import Series
 
 DOCUMENT_VERSION = 1
 # Read everything that was loaded: sampling is TensorBoard's decision, not ours.
 READ_ALL = 1_000_000
 NO_LOSS = "no loss-like scalar"
+NO_SCALARS = "no scalar data"
+
+
+def _skip_reason(reason: str, problems: Optional[List[str]]) -> str:
+    return f"{reason} ({'; '.join(problems)})" if problems else reason
 
 
 @dataclass(frozen=True)
@@ -44,9 +49,21 @@ class Analyzer:
         self._cache: Dict[str, Tuple[tuple, dict]] = {}
         self._lock = threading.Lock()
 
-    def document(self, provider, ctx, experiment_id: str, lang: Optional[str] = None) -> dict:
-        """The DESIGN.md §3 document for every run of the experiment."""
+    def document(
+        self,
+        provider,
+        ctx,
+        experiment_id: str,
+        lang: Optional[str] = None,
+        file_problems: Optional[Dict[str, List[str]]] = None,
+    ) -> dict:
+        """The DESIGN.md §3 document for every run of the experiment.
+
+        `file_problems` (run → problems of its event files) turns into notes on
+        diagnosed runs and reasons for skipped ones.
+        """
         lang = lang or self.options.lang
+        file_problems = file_problems or {}
         listing = list_scalars(provider, ctx, experiment_id)
         training_runs, unused = find_training_runs(listing, self.options.patterns)
         runs = []
@@ -60,8 +77,19 @@ class Analyzer:
                     self._cache[training_run.name] = (key, result)
             else:
                 result = cached[1]
-            runs.append(_in_language(result, lang))
-        skipped = [{"run": run, "reason": NO_LOSS, "tags": tags} for run, tags in sorted(unused.items())]
+            members = set(training_run.runs) | {training_run.name}
+            notes = [p for run in sorted(members) for p in file_problems.get(run, [])]
+            runs.append({**_in_language(result, lang), "notes": notes})
+        skipped = [
+            {"run": run, "reason": _skip_reason(NO_LOSS, file_problems.get(run)), "tags": tags}
+            for run, tags in sorted(unused.items())
+        ]
+        no_scalars = set(list_runs(provider, ctx, experiment_id)) | set(file_problems)
+        no_scalars -= set(listing) | {t.name for t in training_runs}
+        skipped += [
+            {"run": run, "reason": _skip_reason(NO_SCALARS, file_problems.get(run)), "tags": []}
+            for run in sorted(no_scalars)
+        ]
         return {
             "version": DOCUMENT_VERSION,
             "lang": lang,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .analysis import Analyzer, Options
+from .eventfiles import problems_by_run
 from .loading import open_logdir
 
 EXPERIMENT_ID = ""
@@ -15,4 +16,5 @@ def diagnose(logdir: str, lang: str = "en", options: Options = None) -> dict:
     """
     options = options or Options(lang=lang)
     provider, ctx = open_logdir(logdir)
-    return Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang)
+    problems = problems_by_run(logdir)
+    return Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)

@@ -69,6 +69,11 @@ def list_scalars(provider, ctx, experiment_id: str) -> Dict[str, Dict[str, Serie
     }
 
 
+def list_runs(provider, ctx, experiment_id: str) -> List[str]:
+    """Every run TensorBoard knows, with or without scalars."""
+    return [run.run_name for run in provider.list_runs(ctx, experiment_id=experiment_id)]
+
+
 def read_series(
     provider,
     ctx,

@@ -50,7 +50,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "{role}在第 {first_bad_step} 步变成了 {first_bad_value}",
+            "title": "{role} 在第 {first_bad_step} 步变成了 {first_bad_value}",
             "detail": "{role}（{tag}）从第 {first_bad_step} 步开始是 {first_bad_value}（{points} 个点里有 {bad_points} 个）。"
             "loss 一旦不是数，权重多半也已经坏了，这一步之后的训练都不可信。"
             "常见原因：学习率大得离谱导致数值溢出、loss 里出现 log(0) 或除以零、fp16 溢出。",
@@ -77,7 +77,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "{role}从第 {min_step} 步之后一路上升",
+            "title": "{role} 从第 {min_step} 步之后一路上升",
             "detail": "{role}（{tag}）在第 {min_step} 步左右降到最低点 {min_value}，之后一路涨到 {end_value}，没有再降回来。"
             "在训练集上 loss 反而上升，说明优化过程本身不稳定：最常见的是这个阶段学习率太大、梯度爆炸，或者初始化不好。",
             "actions": [
@@ -142,8 +142,8 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
     },
     "not_learning": {
         "en": {
-            "title": "{tag} barely moves from its starting level",
-            "detail": "The loss started at {start_value} and ended at {end_value}: over the whole run it never improved by more "
+            "title": "training loss barely moves from its starting level",
+            "detail": "The loss ({tag}) started at {start_value} and ended at {end_value}: over the whole run it never improved by more "
             "than {best_change} of its starting level. The model is not learning from the data. Usually the learning "
             "rate is far too low, or the training loop has a bug: no optimizer.step(), gradients zeroed at the wrong "
             "place, frozen weights, or labels that do not match the inputs.",
@@ -155,8 +155,8 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "{tag} 几乎没有离开初始水平",
-            "detail": "loss 从 {start_value} 开始，到结束时是 {end_value}：整个训练过程中，相对初始水平最多只改善了 {best_change}。"
+            "title": "训练 loss 几乎没有离开初始水平",
+            "detail": "loss（{tag}）从 {start_value} 开始，到结束时是 {end_value}：整个训练过程中，相对初始水平最多只改善了 {best_change}。"
             "模型没有从数据里学到东西。通常是学习率小得离谱，或者训练代码有 bug："
             "没调用 optimizer.step()、梯度清零的位置不对、权重被冻结了，或者标签和输入对不上。",
             "actions": [
@@ -205,7 +205,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "{role}出现 {count} 次突然跳高，第一次在第 {first_step} 步",
+            "title": "{role} 出现 {count} 次突然跳高，第一次在第 {first_step} 步",
             "detail": "{role}（{tag}）在第 {steps} 步突然跳高，随后又恢复；最大一次跳了整条曲线幅度的 {largest_jump_of_spread}。"
             "这种孤立的跳变通常来自一个坏 batch（离群值、归一化出错、损坏的样本），或者某一步的步长相对当时的曲率太大。",
             "actions": [
@@ -229,7 +229,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "{role}围绕趋势剧烈震荡",
+            "title": "{role} 围绕趋势剧烈震荡",
             "detail": "训练后半段，{role}（{tag}）围绕趋势上下摆动，典型幅度约 {bounce}，相当于整个训练总降幅的 {bounce_of_gain}。"
             "轻微震荡是正常的；震荡这么大，说明优化器一直在谷底两边来回跳：学习率太大、batch 太小，或者数据噪声大。",
             "actions": [

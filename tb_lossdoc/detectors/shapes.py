@@ -64,10 +64,17 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
     tail = val.trend[val.trend_min_index :]
     if np.mean(np.diff(tail) > 0) < 0.6:
         return None
-    train_at_min = train.trend_at(val.trend_min_step) if train is not None else None
+    # Report the logged minimum (the checkpoint a user can keep) when it lies
+    # before the climb; the smoothed minimum only decides whether there is one.
+    raw = int(np.argmin(val.values))
+    if val.steps[raw] <= val.fraction_step(0.9):
+        min_step, min_value = int(val.steps[raw]), float(val.values[raw])
+    else:
+        min_step, min_value = val.trend_min_step, val.trend_min
+    train_at_min = train.trend_at(min_step) if train is not None else None
     return ValRise(
-        val.trend_min_step,
-        val.trend_min,
+        min_step,
+        min_value,
         val.end,
         int(val.steps[-1]),
         rise / drop,
