@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import List, Optional, Tuple
+from typing import List, Tuple
 
 import numpy as np
 
@@ -25,42 +25,43 @@ def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
     if main is None or main.amplitude <= 0:
         return []
-    stretch = _longest_flat(main)
-    if stretch is None:
-        return []
-    first, last = stretch
-    level = float(np.median(main.trend[first : last + 1]))
-    after_min = float(np.min(main.trend[last:]))
-    drop_after = (level - after_min) / main.amplitude
-    if drop_after < MIN_DROP_AFTER:
-        return []
-    first_step, last_step = int(main.trend_steps[first]), int(main.trend_steps[last])
-    if _lr_decay_ends_it(curves, first_step, last_step, main):
-        return []  # the schedule ended the stall: that is a step decay doing its job
-    return [
-        Finding(
-            CODE,
-            INFO,
-            first_step,
-            last_step,
-            {
-                "tag": main.series.tag,
-                "level": level,
-                "length_share": (last_step - first_step) / max(main.span, 1),
-                "drop_after_of_spread": drop_after,
-                "lr_constant": curves.lr_constant_between(first_step, last_step),
-            },
-        )
-    ]
+    for first, last in sorted(_flat_stretches(main), key=lambda s: s[0] - s[1]):
+        level = float(np.median(main.trend[first : last + 1]))
+        drop_after = (level - float(np.min(main.trend[last:]))) / main.amplitude
+        if drop_after < MIN_DROP_AFTER:
+            continue
+        first_step, last_step = int(main.trend_steps[first]), int(main.trend_steps[last])
+        if _lr_decay_ends_it(curves, last_step, main):
+            continue  # the schedule ended the stall: a step decay doing its job
+        return [
+            Finding(
+                CODE,
+                INFO,
+                first_step,
+                last_step,
+                {
+                    "tag": main.series.tag,
+                    "level": level,
+                    "length_share": (last_step - first_step) / max(main.span, 1),
+                    "drop_after_of_spread": drop_after,
+                    "lr_constant": curves.lr_constant_between(first_step, last_step),
+                },
+            )
+        ]
+    return []
 
 
-def _longest_flat(profile: Profile) -> Optional[Tuple[int, int]]:
-    """Longest stretch of trend points whose range fits in the band (two pointers)."""
+def _flat_stretches(profile: Profile) -> List[Tuple[int, int]]:
+    """Maximal stretches of trend points whose range fits in the band, long enough to matter.
+
+    Two pointers over the trend with monotonic queues for its running min and max.
+    """
     trend, steps = profile.trend, profile.trend_steps
     band = BAND_OF_SPREAD * profile.amplitude
+    min_length = MIN_LENGTH_SHARE * max(profile.span, 1)
     lows: deque = deque()
     highs: deque = deque()
-    best: Optional[Tuple[int, int]] = None
+    lefts = []
     left = 0
     for right, value in enumerate(trend):
         while lows and trend[lows[-1]] >= value:
@@ -75,20 +76,16 @@ def _longest_flat(profile: Profile) -> Optional[Tuple[int, int]]:
                 lows.popleft()
             if highs[0] < left:
                 highs.popleft()
-        if best is None or steps[right] - steps[left] > steps[best[1]] - steps[best[0]]:
-            best = (left, right)
-    if best is None or right_too_short(profile, best):
-        return None
-    return best
+        lefts.append(left)
+    stretches = []
+    for right, left in enumerate(lefts):
+        maximal = right == len(lefts) - 1 or lefts[right + 1] > left
+        if maximal and right - left + 1 >= 5 and steps[right] - steps[left] >= min_length:
+            stretches.append((left, right))
+    return stretches
 
 
-def right_too_short(profile: Profile, stretch: Tuple[int, int]) -> bool:
-    first, last = stretch
-    length = profile.trend_steps[last] - profile.trend_steps[first]
-    return last - first + 1 < 5 or length < MIN_LENGTH_SHARE * max(profile.span, 1)
-
-
-def _lr_decay_ends_it(curves: RunCurves, first_step: int, last_step: int, profile: Profile) -> bool:
+def _lr_decay_ends_it(curves: RunCurves, last_step: int, profile: Profile) -> bool:
     """An LR decrease near the stall's end (within a tenth of the run)."""
     margin = 0.1 * max(profile.span, 1)
     return any(

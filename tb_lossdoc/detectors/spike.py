@@ -6,7 +6,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import Profile, rolling_median
+from ..profile import MAD_TO_SIGMA, Profile, rolling_median
 from .base import WARNING, Finding, RunCurves
 
 CODE = "spike"
@@ -15,7 +15,7 @@ NEEDS_HISTORY = True
 # A jump must clear the local noise by this factor...
 MIN_JUMP_IN_NOISE = 8.0
 # ...and be this share of the curve's own spread.
-MIN_JUMP_OF_AMPLITUDE = 0.25
+MIN_JUMP_OF_AMPLITUDE = 0.1
 # Many jumps are no longer spikes but oscillation.
 MAX_EVENTS_SHARE = 0.02
 MAX_EVENTS = 8
@@ -61,9 +61,10 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float]]:
     window = _local_window(profile)
     baseline = _baseline(values, window)
     residual = values - baseline
-    noise = max(profile.noise, 1e-12 * profile.magnitude)
+    # Minibatch noise shrinks as the loss falls: judge each jump by its neighbours.
+    noise = np.maximum(_local_noise(residual, 4 * window), 1e-12 * profile.magnitude)
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
-    threshold = max(MIN_JUMP_IN_NOISE * noise, MIN_JUMP_OF_AMPLITUDE * spread)
+    threshold = np.maximum(MIN_JUMP_IN_NOISE * noise, MIN_JUMP_OF_AMPLITUDE * spread)
     candidates = np.flatnonzero(residual > threshold)
     candidates = candidates[candidates > 0]
     lr_up = np.array([c.step for c in curves.lr_changes if not c.is_decrease], dtype=np.int64)
@@ -76,12 +77,24 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float]]:
         before = float(np.median(values[max(0, start - window) : start]))
         after = _level_after(values, stop, window)
         height = values[peak] - max(before, after if after is not None else before)
-        if height <= threshold:
+        if height <= threshold[peak]:
             continue
         if _just_after(lr_up, profile.steps, start):
             continue
         events.append((int(profile.steps[peak]), float(height / spread)))
     return events
+
+
+def _local_noise(residual: np.ndarray, block: int) -> np.ndarray:
+    """Robust noise of each point's block of `block` neighbours."""
+    n = residual.size
+    blocks = -(-n // block)
+    padded = np.full(blocks * block, np.nan)
+    padded[:n] = residual
+    grid = padded.reshape(blocks, block)
+    centre = np.nanmedian(grid, axis=1, keepdims=True)
+    sigma = MAD_TO_SIGMA * np.nanmedian(np.abs(grid - centre), axis=1)
+    return np.repeat(sigma, block)[:n]
 
 
 def _baseline(values: np.ndarray, window: int) -> np.ndarray:

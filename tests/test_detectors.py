@@ -1,0 +1,179 @@
+"""Each detector on synthetic curves with known shapes, plus invariance properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tb_lossdoc import synthetic as syn
+from tb_lossdoc.detectors.base import RunCurves
+from tb_lossdoc.engine import INSUFFICIENT_DATA, diagnose
+from tb_lossdoc.series import Series
+
+
+def series(curve, scale: float = 1.0, shift_steps: int = 0) -> Series:
+    steps, values = curve
+    return Series.from_points(steps + shift_steps, values * scale)
+
+
+def codes(**roles) -> set:
+    return {f.code for f in diagnose(RunCurves(**roles)).findings}
+
+
+def verdict(**roles) -> str:
+    return diagnose(RunCurves(**roles)).verdict
+
+
+# Curves whose verdict is known by construction: (name, roles, expected verdict).
+CASES = [
+    ("healthy noisy per-step", dict(train_loss=lambda k, d: series(syn.decay(600, noise=0.15), k, d)), "converged"),
+    (
+        "healthy with validation",
+        dict(
+            train_loss=lambda k, d: series(syn.decay(600, noise=0.15), k, d),
+            val_loss=lambda k, d: series(syn.decay(30, start=2.2, floor=0.15, every=20, noise=0.01), k, d),
+        ),
+        "converged",
+    ),
+    ("stopped early", dict(train_loss=lambda k, d: series(syn.decay(rate=1.5), k, d)), "still_improving"),
+    (
+        "overfitting",
+        dict(train_loss=lambda k, d: series(syn.decay(600, noise=0.1), k, d), val_loss=lambda k, d: series(syn.u_shape(every=10), k, d)),
+        "overfitting",
+    ),
+    (
+        "overconfidence",
+        dict(
+            train_loss=lambda k, d: series(syn.decay(600, noise=0.1), k, d),
+            val_loss=lambda k, d: series(syn.u_shape(every=10), k, d),
+            val_acc=lambda k, d: series(syn.accuracy_holding(every=10), 1.0, d),
+        ),
+        "overconfidence",
+    ),
+    (
+        "overfitting with falling accuracy",
+        dict(
+            train_loss=lambda k, d: series(syn.decay(600, noise=0.1), k, d),
+            val_loss=lambda k, d: series(syn.u_shape(every=10), k, d),
+            val_acc=lambda k, d: series(syn.accuracy_falling_after(every=10), 1.0, d),
+        ),
+        "overfitting",
+    ),
+    ("divergence from the start", dict(train_loss=lambda k, d: series(syn.rising(), k, d)), "divergence"),
+    ("spikes", dict(train_loss=lambda k, d: series(syn.with_spikes(syn.decay(500, noise=0.05), (200, 350)), k, d)), "spike"),
+    ("oscillation", dict(train_loss=lambda k, d: series(syn.bouncing(), k, d)), "oscillation"),
+    ("plateau then drop", dict(train_loss=lambda k, d: series(syn.stall_then_drop(), k, d)), "plateau"),
+    ("not learning", dict(train_loss=lambda k, d: series(syn.flat(), k, d)), "not_learning"),
+    ("NaN", dict(train_loss=lambda k, d: series(syn.with_nan(syn.decay(), 150), k, d)), "non_finite"),
+    (
+        "train flat, validation improving",
+        dict(train_loss=lambda k, d: series(syn.flat(), k, d), val_loss=lambda k, d: series(syn.decay(40, every=5), k, d)),
+        "train_flat_val_improving",
+    ),
+]
+
+
+def build(roles, scale=1.0, shift=0):
+    return {role: make(scale, shift) for role, make in roles.items()}
+
+
+@pytest.mark.parametrize("name,roles,expected", CASES, ids=[c[0] for c in CASES])
+def test_known_shape_gets_its_verdict(name, roles, expected):
+    assert verdict(**build(roles)) == expected
+
+
+@pytest.mark.parametrize("scale", [1e-6, 0.01, 37.0, 1e6])
+@pytest.mark.parametrize("name,roles,expected", CASES, ids=[c[0] for c in CASES])
+def test_scaling_a_loss_changes_nothing(name, roles, expected, scale):
+    assert codes(**build(roles, scale)) == codes(**build(roles))
+
+
+@pytest.mark.parametrize("name,roles,expected", CASES, ids=[c[0] for c in CASES])
+def test_shifting_steps_changes_nothing(name, roles, expected):
+    shifted = diagnose(RunCurves(**build(roles, shift=10_000)))
+    plain = diagnose(RunCurves(**build(roles)))
+    assert [f.code for f in shifted.findings] == [f.code for f in plain.findings]
+    if plain.best_step is not None:
+        assert shifted.best_step == plain.best_step + 10_000
+
+
+def test_negative_losses_work():
+    """An ELBO-style loss below zero: falling from -10 towards -100."""
+    steps, values = syn.decay(400, start=1.0, floor=0.1, noise=0.05)
+    elbo = Series.from_points(steps, -100.0 + 90.0 * values)
+    assert verdict(train_loss=elbo) == "converged"
+    rising = Series.from_points(steps, -100.0 + 200.0 * np.linspace(0, 1, 400) ** 2)
+    assert verdict(train_loss=rising) == "divergence"
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("noise", [0.05, 0.2, 0.35])
+def test_minibatch_noise_on_a_healthy_curve_raises_no_alarm(seed, noise):
+    train = series(syn.decay(800, noise=noise, seed=seed))
+    val = series(syn.decay(40, start=2.2, floor=0.15, every=20, noise=0.01, seed=seed + 100))
+    outcome = diagnose(RunCurves(train_loss=train, val_loss=val))
+    assert outcome.severity == "ok", [(f.code, f.evidence) for f in outcome.findings]
+
+
+def test_step_decay_drops_are_neither_spikes_nor_plateaus():
+    """Loss falls to a floor, then steps down twice when the LR is cut 10x."""
+    n = 900
+    steps = np.arange(n)
+    level = np.where(steps < 300, 1.5, np.where(steps < 600, 0.7, 0.3))
+    values = level + 1.0 * np.exp(-steps / 30.0)
+    values = values * (1 + 0.05 * np.random.default_rng(0).standard_normal(n))
+    lr = Series.from_points(steps, np.where(steps < 300, 0.1, np.where(steps < 600, 0.01, 0.001)))
+    found = codes(train_loss=Series.from_points(steps, values), lr=lr)
+    assert found <= {"converged", "still_improving"}, found
+    assert "plateau" in codes(train_loss=Series.from_points(steps, values))  # without the LR it looks like one
+
+
+def test_warm_up_bump_is_not_divergence():
+    n = 600
+    steps = np.arange(n)
+    bump = 0.6 * np.exp(-((steps - 40) / 20.0) ** 2)
+    values = 0.2 + 2.0 * np.exp(-steps / 120.0) + bump
+    lr = Series.from_points(steps, np.minimum(1.0, (steps + 1) / 60.0) * 1e-3)
+    outcome = diagnose(RunCurves(train_loss=Series.from_points(steps, values), lr=lr))
+    assert outcome.severity == "ok", [f.code for f in outcome.findings]
+
+
+def test_jump_right_after_a_learning_rate_restart_is_not_a_spike():
+    steps, values = syn.decay(600, noise=0.03)
+    values = values.copy()
+    values[400] *= 4.0
+    lr = Series.from_points(steps, np.where(steps < 400, 1e-4, 1e-2))
+    assert "spike" in codes(train_loss=Series.from_points(steps, values))
+    assert "spike" not in codes(train_loss=Series.from_points(steps, values), lr=lr)
+
+
+def test_short_runs_are_insufficient_but_nan_still_counts():
+    assert verdict(train_loss=series(syn.decay(5))) == INSUFFICIENT_DATA
+    one_point = Series.from_points([3], [float("nan")])
+    assert verdict(train_loss=one_point) == "non_finite"
+    assert verdict(train_loss=Series.from_points([0], [1.0])) == INSUFFICIENT_DATA
+    assert verdict(train_loss=Series.from_points([], [])) == INSUFFICIENT_DATA
+
+
+def test_all_nan_run_is_non_finite():
+    outcome = diagnose(RunCurves(train_loss=Series.from_points(range(50), [float("nan")] * 50)))
+    assert outcome.verdict == "non_finite"
+    assert outcome.findings[0].first_step == 0
+
+
+def test_best_step_is_the_lowest_validation_loss():
+    val = series(syn.u_shape(every=10))
+    outcome = diagnose(RunCurves(train_loss=series(syn.decay(600)), val_loss=val))
+    assert outcome.best_step == int(val.steps[np.argmin(val.values)])
+
+
+def test_verdict_is_always_among_findings():
+    for _, roles, _ in CASES:
+        outcome = diagnose(RunCurves(**build(roles)))
+        assert outcome.verdict in {f.code for f in outcome.findings}
+
+
+def test_one_million_points_are_diagnosed():
+    steps, values = syn.decay(1_000_000, noise=0.1)
+    outcome = diagnose(RunCurves(train_loss=Series.from_points(steps, values)))
+    assert outcome.verdict == "converged"
