@@ -1,0 +1,230 @@
+// i18n.js — every UI string of the Diagnosis tab in English and Simplified
+// Chinese, the names of the diagnosis codes, and the choice of language
+// (localStorage, then the server's default, then the browser's language).
+
+export const LANGS = ["en", "zh"];
+export const LANG_NAMES = { en: "English", zh: "中文" };
+const STORAGE_KEY = "lossdoc.lang";
+
+const STRINGS = {
+  en: {
+    title: "Loss diagnosis",
+    loading: "Loading diagnoses…",
+    healthy: "healthy",
+    attention: "need attention",
+    critical: "critical",
+    skipped: "skipped",
+    runs_total: "{n} runs",
+    filter_placeholder: "Filter runs (regex)",
+    filter_label: "Filter runs by name",
+    filter_invalid: "Not a valid regular expression: matching it as plain text.",
+    code_all: "All diagnoses",
+    code_label: "Filter by diagnosis",
+    showing: "Showing {shown} of {total} runs",
+    no_match: "No run matches the filters.",
+    col_run: "Run",
+    col_verdict: "Verdict",
+    col_best: "Best step",
+    col_summary: "Reason",
+    refresh: "Refresh",
+    updated: "Updated {time}",
+    error_load: "Could not load the diagnoses: {message}",
+    error_stale: "Showing the data loaded at {time}.",
+    empty_title: "No runs with loss-like scalars",
+    empty_help:
+      "LossDoc diagnoses runs that log a loss scalar, such as loss, train_loss, val_loss, epoch_loss or train/loss. The runs below were found without one.",
+    empty_none:
+      "No runs found yet. Start TensorBoard with --logdir pointing at a folder of event files written by SummaryWriter, Keras, Lightning or the Hugging Face Trainer.",
+    skipped_title: "Skipped runs ({n})",
+    skipped_reason: "Reason",
+    skipped_tags: "Scalar tags seen",
+    no_tags: "none",
+    select_run: "Select a run to see its curves and what they mean.",
+    close: "Close",
+    open_scalars: "Open in TensorBoard's scalars",
+    best_step: "Best step",
+    best_marker: "best {step}",
+    no_best: "—",
+    nan_marker: "first NaN",
+    spike_marker: "spike",
+    step: "Step",
+    steps_range: "steps {from}–{to}",
+    step_single: "step {step}",
+    steps_from: "from step {from}",
+    chart_loss: "Loss",
+    chart_acc: "Accuracy",
+    chart_lr: "Learning rate",
+    train_loss: "training loss",
+    val_loss: "validation loss",
+    train_acc: "training accuracy",
+    val_acc: "validation accuracy",
+    lr: "learning rate",
+    curves_loading: "Loading curves…",
+    curves_error: "Could not load the curves: {message}",
+    curves_empty: "No curve data for this run.",
+    findings: "Findings",
+    no_findings: "No findings for this run.",
+    actions: "What to try",
+    evidence: "Evidence",
+    series_used: "Series",
+    points: "{n} points",
+    sampled_note:
+      "Some series reached TensorBoard's sampling limit ({limit} points), so short spikes may be hidden. Start TensorBoard with --samples_per_plugin=scalars=0 to keep every point.",
+    sampled_note_nolimit:
+      "Some series were sampled by TensorBoard, so short spikes may be hidden. Start TensorBoard with --samples_per_plugin=scalars=0 to keep every point.",
+    sampled_badge: "sampled",
+    lang_switch: "Language",
+    sev_ok: "OK",
+    sev_info: "Info",
+    sev_warning: "Warning",
+    sev_critical: "Critical",
+  },
+  zh: {
+    title: "Loss 诊断",
+    loading: "正在加载诊断结果…",
+    healthy: "健康",
+    attention: "需关注",
+    critical: "严重",
+    skipped: "已跳过",
+    runs_total: "{n} 个运行",
+    filter_placeholder: "筛选运行（正则表达式）",
+    filter_label: "按名称筛选运行",
+    filter_invalid: "不是有效的正则表达式：按普通文本匹配。",
+    code_all: "全部诊断",
+    code_label: "按诊断筛选",
+    showing: "显示 {shown} / {total} 个运行",
+    no_match: "没有运行符合筛选条件。",
+    col_run: "运行",
+    col_verdict: "结论",
+    col_best: "最佳步",
+    col_summary: "原因",
+    refresh: "刷新",
+    updated: "更新于 {time}",
+    error_load: "无法加载诊断结果：{message}",
+    error_stale: "当前显示的是 {time} 加载的数据。",
+    empty_title: "没有记录 loss 类标量的运行",
+    empty_help:
+      "LossDoc 诊断记录了 loss 标量的运行，例如 loss、train_loss、val_loss、epoch_loss 或 train/loss。下列运行中没有找到这样的标量。",
+    empty_none:
+      "还没有找到任何运行。启动 TensorBoard 时用 --logdir 指向保存事件文件的目录（SummaryWriter、Keras、Lightning 或 Hugging Face Trainer 写出的日志）。",
+    skipped_title: "已跳过的运行（{n}）",
+    skipped_reason: "原因",
+    skipped_tags: "已有的标量标签",
+    no_tags: "无",
+    select_run: "选择一个运行，查看它的曲线和诊断说明。",
+    close: "关闭",
+    open_scalars: "在 TensorBoard 标量视图中打开",
+    best_step: "最佳步",
+    best_marker: "最佳 {step}",
+    no_best: "—",
+    nan_marker: "首个 NaN",
+    spike_marker: "突增",
+    step: "步",
+    steps_range: "第 {from}–{to} 步",
+    step_single: "第 {step} 步",
+    steps_from: "自第 {from} 步起",
+    chart_loss: "损失（loss）",
+    chart_acc: "准确率",
+    chart_lr: "学习率",
+    train_loss: "训练 loss",
+    val_loss: "验证 loss",
+    train_acc: "训练准确率",
+    val_acc: "验证准确率",
+    lr: "学习率",
+    curves_loading: "正在加载曲线…",
+    curves_error: "无法加载曲线：{message}",
+    curves_empty: "这个运行没有曲线数据。",
+    findings: "诊断发现",
+    no_findings: "这个运行没有诊断发现。",
+    actions: "建议尝试",
+    evidence: "依据",
+    series_used: "使用的序列",
+    points: "{n} 个点",
+    sampled_note:
+      "部分序列达到了 TensorBoard 的采样上限（{limit} 个点），短暂的尖峰可能被隐藏。使用 --samples_per_plugin=scalars=0 启动 TensorBoard 可保留全部数据点。",
+    sampled_note_nolimit:
+      "部分序列被 TensorBoard 采样，短暂的尖峰可能被隐藏。使用 --samples_per_plugin=scalars=0 启动 TensorBoard 可保留全部数据点。",
+    sampled_badge: "已采样",
+    lang_switch: "语言",
+    sev_ok: "正常",
+    sev_info: "提示",
+    sev_warning: "警告",
+    sev_critical: "严重",
+  },
+};
+
+// Names of the diagnosis codes (DESIGN §2), shown on the badges.
+const CODES = {
+  still_improving: { en: "still improving", zh: "仍在改进" },
+  converged: { en: "converged", zh: "已收敛" },
+  overfitting: { en: "overfitting", zh: "过拟合" },
+  overconfidence: { en: "overconfidence", zh: "过度自信" },
+  not_learning: { en: "not learning", zh: "没有学习" },
+  plateau: { en: "plateau", zh: "停滞" },
+  oscillation: { en: "oscillation", zh: "震荡" },
+  spike: { en: "spike", zh: "突增" },
+  divergence: { en: "divergence", zh: "发散" },
+  non_finite: { en: "NaN / Inf", zh: "NaN / Inf" },
+  train_flat_val_improving: { en: "train flat, val improving", zh: "训练停滞、验证下降" },
+  insufficient_data: { en: "insufficient data", zh: "数据不足" },
+};
+
+/** The known codes in display order (most alarming first). */
+export const CODE_ORDER = [
+  "non_finite", "divergence", "overfitting", "spike", "not_learning",
+  "train_flat_val_improving", "oscillation", "plateau", "overconfidence",
+  "still_improving", "converged", "insufficient_data",
+];
+
+/** Translates a UI string, filling {placeholders} from vars. */
+export function t(lang, key, vars) {
+  const table = STRINGS[lang] || STRINGS.en;
+  const text = key in table ? table[key] : STRINGS.en[key] ?? key;
+  if (!vars) return text;
+  return text.replace(/\{(\w+)\}/g, (match, name) => (name in vars ? String(vars[name]) : match));
+}
+
+/** Human name of a diagnosis code; unknown codes read as words. */
+export function codeLabel(lang, code) {
+  const names = CODES[code];
+  if (names) return names[lang] || names.en;
+  return String(code || "").replace(/_/g, " ");
+}
+
+export function severityLabel(lang, severity) {
+  return t(lang, `sev_${severity}`);
+}
+
+function normalise(lang) {
+  if (typeof lang !== "string") return null;
+  const lower = lang.toLowerCase();
+  if (lower.startsWith("zh")) return "zh";
+  if (lower.startsWith("en")) return "en";
+  return null;
+}
+
+/** The language the user chose earlier in this browser, if any. */
+export function storedLang() {
+  try {
+    return normalise(window.localStorage.getItem(STORAGE_KEY));
+  } catch (err) {
+    return null; // storage disabled (privacy mode, sandbox)
+  }
+}
+
+export function storeLang(lang) {
+  try {
+    window.localStorage.setItem(STORAGE_KEY, lang);
+  } catch (err) {
+    /* not remembered, still applied */
+  }
+}
+
+/** Stored choice, else the server's default, else the browser's language. */
+export function chooseLang(serverLang) {
+  return storedLang() || normalise(serverLang) || browserLang();
+}
+
+export function browserLang() {
+  return String(navigator.language || "").toLowerCase().startsWith("zh") ? "zh" : "en";
+}
