@@ -97,6 +97,8 @@ class LossDocLoader(base_plugin.TBLoader):
         setattr(flags, LANG_FLAG, settings.lang)
 
     def load(self, context):
+        if context.data_provider is None:  # only very old TensorBoards lack one
+            return None
         from .plugin import LossDocPlugin  # the engine (and NumPy) load only now
 
         return LossDocPlugin(context)
