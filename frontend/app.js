@@ -108,6 +108,7 @@ export class App {
   setLang(lang, remember) {
     if (remember) storeLang(lang);
     if (lang === this.lang) return;
+    performance.mark("lossdoc:lang-start");
     this.lang = lang;
     this.renderChrome();
     this.list.setLang(lang);
@@ -119,6 +120,7 @@ export class App {
       this.applyFilter();
     }
     this.renderBanner();
+    performance.measure("lossdoc:set-lang", "lossdoc:lang-start");
   }
 
   /** Strings that do not depend on the data. */

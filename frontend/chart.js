@@ -95,7 +95,7 @@ function isolatedPoints(points) {
  *   series: [{key, label, color, points: [[step, value|null], ...]}],
  *   xDomain: [minStep, maxStep],
  *   ranges: [{from, to, severity, label}], best: {step, label} | null,
- *   nan: {step, label} | null, spikes: [{step, label}],
+ *   nan: {step, label} | null, spikes: [{step, role}], stepLabel,
  * }
  * Returns {element, destroy()}.
  */
@@ -163,10 +163,10 @@ function drawSvg(spec, series, width, tooltip) {
 
   // Finding ranges, shaded behind everything.
   const ranges = svg("g", { class: "ranges" });
-  for (const range of spec.ranges || []) {
+  (spec.ranges || []).forEach((range, lane) => {
     const left = x(Math.max(x0, range.from));
     const right = x(Math.min(x1, range.to));
-    if (right < MARGIN.left || left > MARGIN.left + plotW) continue;
+    if (right < MARGIN.left || left > MARGIN.left + plotW) return;
     const w = Math.max(2, right - left);
     ranges.appendChild(
       svg("rect", {
@@ -180,15 +180,16 @@ function drawSvg(spec, series, width, tooltip) {
       }),
     );
     ranges.appendChild(
-      svg("rect", { class: `range-strip sev-${range.severity}`, x: left.toFixed(1), y: MARGIN.top, width: w.toFixed(1), height: 3 }),
+      // A thin strip per finding, one lane each, so overlapping ranges stay readable.
+      svg("rect", { class: `range-strip sev-${range.severity}`, x: left.toFixed(1), y: MARGIN.top + lane * 4, width: w.toFixed(1), height: 3 }),
     );
-  }
+  });
   root.appendChild(ranges);
 
   // Axes and grid.
   const grid = svg("g", { class: "grid" });
   const axes = svg("g", { class: "axes" });
-  const yTicks = niceTicks(yMin, yMax, Math.max(2, Math.round(plotH / 40)));
+  const yTicks = niceTicks(yMin, yMax, Math.max(2, Math.round(plotH / 32)));
   for (const value of yTicks.ticks) {
     const py = y(value).toFixed(1);
     grid.appendChild(svg("line", { x1: MARGIN.left, x2: MARGIN.left + plotW, y1: py, y2: py }));
@@ -239,7 +240,7 @@ function drawSvg(spec, series, width, tooltip) {
   for (const spike of spec.spikes || []) {
     if (spike.step < x0 || spike.step > x1) continue;
     const px = x(spike.step);
-    const peak = peakNear(series, spike.step);
+    const peak = peakNear(series, spike);
     const group = svg("g", { class: "spike", "data-mark": "spike", "data-step": spike.step });
     group.appendChild(
       svg("path", { d: `M${(px - 5).toFixed(1)},${MARGIN.top + 1} L${(px + 5).toFixed(1)},${MARGIN.top + 1} L${px.toFixed(1)},${MARGIN.top + 8} Z` }),
@@ -253,10 +254,11 @@ function drawSvg(spec, series, width, tooltip) {
   return root;
 }
 
-/** The highest finite point of any series at the step nearest to `step`. */
-function peakNear(series, step) {
+/** The spike's point: on its role's series if drawn here, else the highest one near its step. */
+function peakNear(series, { step, role }) {
+  const own = series.filter((s) => s.key === role);
   let best = null;
-  for (const s of series) {
+  for (const s of own.length ? own : series) {
     if (!s.points.length) continue;
     const point = s.points[nearestIndex(s.points, step)];
     if (point[1] !== null && Number.isFinite(point[1]) && (!best || point[1] > best[1])) best = point;

@@ -50,6 +50,15 @@ export function spikeSteps(finding) {
   return finding.first_step === null || finding.first_step === undefined ? [] : [finding.first_step];
 }
 
+/** First non-finite step over the non_finite findings, or null. */
+export function firstNanStep(findings) {
+  const steps = findings
+    .filter((f) => f.code === "non_finite")
+    .map((f) => (f.first_step ?? (f.evidence && f.evidence.first_bad_step)))
+    .filter((step) => typeof step === "number");
+  return steps.length ? Math.min(...steps) : null;
+}
+
 function stepRangeText(finding, lang) {
   const { first_step: from, last_step: to } = finding;
   if (from === null || from === undefined) return "";
@@ -59,6 +68,7 @@ function stepRangeText(finding, lang) {
 }
 
 function evidenceValue(value) {
+  if (value === null || value === undefined) return "—";
   if (Array.isArray(value)) return value.map(evidenceValue).join(", ");
   if (typeof value === "number") return formatValue(value);
   return String(value);
@@ -137,6 +147,7 @@ export class DetailPanel {
       this.renderHeader(entry, lang),
       this.renderMeta(entry, lang),
       this.renderSampledNote(entry, lang),
+      this.renderNotes(entry),
       this.renderCharts(entry, lang),
       this.renderFindings(entry, lang),
     );
@@ -203,6 +214,18 @@ export class DetailPanel {
     return el("div", { class: "note sampled-note", testid: "sampled-note", role: "note" }, el("span", { class: "note-icon", "aria-hidden": "true", text: "ⓘ" }), el("span", { text }));
   }
 
+  /** Problems with the run's event files, when the server reports any. */
+  renderNotes(entry) {
+    const notes = Array.isArray(entry.notes) ? entry.notes : [];
+    if (!notes.length) return null;
+    return el(
+      "div",
+      { class: "note file-notes", testid: "run-notes", role: "note" },
+      el("span", { class: "note-icon", "aria-hidden": "true", text: "ⓘ" }),
+      el("ul", null, notes.map((note) => el("li", { text: typeof note === "string" ? note : JSON.stringify(note) }))),
+    );
+  }
+
   renderCharts(entry, lang) {
     const box = el("div", { class: "charts" });
     const curves = this.curves;
@@ -258,10 +281,12 @@ export class DetailPanel {
         to: f.last_step === null || f.last_step === undefined ? extent[1] : f.last_step,
         label: `${codeLabel(lang, f.code)} · ${stepRangeText(f, lang)}`,
       }));
-    const nanFinding = findings.find((f) => f.code === "non_finite" && f.first_step !== null && f.first_step !== undefined);
-    const spikes = findings.filter((f) => f.code === "spike").flatMap((f) => spikeSteps(f).map((step) => ({ step })));
+    const nanStep = firstNanStep(findings);
+    const spikes = findings
+      .filter((f) => f.code === "spike")
+      .flatMap((f) => spikeSteps(f).map((step) => ({ step, role: f.evidence && f.evidence.role })));
     const best = entry.best_step === null || entry.best_step === undefined ? null : { step: entry.best_step, label: t(lang, "best_marker", { step: formatStep(entry.best_step) }) };
-    return { ranges, spikes, best, nan: nanFinding ? { step: nanFinding.first_step, label: t(lang, "nan_marker") } : null };
+    return { ranges, spikes, best, nan: nanStep === null ? null : { step: nanStep, label: t(lang, "nan_marker") } };
   }
 
   rangeLegend(ranges) {

@@ -1,7 +1,9 @@
 // runlist.js — the table of diagnosed runs, most severe first. Rows are
 // built once with DOM calls and kept by run name: a refresh updates only the
 // rows whose data changed, filters only toggle `hidden`, so 1,000 runs stay
-// fast and the scroll position, focus and selection survive.
+// fast and the scroll position, focus and selection survive. Rows are grid
+// <div>s (ARIA table roles) so the browser can skip laying out off-screen
+// rows (content-visibility in style.css).
 
 import { el, setText } from "./dom.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
@@ -54,35 +56,31 @@ function rowSignature(entry) {
 export class RunList {
   /** onOpen(runName) is called when a row is clicked or activated by keyboard. */
   constructor({ onOpen }) {
-    this.rows = new Map(); // run name -> {tr, badge, best, summary, sampled, entry, codes, signature}
+    this.rows = new Map(); // run name -> {node, name, sampled, badge, best, summary, entry, codes, signature}
     this.order = [];
     this.lang = "en";
     this.selected = null;
-    this.headers = {
-      run: el("th", { class: "col-run", scope: "col" }),
-      verdict: el("th", { class: "col-verdict", scope: "col" }),
-      best: el("th", { class: "col-best", scope: "col" }),
-      summary: el("th", { class: "col-summary", scope: "col" }),
-    };
-    this.tbody = el("tbody");
+    const header = (name) => el("div", { class: `cell col-${name}`, role: "columnheader" });
+    this.headers = { run: header("run"), verdict: header("verdict"), best: header("best"), summary: header("summary") };
+    this.body = el("div", { class: "run-body", role: "rowgroup" });
     this.element = el(
-      "table",
-      { class: "run-table", testid: "run-table" },
-      el("thead", null, el("tr", null, Object.values(this.headers))),
-      this.tbody,
+      "div",
+      { class: "run-table", role: "table", testid: "run-table" },
+      el("div", { class: "run-head", role: "rowgroup" }, el("div", { class: "run-row-grid", role: "row" }, Object.values(this.headers))),
+      this.body,
     );
     const activate = (event) => {
-      const tr = event.target.closest("tr[data-run]");
-      if (tr) onOpen(tr.getAttribute("data-run"));
+      const row = event.target.closest("[data-run]");
+      if (row) onOpen(row.getAttribute("data-run"));
     };
-    this.tbody.addEventListener("click", activate);
-    this.tbody.addEventListener("keydown", (event) => {
+    this.body.addEventListener("click", activate);
+    this.body.addEventListener("keydown", (event) => {
       if (event.key === "Enter" || event.key === " ") {
         event.preventDefault();
         activate(event);
       } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
         event.preventDefault();
-        this.moveFocus(event.target.closest("tr[data-run]"), event.key === "ArrowDown" ? 1 : -1);
+        this.moveFocus(event.target.closest("[data-run]"), event.key === "ArrowDown" ? 1 : -1);
       }
     });
   }
@@ -102,7 +100,7 @@ export class RunList {
     }
     for (const [name, row] of this.rows) {
       if (!seen.has(name)) {
-        row.tr.remove();
+        row.node.remove();
         this.rows.delete(name);
       }
     }
@@ -115,31 +113,31 @@ export class RunList {
 
   reorder(order) {
     // Append in order; nodes already in place are skipped to avoid layout churn.
-    let cursor = this.tbody.firstChild;
+    let cursor = this.body.firstChild;
     const fragment = document.createDocumentFragment();
     const firstBuild = !cursor;
     for (const name of order) {
-      const tr = this.rows.get(name).tr;
-      if (firstBuild) fragment.appendChild(tr);
-      else if (tr === cursor) cursor = cursor.nextSibling;
-      else this.tbody.insertBefore(tr, cursor);
+      const node = this.rows.get(name).node;
+      if (firstBuild) fragment.appendChild(node);
+      else if (node === cursor) cursor = cursor.nextSibling;
+      else this.body.insertBefore(node, cursor);
     }
-    if (firstBuild) this.tbody.appendChild(fragment);
+    if (firstBuild) this.body.appendChild(fragment);
   }
 
   createRow(entry) {
     const row = {
-      tr: el("tr", { testid: "run-row", tabindex: 0, "aria-selected": "false" }),
+      node: el("div", { class: "run-row run-row-grid", role: "row", testid: "run-row", tabindex: 0, "aria-selected": "false" }),
       name: el("span", { class: "run-name" }),
       sampled: el("span", { class: "sampled-tag", hidden: true }),
       badge: el("span", { class: "badge", testid: "badge" }),
-      best: el("td", { class: "col-best", testid: "best-step" }),
-      summary: el("td", { class: "col-summary", testid: "run-summary" }),
+      best: el("div", { class: "cell col-best", role: "cell", testid: "best-step" }),
+      summary: el("div", { class: "cell col-summary", role: "cell", testid: "run-summary" }),
     };
-    row.tr.setAttribute("data-run", entry.run);
-    row.tr.append(
-      el("td", { class: "col-run" }, row.name, row.sampled),
-      el("td", { class: "col-verdict" }, row.badge),
+    row.node.setAttribute("data-run", entry.run);
+    row.node.append(
+      el("div", { class: "cell col-run", role: "cell" }, row.name, row.sampled),
+      el("div", { class: "cell col-verdict", role: "cell" }, row.badge),
       row.best,
       row.summary,
     );
@@ -151,9 +149,9 @@ export class RunList {
     row.entry = entry;
     row.codes = runCodes(entry);
     row.signature = rowSignature(entry);
-    row.tr.setAttribute("data-severity", entry.severity || "");
-    row.tr.setAttribute("data-verdict", entry.verdict || "");
-    row.tr.classList.toggle("selected", entry.run === this.selected);
+    row.node.setAttribute("data-severity", entry.severity || "");
+    row.node.setAttribute("data-verdict", entry.verdict || "");
+    row.node.classList.toggle("selected", entry.run === this.selected);
     setText(row.name, entry.run);
     row.name.setAttribute("title", entry.run);
     row.sampled.hidden = !entry.sampled;
@@ -193,7 +191,7 @@ export class RunList {
     let shown = 0;
     for (const row of this.rows.values()) {
       const visible = matcher.test(row.entry.run) && (!code || row.codes.has(code));
-      if (row.tr.hidden === visible) row.tr.hidden = !visible;
+      if (row.node.hidden === visible) row.node.hidden = !visible;
       if (visible) shown++;
     }
     performance.measure("lossdoc:filter", "lossdoc:filter-start");
@@ -203,19 +201,19 @@ export class RunList {
   setSelected(run) {
     const previous = this.rows.get(this.selected);
     if (previous) {
-      previous.tr.classList.remove("selected");
-      previous.tr.setAttribute("aria-selected", "false");
+      previous.node.classList.remove("selected");
+      previous.node.setAttribute("aria-selected", "false");
     }
     this.selected = run;
     const current = this.rows.get(run);
     if (current) {
-      current.tr.classList.add("selected");
-      current.tr.setAttribute("aria-selected", "true");
+      current.node.classList.add("selected");
+      current.node.setAttribute("aria-selected", "true");
     }
   }
 
-  moveFocus(tr, direction) {
-    let next = tr;
+  moveFocus(node, direction) {
+    let next = node;
     do next = direction > 0 ? next && next.nextElementSibling : next && next.previousElementSibling;
     while (next && next.hidden);
     if (next) next.focus();

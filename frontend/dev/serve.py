@@ -52,7 +52,7 @@ CSP = ";".join(
     ]
 )
 TOP_HTML = """<!DOCTYPE html>
-<html><head><title>TensorBoard (LossDoc harness)</title>
+<html><head><title>TensorBoard (LossDoc harness)</title><link rel="icon" href="data:,">
 <style>body{margin:0;font-family:Roboto,sans-serif}
 header{height:64px;background:#f57c00;color:#fff;display:flex;align-items:center;padding:0 16px;font-size:18px}
 iframe{border:0;width:100%;height:calc(100vh - 64px);display:block}</style></head>
