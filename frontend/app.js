@@ -29,7 +29,7 @@ export class App {
 
     this.summary = new SummaryBar();
     this.list = new RunList({ onOpen: (run) => this.open(run) });
-    this.detail = new DetailPanel({ onClose: () => this.open(null) });
+    this.detail = new DetailPanel({ onClose: () => this.closeDetail() });
     this.buildShell();
   }
 
@@ -62,6 +62,11 @@ export class App {
     this.emptyBox = el("div", { class: "empty-box" });
     this.listPane = el("div", { class: "list-pane", testid: "list-pane" }, this.loadingNote, this.emptyBox, this.list.element, this.noMatch, this.skippedBox);
     this.list.element.hidden = true;
+
+    document.addEventListener("keydown", (event) => {
+      const typing = event.target.closest && event.target.closest("input, select, textarea");
+      if (event.key === "Escape" && this.selected && !typing) this.closeDetail();
+    });
 
     this.root.classList.add("lossdoc");
     replaceChildren(
@@ -206,6 +211,14 @@ export class App {
     setText(this.count, t(this.lang, "showing", { shown, total }));
     this.count.hidden = total === 0;
     this.noMatch.hidden = !(total > 0 && shown === 0);
+  }
+
+  /** Closes the detail panel and gives the keyboard focus back to the run's row. */
+  closeDetail() {
+    const run = this.selected;
+    this.open(null);
+    const row = run && this.list.rows.get(run);
+    if (row && !row.node.hidden) row.node.focus({ preventScroll: true });
   }
 
   /** Opens a run's detail panel (null closes it). */

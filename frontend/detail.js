@@ -265,8 +265,9 @@ export class DetailPanel {
       });
       this.charts.push(created);
       box.appendChild(created.element);
+      // The shaded ranges are explained once, under the first chart.
+      if (this.charts.length === 1 && marks.ranges.length) box.appendChild(this.rangeLegend(marks.ranges));
     }
-    if (marks.ranges.length) box.appendChild(this.rangeLegend(marks.ranges));
     return box;
   }
 

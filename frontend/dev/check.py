@@ -43,6 +43,14 @@ def open_tab(page, base):
     return frame
 
 
+def open_tab_error(page, base):
+    page.goto(base + "/")
+    page.wait_for_timeout(200)
+    frame = tab_frame(page)
+    frame.wait_for_selector("[data-testid=error-banner]:not([hidden])", timeout=15000)
+    return frame
+
+
 def visible_runs(frame):
     return frame.eval_on_selector_all("[data-testid=run-row]:not([hidden])", "rows => rows.map(r => r.dataset.run)")
 
@@ -173,6 +181,26 @@ def check_functional(p, base):
     assert frame.get_attribute("[data-testid=lang-switch] button[data-lang=zh]", "aria-pressed") == "true"
     set_mode(base, "normal")
 
+    # It refreshes itself every 30 s.
+    clock_page = context.new_page()
+    requests = []
+    clock_page.on("request", lambda r: requests.append(r.url) if r.url.endswith("/diagnoses") else None)
+    clock_page.clock.install()
+    open_tab(clock_page, base)
+    clock_page.wait_for_timeout(300)
+    loaded = len(requests)
+    clock_page.clock.run_for(31000)
+    clock_page.wait_for_timeout(500)
+    assert len(requests) == loaded + 1, (loaded, requests)
+    clock_page.close()
+
+    # The first load failing: a banner, no rows, no endless "Loading".
+    set_mode(base, "error")
+    frame = open_tab_error(page, base)
+    assert "HTTP 500" in frame.text_content("[data-testid=error-banner]")
+    assert frame.is_hidden("[data-testid=loading]")
+    set_mode(base, "normal")
+
     assert not dialogs, dialogs
     errors = [e for e in errors if "500" not in e]  # the error-banner step's own 500
     assert not errors, errors
@@ -216,6 +244,16 @@ def check_perf(p, base, n=1000):
     frame.locator("[data-testid=run-row]").nth(500).click()
     frame.wait_for_selector("[data-testid=chart]")
     open_ms = (time.time() - t) * 1000
+
+    # A refresh keeps the list's and the detail's scroll positions.
+    frame.evaluate("() => { document.querySelector('.list-pane').scrollTop = 9000; document.querySelector('.detail-pane').scrollTop = 200; }")
+    before = frame.evaluate("() => [document.querySelector('.list-pane').scrollTop, document.querySelector('.detail-pane').scrollTop]")
+    frame.click("[data-testid=refresh]")
+    page.wait_for_timeout(1000)
+    after = frame.evaluate("() => [document.querySelector('.list-pane').scrollTop, document.querySelector('.detail-pane').scrollTop]")
+    assert before == after and before[0] > 8000, (before, after)
+    page.keyboard.press("Escape")
+    assert frame.is_hidden("[data-testid=detail-panel]")
     set_mode(base, "normal")
     browser.close()
     result = {
