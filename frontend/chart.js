@@ -34,23 +34,39 @@ export function stepExtent(seriesList) {
   return min <= max ? [min, max] : null;
 }
 
-function valueExtent(seriesList) {
-  let min = Infinity;
-  let max = -Infinity;
+/**
+ * The value axis range. A loss exploding to 1e30 before it turns NaN would
+ * flatten every other point on a linear axis, so unless fullRange is asked
+ * for, values more than 100 "typical magnitudes" beyond the quartiles of the
+ * first half of each curve fall off the chart (the typical magnitude is the
+ * larger of |median| and the interquartile range there). The initial loss and
+ * ordinary spikes stay visible; a blow-up shows as a climb to the top edge.
+ * Returns {domain: [lo, hi], clipped}.
+ */
+export function valueRange(seriesList, fullRange) {
+  const finite = (value) => value !== null && Number.isFinite(value);
+  const values = [];
+  const early = [];
   for (const series of seriesList) {
-    for (const [, value] of series.points) {
-      if (value === null || !Number.isFinite(value)) continue;
-      if (value < min) min = value;
-      if (value > max) max = value;
-    }
+    const half = Math.ceil(series.points.length / 2);
+    series.points.forEach(([, value], i) => {
+      if (!finite(value)) return;
+      values.push(value);
+      if (i < half) early.push(value);
+    });
   }
-  if (!(min <= max)) return [0, 1];
-  if (min === max) {
-    const pad = Math.abs(min) * 0.1 || 1;
-    return [min - pad, max + pad];
-  }
-  const pad = (max - min) * 0.05;
-  return [min - pad, max + pad];
+  if (!values.length) return { domain: [0, 1], clipped: false };
+  values.sort((a, b) => a - b);
+  const reference = early.length ? early.sort((a, b) => a - b) : values;
+  const quantile = (q) => reference[Math.floor(q * (reference.length - 1))];
+  const [q25, q50, q75] = [quantile(0.25), quantile(0.5), quantile(0.75)];
+  const scale = Math.max(Math.abs(q50), q75 - q25) || 1;
+  const inside = values.filter((v) => v >= q25 - 100 * scale && v <= q75 + 100 * scale);
+  const clipped = inside.length < values.length;
+  const lo = fullRange || !inside.length ? values[0] : inside[0];
+  const hi = fullRange || !inside.length ? values[values.length - 1] : inside[inside.length - 1];
+  const pad = lo === hi ? Math.abs(lo) * 0.1 || 1 : (hi - lo) * 0.05;
+  return { domain: [lo - pad, hi + pad], clipped };
 }
 
 /** Index of the point whose step is nearest to `step` (points sorted by step). */
@@ -96,6 +112,7 @@ function isolatedPoints(points) {
  *   xDomain: [minStep, maxStep],
  *   ranges: [{from, to, severity, label}], best: {step, label} | null,
  *   nan: {step, label} | null, spikes: [{step, role}], stepLabel,
+ *   fullRange, onToggleRange(), labels: {showAll, fit, clipped},
  * }
  * Returns {element, destroy()}.
  */
@@ -110,10 +127,22 @@ export function createChart(spec) {
       el("span", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${s.color}` }), s.label),
     ),
   );
+  spec = { ...spec, range: valueRange(series, spec.fullRange) };
+  let rangeToggle = null;
+  if (spec.range.clipped && spec.onToggleRange) {
+    rangeToggle = el("button", {
+      type: "button",
+      class: "link-button range-toggle",
+      testid: "range-toggle",
+      text: spec.fullRange ? spec.labels.fit : spec.labels.showAll,
+      title: spec.fullRange ? "" : spec.labels.clipped,
+    });
+    rangeToggle.addEventListener("click", spec.onToggleRange);
+  }
   const element = el(
     "section",
     { class: `chart chart-${spec.name}` },
-    el("div", { class: "chart-head" }, el("h3", { class: "chart-title", text: spec.title }), legend),
+    el("div", { class: "chart-head" }, el("h3", { class: "chart-title", text: spec.title }), legend, rangeToggle),
     body,
   );
 
@@ -142,7 +171,7 @@ function drawSvg(spec, series, width, tooltip) {
   const plotH = Math.max(30, height - MARGIN.top - MARGIN.bottom);
   const [x0, x1raw] = spec.xDomain;
   const x1 = x1raw > x0 ? x1raw : x0 + 1;
-  const [yMin, yMax] = valueExtent(series);
+  const [yMin, yMax] = spec.range.domain;
   const x = (step) => MARGIN.left + ((step - x0) / (x1 - x0)) * plotW;
   const y = (value) => MARGIN.top + (1 - (value - yMin) / (yMax - yMin)) * plotH;
   const clipId = `clip-${spec.name}-${Math.random().toString(36).slice(2, 8)}`;
@@ -245,7 +274,10 @@ function drawSvg(spec, series, width, tooltip) {
     group.appendChild(
       svg("path", { d: `M${(px - 5).toFixed(1)},${MARGIN.top + 1} L${(px + 5).toFixed(1)},${MARGIN.top + 1} L${px.toFixed(1)},${MARGIN.top + 8} Z` }),
     );
-    if (peak) group.appendChild(svg("circle", { cx: x(peak[0]).toFixed(1), cy: y(peak[1]).toFixed(1), r: 5 }));
+    if (peak) {
+      const cy = Math.max(MARGIN.top, Math.min(MARGIN.top + plotH, y(peak[1]))); // kept on the chart when clipped
+      group.appendChild(svg("circle", { cx: x(peak[0]).toFixed(1), cy: cy.toFixed(1), r: 5 }));
+    }
     marks.appendChild(group);
   }
   root.appendChild(marks);

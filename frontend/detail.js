@@ -3,7 +3,7 @@
 // rate charts (finding ranges shaded, best step, spikes and first NaN
 // marked) and the findings with their explanation, actions and evidence.
 
-import { el, replaceChildren } from "./dom.js";
+import { breakable, el, replaceChildren } from "./dom.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
 import { formatStep, formatValue } from "./format.js";
 import { createChart, stepExtent } from "./chart.js";
@@ -85,6 +85,7 @@ export class DetailPanel {
     this.curves = null; // {run, status: "loading"|"ok"|"error", data, message, signature}
     this.charts = [];
     this.request = 0;
+    this.fullRange = false; // charts fit typical values unless asked for the full range
   }
 
   /** Opens a run (or refreshes it when it is already open). */
@@ -170,7 +171,7 @@ export class DetailPanel {
     return el(
       "header",
       { class: "detail-header" },
-      el("div", { class: "detail-title-row" }, el("h2", { class: "detail-run", testid: "detail-run", text: entry.run }), close),
+      el("div", { class: "detail-title-row" }, el("h2", { class: "detail-run", testid: "detail-run" }, breakable(entry.run)), close),
       el("div", { class: "detail-sub" }, badge, el("span", { class: "detail-summary", text: summaryText(entry, lang) })),
       link,
     );
@@ -262,6 +263,12 @@ export class DetailPanel {
         best: marks.best,
         nan: isLoss ? marks.nan : null,
         spikes: isLoss ? marks.spikes : [],
+        fullRange: this.fullRange,
+        onToggleRange: () => {
+          this.fullRange = !this.fullRange;
+          this.render();
+        },
+        labels: { showAll: t(lang, "range_show_all"), fit: t(lang, "range_fit"), clipped: t(lang, "range_clipped") },
       });
       this.charts.push(created);
       box.appendChild(created.element);

@@ -51,3 +51,12 @@ export function setText(node, text) {
   const value = String(text);
   if (node.textContent !== value) node.textContent = value;
 }
+
+/**
+ * Nodes for a long name with line-break opportunities (<wbr>) after / _ - = ,
+ * as TensorBoard shows run names; textContent stays the exact name.
+ */
+export function breakable(text) {
+  const parts = String(text).split(/(?<=[/=_,-])/);
+  return parts.flatMap((part, i) => (i ? [document.createElement("wbr"), part] : [part]));
+}

@@ -5,7 +5,7 @@
 // <div>s (ARIA table roles) so the browser can skip laying out off-screen
 // rows (content-visibility in style.css).
 
-import { el, setText } from "./dom.js";
+import { breakable, el, replaceChildren, setText } from "./dom.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
 import { formatStep } from "./format.js";
 
@@ -152,7 +152,7 @@ export class RunList {
     row.node.setAttribute("data-severity", entry.severity || "");
     row.node.setAttribute("data-verdict", entry.verdict || "");
     row.node.classList.toggle("selected", entry.run === this.selected);
-    setText(row.name, entry.run);
+    if (row.name.textContent !== entry.run) replaceChildren(row.name, breakable(entry.run));
     row.name.setAttribute("title", entry.run);
     row.sampled.hidden = !entry.sampled;
     row.badge.className = `badge sev-${entry.severity || "none"} code-${entry.verdict}`;
