@@ -166,9 +166,12 @@ export class App {
       this.banner.hidden = true;
       return;
     }
-    const lines = [t(this.lang, "error_load", { message: this.error.message })];
-    if (this.loadedAt) lines.push(t(this.lang, "error_stale", { time: formatTime(this.loadedAt) }));
-    replaceChildren(this.banner, el("span", { class: "banner-icon", "aria-hidden": "true", text: "⚠" }), el("span", { text: lines.join(" ") }));
+    replaceChildren(
+      this.banner,
+      el("span", { class: "banner-icon", "aria-hidden": "true", text: "⚠" }),
+      el("span", { class: "banner-error", text: t(this.lang, "error_load", { message: this.error.message }) }),
+      this.loadedAt ? el("span", { class: "banner-stale", text: t(this.lang, "error_stale", { time: formatTime(this.loadedAt) }) }) : null,
+    );
     this.banner.hidden = false;
     if (!this.doc) this.loadingNote.hidden = true;
   }

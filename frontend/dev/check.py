@@ -66,6 +66,7 @@ def check_functional(p, base):
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     set_mode(base, "normal")
     frame = open_tab(page, base)
+    check_units(frame)
 
     # Sorting: most severe first, then name.
     runs = visible_runs(frame)
@@ -206,6 +207,49 @@ def check_functional(p, base):
     assert not errors, errors
     browser.close()
     print("functional checks passed")
+
+
+UNIT_JS = """async () => {
+  const base = new URL('./', document.baseURI);
+  const chart = await import(new URL('chart.js', base));
+  const api = await import(new URL('api.js', base));
+  const list = await import(new URL('runlist.js', base));
+  const fmt = await import(new URL('format.js', base));
+  const detail = await import(new URL('detail.js', base));
+  const pts = (values) => values.map((v, i) => [i, v]);
+  const decay = Array.from({length: 100}, (_, i) => 0.1 + 2.2 * Math.exp(-i / 10));
+  const blowup = decay.map((v, i) => (i > 80 ? 1e30 : v));
+  return {
+    decayRange: chart.valueRange([{points: pts(decay)}], false),
+    blowupRange: chart.valueRange([{points: pts(blowup)}], false),
+    blowupFull: chart.valueRange([{points: pts(blowup)}], true),
+    nullsOnly: chart.valueRange([{points: pts([null, null])}], false),
+    ticks: chart.niceTicks(0, 1000, 5).ticks,
+    pattern1: api.runFilterPattern({run: 'a.b(c)', series: {}}),
+    pattern2: api.runFilterPattern({run: 'k', series: {t: {run: 'k/train'}, v: {run: 'k/validation'}, a: {run: 'k/train'}}}),
+    regex: list.nameMatcher('^ab').test('ABC'),
+    invalid: [list.nameMatcher('a(').valid, list.nameMatcher('a(').test('xa(y')],
+    steps: [fmt.formatStep(1234567), fmt.formatStep(null), fmt.formatStepTick(15000), fmt.formatValue(0.000012345)],
+    spikes: [detail.spikeSteps({evidence: {steps: '3, 5;7'}}), detail.spikeSteps({first_step: 9, evidence: {}})],
+    nan: detail.firstNanStep([{code: 'non_finite', first_step: null, evidence: {first_bad_step: 40}}, {code: 'non_finite', first_step: 30}]),
+  };
+}"""
+
+
+def check_units(frame):
+    r = frame.evaluate(UNIT_JS)
+    assert not r["decayRange"]["clipped"] and r["decayRange"]["domain"][1] > 2.3, r["decayRange"]
+    assert r["blowupRange"]["clipped"] and r["blowupRange"]["domain"][1] < 10, r["blowupRange"]
+    assert r["blowupFull"]["domain"][1] > 1e29, r["blowupFull"]
+    assert r["nullsOnly"]["domain"] == [0, 1]
+    assert r["ticks"] == [0, 200, 400, 600, 800, 1000], r["ticks"]
+    assert r["pattern1"] == "^a\\.b\\(c\\)(?:/|$)", r["pattern1"]
+    assert r["pattern2"] == "^(?:k/train|k/validation)$", r["pattern2"]
+    assert r["regex"] is True and r["invalid"] == [False, True]
+    assert r["steps"] == ["1,234,567", "—", "15k", "1.234e-5"], r["steps"]
+    assert r["spikes"] == [[3, 5, 7], [9]], r["spikes"]
+    assert r["nan"] == 30, r["nan"]
+    print("unit checks passed")
 
 
 PERF_JS = """async (text) => {
