@@ -97,9 +97,9 @@ function linePath(points, x, y) {
 
 /** Points standing alone between gaps: a path cannot show them, dots can. */
 function isolatedPoints(points) {
+  const ok = (p) => p && p[1] !== null && Number.isFinite(p[1]);
   const alone = [];
   for (let i = 0; i < points.length; i++) {
-    const ok = (p) => p && p[1] !== null && Number.isFinite(p[1]);
     if (ok(points[i]) && !ok(points[i - 1]) && !ok(points[i + 1])) alone.push(points[i]);
   }
   return alone;
@@ -127,15 +127,15 @@ export function createChart(spec) {
       el("span", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${s.color}` }), s.label),
     ),
   );
-  spec = { ...spec, range: valueRange(series, spec.fullRange) };
+  const yRange = valueRange(series, spec.fullRange);
   let rangeToggle = null;
-  if (spec.range.clipped && spec.onToggleRange) {
+  if (yRange.clipped && spec.onToggleRange) {
     rangeToggle = el("button", {
       type: "button",
       class: "link-button range-toggle",
       testid: "range-toggle",
       text: spec.fullRange ? spec.labels.fit : spec.labels.showAll,
-      title: spec.fullRange ? "" : spec.labels.clipped,
+      title: spec.fullRange ? undefined : spec.labels.clipped,
     });
     rangeToggle.addEventListener("click", spec.onToggleRange);
   }
@@ -151,7 +151,7 @@ export function createChart(spec) {
     const measured = Math.floor(body.clientWidth || 600);
     if (Math.abs(measured - width) < 2) return;
     width = measured;
-    replaceChildren(body, drawSvg(spec, series, width, tooltip), tooltip);
+    replaceChildren(body, drawSvg(spec, series, yRange, width, tooltip), tooltip);
   };
   const observer = typeof ResizeObserver === "function" ? new ResizeObserver(() => draw()) : null;
   if (observer) observer.observe(body);
@@ -165,13 +165,13 @@ export function createChart(spec) {
   };
 }
 
-function drawSvg(spec, series, width, tooltip) {
+function drawSvg(spec, series, yRange, width, tooltip) {
   const height = spec.height;
   const plotW = Math.max(40, width - MARGIN.left - MARGIN.right);
   const plotH = Math.max(30, height - MARGIN.top - MARGIN.bottom);
   const [x0, x1raw] = spec.xDomain;
   const x1 = x1raw > x0 ? x1raw : x0 + 1;
-  const [yMin, yMax] = spec.range.domain;
+  const [yMin, yMax] = yRange.domain;
   const x = (step) => MARGIN.left + ((step - x0) / (x1 - x0)) * plotW;
   const y = (value) => MARGIN.top + (1 - (value - yMin) / (yMax - yMin)) * plotH;
   const clipId = `clip-${spec.name}-${Math.random().toString(36).slice(2, 8)}`;
@@ -238,10 +238,12 @@ function drawSvg(spec, series, width, tooltip) {
   root.appendChild(grid);
   root.appendChild(axes);
 
-  // The curves.
+  // The curves. Off-chart values are clamped to a finite pixel range so the
+  // path stays well-formed; the clip path hides what lies outside the plot.
+  const yClamped = (value) => Math.max(-1e6, Math.min(1e6, y(value)));
   const lines = svg("g", { class: "lines", "clip-path": `url(#${clipId})` });
   for (const s of series) {
-    lines.appendChild(svg("path", { class: "line", d: linePath(s.points, x, y), stroke: s.color, "data-series": s.key }));
+    lines.appendChild(svg("path", { class: "line", d: linePath(s.points, x, yClamped), stroke: s.color, "data-series": s.key }));
     for (const [step, value] of isolatedPoints(s.points)) {
       lines.appendChild(svg("circle", { cx: x(step).toFixed(1), cy: y(value).toFixed(1), r: 2.5, fill: s.color }));
     }

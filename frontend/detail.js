@@ -78,7 +78,7 @@ export class DetailPanel {
   /** onClose() is called by the panel's close button. */
   constructor({ onClose }) {
     this.onClose = onClose;
-    this.element = el("aside", { class: "detail-pane", testid: "detail-panel", "aria-live": "polite" });
+    this.element = el("aside", { class: "detail-pane", testid: "detail-panel" });
     this.entry = null;
     this.doc = null;
     this.lang = "en";
@@ -153,6 +153,7 @@ export class DetailPanel {
       this.renderFindings(entry, lang),
     );
     this.element.setAttribute("data-run", entry.run);
+    this.element.setAttribute("aria-label", entry.run);
     this.element.scrollTop = scroll;
   }
 
