@@ -37,8 +37,6 @@ def diagnose(curves: RunCurves) -> Verdict:
         verdict, severity = findings[0].code, findings[0].severity
     else:
         verdict, severity = INSUFFICIENT_DATA, INFO
-    if not enough and verdict != INSUFFICIENT_DATA:
-        severity = max(severity, INFO, key=SEVERITY_RANK.get)
     return Verdict(verdict, severity, best_step(curves), findings)
 
 

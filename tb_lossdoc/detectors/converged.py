@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import List
 
 from .base import OK, Finding, RunCurves
-from .shapes import improves_clearly
 from .still_improving import is_still_improving, recent_gain_share
 
 CODE = "converged"
@@ -14,7 +13,7 @@ NEEDS_HISTORY = True
 
 def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
-    if main is None or not improves_clearly(main) or is_still_improving(curves):
+    if main is None or is_still_improving(curves):
         return []
     evidence = {"tag": main.series.tag, "recent_gain_share": recent_gain_share(main), "end_value": main.end}
     if curves.val is not None and curves.val is not main:

@@ -44,8 +44,11 @@ def _diverges(profile, role: str):
         return None
     if rise < 4 * profile.noise / np.sqrt(max(1, profile.n // 10)):
         return None
-    # Persistent: the last quarter as a whole sits well above the minimum.
-    if profile.level(0.75, 1.0) - profile.trend_min < 0.5 * rise:
+    # Persistent: the trend climbs after the minimum and the whole last quarter
+    # stays up, giving back at least half of what the run had gained.
+    climbing = np.mean(np.diff(profile.trend[profile.trend_min_index :]) > 0)
+    held = profile.level(0.75, 1.0) - profile.trend_min
+    if climbing < 0.6 or held < 0.5 * profile.drop or held < 4 * profile.noise / np.sqrt(max(1, profile.n // 4)):
         return None
     return Finding(
         CODE,
