@@ -105,7 +105,7 @@ class Analyzer:
         match = next((t for t in training_runs if t.name == name), None)
         if match is None:
             return None
-        series = read_series(provider, ctx, experiment_id, list(match.roles.values()), max_points)
+        series = read_series(provider, ctx, experiment_id, _wanted(match), max_points)
         curves = _run_curves(match, series)
         return {
             "run": name,
@@ -120,31 +120,35 @@ class Analyzer:
         }
 
     def _diagnose_run(self, provider, ctx, experiment_id: str, training_run: TrainingRun) -> dict:
-        wanted = list({(ref.run, ref.tag) for ref in training_run.roles.values()})
-        series = read_series(provider, ctx, experiment_id, wanted, READ_ALL)
+        series = read_series(provider, ctx, experiment_id, _wanted(training_run), READ_ALL)
         return build_run_result(training_run, series, self.options.sample_limit)
+
+
+def _wanted(training_run: TrainingRun) -> List[Tuple[str, str]]:
+    return sorted({(ref.run, ref.tag) for ref in training_run.refs})
 
 
 def _cache_key(training_run: TrainingRun, listing: Dict[str, Dict[str, SeriesInfo]]) -> tuple:
     return tuple(
-        sorted(
-            (role, ref.run, ref.tag, listing[ref.run][ref.tag].max_step, listing[ref.run][ref.tag].max_wall_time)
-            for role, ref in training_run.roles.items()
-        )
+        (run, tag, listing[run][tag].max_step, listing[run][tag].max_wall_time) for run, tag in _wanted(training_run)
     )
+
+
+def _pick(refs, series: Dict[Tuple[str, str], Series]) -> Optional[Series]:
+    """The first candidate with enough finite points, else the first one read."""
+    present = [series[(ref.run, ref.tag)] for ref in refs if (ref.run, ref.tag) in series]
+    enough = [s for s in present if len(s.finite_only()) >= MIN_POINTS]
+    return (enough or present or [None])[0]
 
 
 def _run_curves(training_run: TrainingRun, series: Dict[Tuple[str, str], Series]) -> Dict[str, Series]:
     """Role → series, with per-epoch validation moved onto the training step axis."""
-    by_role = {
-        role: series[(ref.run, ref.tag)]
-        for role, ref in training_run.roles.items()
-        if (ref.run, ref.tag) in series
-    }
-    for loss_role, other in ((VAL_LOSS, None), (VAL_ACC, None)):
-        aligned = epochs_on_step_axis(by_role.get(TRAIN_LOSS), by_role.get(loss_role))
+    picked = {role: _pick(refs, series) for role, refs in training_run.candidates.items()}
+    by_role = {role: s for role, s in picked.items() if s is not None}
+    for role in (VAL_LOSS, VAL_ACC):
+        aligned = epochs_on_step_axis(by_role.get(TRAIN_LOSS), by_role.get(role))
         if aligned is not None:
-            by_role[loss_role] = aligned
+            by_role[role] = aligned
     return by_role
 
 

@@ -50,15 +50,29 @@ class TagPatterns:
 
 @dataclass
 class TrainingRun:
-    """One training run as the user thinks of it, with a series per role."""
+    """One training run as the user thinks of it, with its candidate series per role.
+
+    `candidates[role]` is in order of preference; the first is used unless it
+    has too few points to judge and a later one has enough (Keras with an
+    integer `update_freq` logs `epoch_loss` only every that many epochs).
+    """
 
     name: str
-    roles: Dict[str, SeriesRef] = field(default_factory=dict)
+    candidates: Dict[str, Tuple[SeriesRef, ...]] = field(default_factory=dict)
     runs: Tuple[str, ...] = ()
 
     @property
+    def roles(self) -> Dict[str, SeriesRef]:
+        """The preferred series of each role."""
+        return {role: refs[0] for role, refs in self.candidates.items()}
+
+    @property
+    def refs(self) -> List[SeriesRef]:
+        return [ref for refs in self.candidates.values() for ref in refs]
+
+    @property
     def has_loss(self) -> bool:
-        return TRAIN_LOSS in self.roles or VAL_LOSS in self.roles
+        return TRAIN_LOSS in self.candidates or VAL_LOSS in self.candidates
 
 
 def tokens(text: str) -> List[str]:
@@ -150,8 +164,8 @@ def find_training_runs(
     unused: Dict[str, List[str]] = {}
     for group, runs in sorted(members.items()):
         by_role = candidates.get(group, {})
-        roles = {role: min(options, key=lambda o: o[0])[1] for role, options in by_role.items()}
-        training_run = TrainingRun(group, roles, tuple(sorted(runs)))
+        ranked = {role: tuple(ref for _, ref in sorted(options, key=lambda o: o[0])) for role, options in by_role.items()}
+        training_run = TrainingRun(group, ranked, tuple(sorted(runs)))
         if training_run.has_loss:
             found.append(training_run)
         else:
