@@ -109,7 +109,7 @@ def make_flags(**overrides):
 class Served:
     """A logdir served by TensorBoard's WSGI app with LossDoc as its only plugin."""
 
-    def __init__(self, logdir, flags=None, sample_limit=0):
+    def __init__(self, logdir, flags=None, sample_limit=0, path_prefix=""):
         self.logdir = str(logdir)
         self.multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": 0})
         self.multiplexer.AddRunsFromDirectory(self.logdir)
@@ -122,7 +122,7 @@ class Served:
             sampling_hints={"scalars": sample_limit},
         )
         self.plugin = LossDocLoader().load(context)
-        self.app = application.TensorBoardWSGI([self.plugin], data_provider=self.provider)
+        self.app = application.TensorBoardWSGI([self.plugin], path_prefix=path_prefix, data_provider=self.provider)
         self.client = Client(self.app)
 
     def get(self, url):
@@ -234,6 +234,17 @@ def test_experiment_prefixed_url(served):
     assert essentials(prefixed) == essentials(plain)
     curves = curves_json(served, "/experiment/123/data/plugin/lossdoc/curves?run=overfit")
     assert curves["run"] == "overfit"
+
+
+def test_path_prefix(logdir):
+    served = Served(logdir, path_prefix="/tb")
+    document = served.json("/tb/data/plugin/lossdoc/diagnoses")
+    assert [r["run"] for r in document["runs"]] == ["healthy", "overfit"]
+    assert served.get("/tb/experiment/7/data/plugin/lossdoc/diagnoses?lang=zh").status_code == 200
+    response = served.get("/tb/data/plugin/lossdoc/index.js")
+    assert response.status_code == 200 and b"export function render" in response.get_data()
+    assert served.get("/tb/data/plugin/lossdoc/..%2fplugin.py").status_code == 404
+    assert served.get("/data/plugin/lossdoc/diagnoses").status_code == 404  # outside the prefix
 
 
 def _has_chinese(text):
