@@ -231,7 +231,13 @@ export class App {
     this.list.setSelected(this.selected);
     this.root.classList.toggle("has-detail", Boolean(entry));
     this.detail.element.hidden = !entry;
-    if (entry) this.detail.show(entry, this.doc, this.lang);
-    else this.detail.clear();
+    if (entry) {
+      this.detail.show(entry, this.doc, this.lang);
+      // The split layout re-wraps the rows: keep the clicked one in view.
+      const row = this.list.rows.get(entry.run);
+      if (row) row.node.scrollIntoView({ block: "nearest" });
+    } else {
+      this.detail.clear();
+    }
   }
 }
