@@ -136,16 +136,6 @@ class Served:
         return json.loads(response.get_data(as_text=True))
 
 
-def curves_json(served, url):
-    """GET a `curves` URL; xfail (only) on the engine's known SeriesRef bug in Analyzer.curves."""
-    try:
-        return served.json(url)
-    except TypeError as err:
-        if "SeriesRef" in str(err):
-            pytest.xfail("engine bug: Analyzer.curves passes SeriesRef objects to read_series (analysis.py)")
-        raise
-
-
 @pytest.fixture
 def served(logdir):
     return Served(logdir)
@@ -232,7 +222,7 @@ def test_experiment_prefixed_url(served):
     plain = served.json(ROUTE + "/diagnoses")
     prefixed = served.json("/experiment/123/data/plugin/lossdoc/diagnoses")
     assert essentials(prefixed) == essentials(plain)
-    curves = curves_json(served, "/experiment/123/data/plugin/lossdoc/curves?run=overfit")
+    curves = served.json("/experiment/123/data/plugin/lossdoc/curves?run=overfit")
     assert curves["run"] == "overfit"
 
 
@@ -294,7 +284,7 @@ def test_curves_bad_max_points_is_400(served, value):
 
 
 def test_curves_of_a_known_run(served):
-    curves = curves_json(served, ROUTE + "/curves?run=overfit")
+    curves = served.json(ROUTE + "/curves?run=overfit")
     assert curves["run"] == "overfit"
     train = curves["series"]["train_loss"]
     val = curves["series"]["val_loss"]
@@ -307,7 +297,7 @@ def test_curves_of_a_known_run(served):
 
 @pytest.mark.parametrize("max_points", [10, 50, 5000])
 def test_curves_max_points(served, max_points):
-    curves = curves_json(served, ROUTE + "/curves?run=overfit&max_points=%d" % max_points)
+    curves = served.json(ROUTE + "/curves?run=overfit&max_points=%d" % max_points)
     points = curves["series"]["train_loss"]["points"]
     assert 0 < len(points) <= max_points
     assert points[-1][0] == 990  # the last point is always kept
