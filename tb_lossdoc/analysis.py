@@ -66,17 +66,9 @@ class Analyzer:
         file_problems = file_problems or {}
         listing = list_scalars(provider, ctx, experiment_id)
         training_runs, unused = find_training_runs(listing, self.options.patterns)
+        results = self._results(provider, ctx, experiment_id, training_runs, listing)
         runs = []
-        for training_run in training_runs:
-            key = _cache_key(training_run, listing)
-            with self._lock:
-                cached = self._cache.get(training_run.name)
-            if cached is None or cached[0] != key:
-                result = self._diagnose_run(provider, ctx, experiment_id, training_run)
-                with self._lock:
-                    self._cache[training_run.name] = (key, result)
-            else:
-                result = cached[1]
+        for training_run, result in zip(training_runs, results):
             members = set(training_run.runs) | {training_run.name}
             notes = [p for run in sorted(members) for p in file_problems.get(run, [])]
             runs.append({**_in_language(result, lang), "notes": notes})
@@ -119,9 +111,25 @@ class Analyzer:
             },
         }
 
-    def _diagnose_run(self, provider, ctx, experiment_id: str, training_run: TrainingRun) -> dict:
-        series = read_series(provider, ctx, experiment_id, _wanted(training_run), READ_ALL)
-        return build_run_result(training_run, series, self.options.sample_limit)
+    def _results(self, provider, ctx, experiment_id: str, training_runs: List[TrainingRun], listing) -> List[dict]:
+        """Each run's result: from the cache while its data is unchanged, else
+        recomputed, with the data of every changed run fetched in one read."""
+        keys = [_cache_key(t, listing) for t in training_runs]
+        with self._lock:
+            cached = [self._cache.get(t.name) for t in training_runs]
+        stale = [t for t, c, k in zip(training_runs, cached, keys) if c is None or c[0] != k]
+        wanted = sorted({pair for t in stale for pair in _wanted(t)})
+        series = read_series(provider, ctx, experiment_id, wanted, READ_ALL)
+        results = []
+        for training_run, entry, key in zip(training_runs, cached, keys):
+            if entry is not None and entry[0] == key:
+                results.append(entry[1])
+                continue
+            result = build_run_result(training_run, series, self.options.sample_limit)
+            with self._lock:
+                self._cache[training_run.name] = (key, result)
+            results.append(result)
+        return results
 
 
 def _wanted(training_run: TrainingRun) -> List[Tuple[str, str]]:
