@@ -1,0 +1,269 @@
+"""Diagnosis accuracy on labelled logs (by default the demo logs).
+
+    python benchmarks/accuracy.py [LABELS] [LOGDIR] [--json] [--fail-under F1]
+
+LABELS defaults to demo_logs/labels.json and LOGDIR to demo_logs. The engine
+is run through its public API, ``tb_lossdoc.diagnose(logdir)``, which returns
+the DESIGN.md §3 document; ``evaluate(labels, document)`` compares that
+document with the labels (written by scripts/make_demo_logs.py):
+
+- predicted codes of a run = the codes of its findings, plus its verdict
+  (so ``insufficient_data``, which has no finding, counts too);
+- per code: TP = predicted and required; FP = predicted and neither required
+  nor acceptable; FN = required and not predicted; precision, recall, F1 and
+  support (number of runs that require the code); macro-F1 over the codes with
+  support > 0;
+- false-alarm rate on healthy runs: a healthy run has a false alarm when a
+  finding has severity warning/critical, or when a predicted code is outside
+  required ∪ acceptable (``converged``/``still_improving`` excepted);
+- best-step error: |predicted - labelled| / (max_step - min_step) of the run,
+  median over the runs that have a labelled best step (a missing prediction
+  counts as an error of 1.0 and is listed);
+- coverage: every labelled run must appear in ``runs`` and every labelled
+  skipped run in ``skipped``; a labelled run missing from the document counts
+  as predicting nothing.
+
+Every run whose prediction does not match its label is listed with what was
+expected and what was found. ``--json`` prints the metrics as one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+HEALTHY_CODES = {"converged", "still_improving"}
+ALARM_SEVERITIES = {"warning", "critical"}
+
+
+def _ratio(num, den):
+    return None if den == 0 else num / den
+
+
+def _f1(p, r):
+    if p is None or r is None or p + r == 0:
+        return 0.0
+    return 2 * p * r / (p + r)
+
+
+def predicted_codes(doc_run: dict) -> set:
+    codes = {f.get("code") for f in doc_run.get("findings", []) if f.get("code")}
+    if doc_run.get("verdict"):
+        codes.add(doc_run["verdict"])
+    return codes
+
+
+def _step_span(label: dict, doc_run: dict):
+    """(min_step, max_step) of the run: from the labels, else from the findings."""
+    steps = label.get("steps")
+    if steps and len(steps) == 2:
+        return steps[0], steps[1]
+    firsts = [f.get("first_step") for f in doc_run.get("findings", []) if f.get("first_step") is not None]
+    lasts = [f.get("last_step") for f in doc_run.get("findings", []) if f.get("last_step") is not None]
+    if firsts and lasts:
+        return min(firsts), max(lasts)
+    return None
+
+
+def evaluate(labels: dict, document: dict) -> dict:
+    """Compare a §3 document with the labels; returns the metrics as a JSON-able dict."""
+    label_runs = labels.get("runs", {})
+    label_skipped = labels.get("skipped", {})
+    doc_runs = {r.get("run"): r for r in document.get("runs", [])}
+    doc_skipped = {s.get("run"): s for s in document.get("skipped", [])}
+
+    missing_runs = sorted(r for r in label_runs if r not in doc_runs)
+    missing_skipped = sorted(r for r in label_skipped if r not in doc_skipped)
+    skipped_but_diagnosed = sorted(r for r in label_skipped if r in doc_runs)
+    unlabelled = sorted(r for r in list(doc_runs) + list(doc_skipped)
+                        if r not in label_runs and r not in label_skipped)
+
+    counts: dict[str, dict] = {}
+
+    def bump(code, key):
+        counts.setdefault(code, {"tp": 0, "fp": 0, "fn": 0, "support": 0})[key] += 1
+
+    healthy_total = healthy_alarms = 0
+    step_errors = []
+    best_step_missing = []
+    mismatches = []
+    per_run = {}
+
+    for name, label in sorted(label_runs.items()):
+        doc_run = doc_runs.get(name, {})
+        required = set(label.get("required", []))
+        allowed = required | set(label.get("acceptable", []))
+        predicted = predicted_codes(doc_run)
+        for code in required:
+            bump(code, "support")
+        tp = predicted & required
+        fp = predicted - allowed
+        fn = required - predicted
+        for code in tp:
+            bump(code, "tp")
+        for code in fp:
+            bump(code, "fp")
+        for code in fn:
+            bump(code, "fn")
+
+        alarm_reasons = []
+        if label.get("healthy"):
+            healthy_total += 1
+            for f in doc_run.get("findings", []):
+                if f.get("severity") in ALARM_SEVERITIES:
+                    alarm_reasons.append(f"{f.get('code')} ({f.get('severity')})")
+            for code in sorted(fp - HEALTHY_CODES):
+                if not any(r.startswith(code + " ") for r in alarm_reasons):
+                    alarm_reasons.append(code)
+            if alarm_reasons:
+                healthy_alarms += 1
+
+        step_error = None
+        if label.get("best_step") is not None and name in doc_runs:
+            span = _step_span(label, doc_run)
+            pred = doc_run.get("best_step")
+            if pred is None:
+                step_error = 1.0
+                best_step_missing.append(name)
+            elif span and span[1] > span[0]:
+                step_error = abs(pred - label["best_step"]) / (span[1] - span[0])
+            else:
+                step_error = 0.0 if pred == label["best_step"] else 1.0
+            step_errors.append(step_error)
+
+        found = [
+            {"code": f.get("code"), "severity": f.get("severity"),
+             "first_step": f.get("first_step"), "last_step": f.get("last_step")}
+            for f in doc_run.get("findings", [])
+        ]
+        per_run[name] = {
+            "verdict": doc_run.get("verdict"),
+            "predicted": sorted(predicted),
+            "missing": sorted(fn),
+            "unexpected": sorted(fp),
+            "false_alarm": alarm_reasons,
+            "best_step": {"label": label.get("best_step"), "predicted": doc_run.get("best_step"),
+                          "error": step_error},
+        }
+        if fn or fp or alarm_reasons or name not in doc_runs:
+            mismatches.append({
+                "run": name,
+                "in_document": name in doc_runs,
+                "expected": {"required": sorted(required), "acceptable": sorted(label.get("acceptable", []))},
+                "found": {"verdict": doc_run.get("verdict"), "findings": found},
+                "missing": sorted(fn),
+                "unexpected": sorted(fp),
+                "false_alarm": alarm_reasons,
+            })
+
+    per_code = {}
+    for code, c in sorted(counts.items()):
+        p = _ratio(c["tp"], c["tp"] + c["fp"])
+        r = _ratio(c["tp"], c["tp"] + c["fn"])
+        per_code[code] = {**c, "precision": p, "recall": r, "f1": _f1(p, r) if c["support"] or c["tp"] else None}
+    supported = [v["f1"] for v in per_code.values() if v["support"] > 0]
+    return {
+        "runs_labelled": len(label_runs),
+        "runs_in_document": len(doc_runs),
+        "per_code": per_code,
+        "macro_f1": statistics.fmean(supported) if supported else None,
+        "healthy_runs": healthy_total,
+        "healthy_false_alarms": healthy_alarms,
+        "false_alarm_rate": _ratio(healthy_alarms, healthy_total),
+        "best_step": {
+            "runs": len(step_errors),
+            "median_error": statistics.median(step_errors) if step_errors else None,
+            "mean_error": statistics.fmean(step_errors) if step_errors else None,
+            "missing_prediction": best_step_missing,
+        },
+        "coverage": {
+            "missing_runs": missing_runs,
+            "missing_skipped": missing_skipped,
+            "skipped_but_diagnosed": skipped_but_diagnosed,
+            "unlabelled": unlabelled,
+            "ok": not (missing_runs or missing_skipped or skipped_but_diagnosed),
+        },
+        "mismatches": mismatches,
+        "per_run": per_run,
+    }
+
+
+def _fmt(x):
+    return "   -" if x is None else f"{x:.2f}"
+
+
+def render(metrics: dict) -> str:
+    out = []
+    out.append(f"{'code':26s} {'supp':>4s} {'TP':>3s} {'FP':>3s} {'FN':>3s}  {'prec':>5s} {'rec':>5s} {'F1':>5s}")
+    for code, c in metrics["per_code"].items():
+        out.append(f"{code:26s} {c['support']:4d} {c['tp']:3d} {c['fp']:3d} {c['fn']:3d}  "
+                   f"{_fmt(c['precision']):>5s} {_fmt(c['recall']):>5s} {_fmt(c['f1']):>5s}")
+    out.append("")
+    out.append(f"macro-F1 (codes with support > 0): {_fmt(metrics['macro_f1'])}")
+    out.append(f"false alarms on healthy runs: {metrics['healthy_false_alarms']}/{metrics['healthy_runs']}"
+               f" (rate {_fmt(metrics['false_alarm_rate'])})")
+    bs = metrics["best_step"]
+    out.append(f"best step: median error {_fmt(bs['median_error'])} of the run's step span over {bs['runs']} runs"
+               + (f"; no prediction for {', '.join(bs['missing_prediction'])}" if bs["missing_prediction"] else ""))
+    cov = metrics["coverage"]
+    out.append(f"coverage: {metrics['runs_in_document']} runs in the document, {metrics['runs_labelled']} labelled"
+               + ("" if cov["ok"] else " -- PROBLEMS"))
+    for key in ("missing_runs", "missing_skipped", "skipped_but_diagnosed", "unlabelled"):
+        if cov[key]:
+            out.append(f"  {key}: {', '.join(cov[key])}")
+    if metrics["mismatches"]:
+        out.append("")
+        out.append(f"mismatching runs ({len(metrics['mismatches'])}):")
+        for m in metrics["mismatches"]:
+            out.append(f"- {m['run']}" + ("" if m["in_document"] else "  (NOT IN THE DOCUMENT)"))
+            exp = m["expected"]
+            out.append(f"    expected: required {exp['required']}"
+                       + (f", acceptable {exp['acceptable']}" if exp["acceptable"] else ""))
+            found = ", ".join(f"{f['code']}[{f['severity']}] {f['first_step']}-{f['last_step']}"
+                              for f in m["found"]["findings"]) or "no findings"
+            out.append(f"    found:    verdict {m['found']['verdict']}; {found}")
+            if m["missing"]:
+                out.append(f"    missing:  {m['missing']}")
+            if m["unexpected"]:
+                out.append(f"    unexpected: {m['unexpected']}")
+            if m["false_alarm"]:
+                out.append(f"    false alarm on a healthy run: {', '.join(m['false_alarm'])}")
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="LossDoc diagnosis accuracy on labelled logs")
+    ap.add_argument("labels", nargs="?", default=str(ROOT / "demo_logs" / "labels.json"))
+    ap.add_argument("logdir", nargs="?", default=None, help="defaults to the labels file's folder")
+    ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ap.add_argument("--fail-under", type=float, default=None, metavar="F1",
+                    help="exit 1 when macro-F1 is below this (or coverage is incomplete)")
+    args = ap.parse_args(argv)
+    labels_path = Path(args.labels)
+    logdir = args.logdir or str(labels_path.parent)
+    with open(labels_path, encoding="utf-8") as f:
+        labels = json.load(f)
+
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the working tree's engine, not an installed copy
+    import tb_lossdoc
+
+    document = tb_lossdoc.diagnose(logdir)
+    metrics = evaluate(labels, document)
+    if args.json:
+        print(json.dumps(metrics, indent=2))
+    else:
+        print(render(metrics))
+    if args.fail_under is not None:
+        if not metrics["coverage"]["ok"] or (metrics["macro_f1"] or 0.0) < args.fail_under:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
