@@ -25,89 +25,94 @@ also acceptable, whether the run is healthy, the best step (step of the
 minimum validation loss) and how it was produced. ``best_step`` is computed
 from the written logs, read back as TensorBoard reads them.
 
-Runs (writer -- intended pattern -- cause):
+Runs (writer -- intended pattern -- cause). The full story of each run is its
+``why`` text below (also copied into labels.json).
 
-Keras 3 TensorBoard callback, ``keras/<name>/{train,validation}``
-  converged_digits           healthy converged: small L2 + dropout MLP, Adam 1e-3
-  step_decay_lr              healthy converged: SGD+momentum, LR x0.1 at epochs 15 and 30
-                             (LearningRateScheduler; ``epoch_learning_rate`` logged), loss
-                             drops at each decay
-  still_improving_low_lr     healthy still_improving: plain SGD lr 0.01, stopped after 30
-                             epochs; ``update_freq=10`` adds ``batch_loss``
-  short_4_epochs             insufficient_data: only 4 epochs
-  overfit_noisy_labels       overfitting: 400 training images with 30% wrong labels, wide
-                             MLP, no regularisation: it memorises the noise, validation
-                             loss rises AND validation accuracy falls
-  overconfident_breast_cancer overconfidence: wide MLP on breast cancer, long Adam
-                             training: validation loss climbs, validation accuracy holds
-  not_learning_lr1e-7        not_learning: Adam with lr=1e-7
-  oscillation_unscaled_sgd   oscillation: logistic regression on UNSCALED breast-cancer
-                             features (values up to ~4000) with SGD: every step overshoots
-  label_noise_train_only     train_flat_val_improving: 80% of TRAINING labels replaced by
-                             random ones, validation clean
-  diverge_lr_growth          divergence: a mis-configured scheduler multiplies the LR by
-                             1.25 every epoch; loss falls, then climbs for good
-  plateau_tiny_init          plateau: deep tanh net initialised with tiny weights sits on
-                             the saddle at the origin, then escapes
-  nan_unscaled_target        non_finite: regression on the raw diabetes target with SGD:
-                             the loss overflows to inf/NaN after a few epochs
+Keras 3 TensorBoard callback, ``keras/<name>/{train,validation}`` (step = epoch;
+Keras also writes ``evaluation_loss_vs_iterations`` with step = iterations)
+  converged_digits            healthy converged: small L2 + dropout MLP, Adam 1e-3
+  step_decay_lr               healthy converged: diabetes regression, SGD, LR x0.1 at epochs
+                              15 and 30 (LearningRateScheduler; ``epoch_learning_rate``):
+                              both losses drop one step at epoch 15, then stay flat
+  still_improving_low_lr      healthy still_improving: plain SGD lr 0.006, stopped after 30
+                              epochs; ``update_freq=5`` adds ``batch_loss``
+  short_4_epochs              insufficient_data: only 4 epochs
+  overfit_noisy_labels        overfitting: 400 training images with 30% wrong labels, wide
+                              MLP, no regularisation: it memorises the noise, validation
+                              loss rises AND validation accuracy falls
+  overconfident_breast_cancer overconfidence: wide MLP, long Adam training: validation loss
+                              climbs 3x, validation accuracy holds
+  not_learning_lr1e-7         not_learning: Adam with lr=1e-7
+  oscillation_unscaled_sgd    oscillation: logistic regression on UNSCALED breast-cancer
+                              features (values up to ~4000) with SGD: every step overshoots
+  label_noise_train_only      train_flat_val_improving: a train-only tf.data "augmentation"
+                              redraws 80% of the labels in every batch; validation is clean
+  diverge_lr_growth           divergence: a mis-configured scheduler multiplies the LR by
+                              1.15 every epoch; the loss falls, then climbs for good
+  plateau_tiny_init           plateau: deep tanh net initialised with tiny weights sits on
+                              the saddle at the origin for 65 epochs, then escapes
+  nan_unscaled_target         non_finite: regression on the raw diabetes target with SGD:
+                              the loss overflows to inf/NaN after 5 epochs
 
 torch SummaryWriter, ``torch/<name>`` (tags ``Loss/train`` + ``Loss/validation|val|test``)
-  healthy_minibatch_noise    healthy converged: per-step training loss (batch 32, noisy)
-                             and per-epoch validation loss at the epoch-end step
-  resumed_from_checkpoint    healthy converged: crash after epoch 47, resumed from the
-                             epoch-39 checkpoint; the writer re-opens with purge_step=40 so
-                             TensorBoard hides the orphaned steps 40-47 of the first attempt
-  spike_corrupted_batches    spike: at three steps a batch arrives with inputs x100 (a
-                             broken preprocessing shard); per-step training loss jumps
-  no_optimizer_step          not_learning: the loop calls backward() but never
-                             optimizer.step()
-  overconfident_digits       overconfidence: wide MLP trained long on digits; validation
-                             loss rises while ``Accuracy/val`` stays ~97%
-  nan_lr_too_high            non_finite: SGD+momentum with a learning rate far too high
+  healthy_minibatch_noise     healthy converged: per-step training loss (batch 32, noisy)
+                              and per-epoch validation loss at the epoch-end step
+  resumed_from_checkpoint     healthy converged: crash after epoch 47, resumed from the
+                              epoch-39 checkpoint; the writer re-opens with purge_step=40 so
+                              TensorBoard hides the orphaned steps 40-47 of the first attempt
+  spike_corrupted_batches     spike: at four steps a batch arrives with inputs x100 (a
+                              broken preprocessing shard); per-step training loss jumps
+                              30-40x twice (and drops to 0.0 twice: logits scaled up)
+  no_optimizer_step           not_learning: the loop calls backward() but never
+                              optimizer.step()
+  overconfident_digits        overconfidence: 150 training digits, wide MLP trained long;
+                              validation loss rises steadily while ``Accuracy/val`` holds
+  nan_lr_too_high             non_finite: SGD+momentum with a learning rate far too high;
+                              bounces for 25 epochs, then NaN
 
 torch SummaryWriter, ``torch/<name>`` (tags ``train_loss`` + ``val_loss``)
-  still_improving_sgd_low_lr healthy still_improving: SGD lr 0.01, stopped early
-  diverge_lr_above_stability divergence: full-batch gradient descent on linear regression
-                             with lr just above 2/lambda_max: the loss first falls (easy
-                             directions) then grows geometrically
-  oscillation_adam_high_lr   oscillation: Adam lr 0.03 with batch 16: the loss bounces
-  plateau_deep_sigmoid       plateau: 6 sigmoid layers, SGD: stuck at ln(10) for a long
-                             stretch (vanishing gradients), then drops
-  char_model_train_only      healthy, training loss only (tag ``loss``, per step): a
-                             character model on the stdlib's argparse.py
-  no_loss_tags               skipped: logs only ``accuracy`` and ``lr``
+  still_improving_sgd_low_lr  healthy still_improving: SGD lr 0.01, stopped early
+  diverge_lr_above_stability  divergence: full-batch gradient descent on linear regression
+                              with lr just above 2/lambda_max: the loss first falls (easy
+                              directions) then grows geometrically
+  oscillation_sgd_small_batch oscillation: linear regression, SGD lr 0.16, batch 8
+  plateau_deep_sigmoid        plateau: 4 sigmoid layers, SGD: stuck at ln(10) for 50
+                              epochs (vanishing gradients), then drops
+  char_model_train_only       healthy still_improving, training loss only (tag ``loss``,
+                              per step): a character model on the stdlib's argparse.py
+  no_loss_tags                skipped: logs only ``accuracy`` and ``lr``
 
 torch SummaryWriter ``add_scalars('loss', {...})``, sibling runs ``torch/<name>/loss_<key>``
-  overfit_regression         overfitting: 60 diabetes patients, big MLP, no regularisation
-  converged_wine             healthy converged: small MLP on wine
-  label_noise_train_only     train_flat_val_improving: 80% random training labels
+  overfit_regression          overfitting: 60 diabetes patients, big MLP, no regularisation
+  converged_wine              healthy converged: small MLP on wine
+  label_noise_train_only      train_flat_val_improving: a train-only augmentation redraws
+                              80% of the labels in every batch
 
 tensorboardX ``add_scalars('loss', {...})``, nested runs ``tbx/<name>/loss/<key>``
-  overfit_char_model         overfitting: character model with a big hidden layer trained
-                             on 4,000 characters, validated on another module's text
-  still_improving_char       healthy still_improving: same kind of model, more text, low
-                             LR, stopped early
-  nan_log_zero               non_finite: hand-written BCE ``-(y*log(p)+(1-y)*log(1-p))``:
-                             once a sigmoid saturates to exactly 1.0, 0*log(0) = NaN
+  overfit_char_model          overfitting: character model trained on 8,000 characters,
+                              validated on another part of the same file
+  still_improving_char        healthy still_improving: same kind of model, more text, low
+                              LR, stopped early
+  nan_log_zero                non_finite: hand-written BCE ``-(y*log(p)+(1-y)*log(1-p))``:
+                              once a sigmoid saturates to exactly 1.0, 0*log(0) = NaN
 
 Lightning-style (``lightning/<name>/version_0``; tags ``train_loss_step``,
-``train_loss_epoch``, ``val_loss``, ``epoch``, ``lr-Adam``, ``hp_metric``)
-  dropout_val_below_train    healthy converged: dropout 0.5 makes the training loss sit
-                             above the validation loss all along
-  spike_shuffled_labels      spike: three batches arrive with shuffled labels
-  plateau_delayed_lr         plateau: ConstantLR(factor=0.001) keeps the LR at 1e-6 for
-                             12 epochs (flat), then the LR jumps to 1e-3 and the loss drops
-  oscillation_sgd_high_lr    oscillation: SGD lr 0.3 on wine with batch 4
+``train_loss_epoch``, ``val_loss``, ``epoch``, ``lr-Adam``/``lr-SGD``, ``hp_metric``)
+  dropout_val_below_train     healthy converged: dropout 0.5 makes the training loss sit
+                              above the validation loss all along
+  spike_shuffled_labels       spike: three batches arrive with shuffled labels
+  plateau_delayed_lr          plateau: ConstantLR(factor=0.001) keeps the LR at 1e-6 for
+                              12 epochs (flat), then the LR jumps to 1e-3 and the loss drops
+  oscillation_sgd_high_lr     oscillation: diabetes MLP, SGD lr 0.25 with batch 8
 
 Hugging Face Trainer-style (``hf/<name>/runs/Nov21_12-00-00_demo``; tags ``train/loss``,
 ``eval/loss``, ``train/learning_rate``, ``train/grad_norm``, ``train/epoch``, single-point
 ``train/train_loss``)
-  warmup_bump                healthy converged: tiny CNN; linear warm-up to a high peak LR makes a
-                             small early bump, linear decay afterwards
-  lr_typo_not_learning       not_learning: learning_rate=1e-8 (typo)
+  warmup_bump                 healthy converged: linear warm-up to a high peak LR makes a
+                              small early bump, linear decay afterwards
+  lr_typo_not_learning        not_learning: tiny CNN with learning_rate=1e-8 (typo)
   overconfident_breast_cancer overconfidence: wide MLP, constant LR, long training;
-                             ``eval/loss`` rises while ``eval/accuracy`` holds
+                              ``eval/loss`` rises while ``eval/accuracy`` holds
 
 Every scalar series has at most 1000 points (TensorBoard's default reservoir),
 so the Diagnosis tab and the CLI see the same data. torch runs use one thread.
@@ -128,6 +133,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+os.environ.setdefault("OMP_NUM_THREADS", "1")  # 2 shared cores: one thread everywhere
 
 import numpy as np
 
@@ -506,12 +512,13 @@ def k_short():
     keras_fit("keras/short_4_epochs", m, Xtr, ytr, Xva, yva, epochs=4, bs=64)
 
 
-@run("keras/overfit_noisy_labels", "keras.callbacks.TensorBoard", ["overfitting"], [],
+@run("keras/overfit_noisy_labels", "keras.callbacks.TensorBoard", ["overfitting"], ["spike"],
      val=("keras/overfit_noisy_labels/validation", K_VAL),
      why="400 training digits with 30% of the labels replaced by random classes, a 512x512 MLP "
          "without regularisation, Adam, 150 epochs: the network memorises the wrong labels, "
          "training loss goes to ~0 while validation loss passes a minimum early and climbs, and "
-         "validation accuracy falls too (real overfitting, not mere overconfidence).")
+         "validation accuracy falls too (real overfitting, not mere overconfidence). Around epoch "
+         "30 Adam has a small hiccup (training loss jumps ~3x on the log scale, then recovers).")
 def k_overfit():
     keras = keras_mod()
     keras_seed(5)
@@ -550,11 +557,13 @@ def k_not_learning():
     keras_fit("keras/not_learning_lr1e-7", m, Xtr, ytr, Xva, yva, epochs=40, bs=32)
 
 
-@run("keras/oscillation_unscaled_sgd", "keras.callbacks.TensorBoard", ["oscillation"], [],
+@run("keras/oscillation_unscaled_sgd", "keras.callbacks.TensorBoard", ["oscillation"], ["spike"],
      val=("keras/oscillation_unscaled_sgd/validation", K_VAL),
      why="Logistic regression on the UNSCALED breast-cancer features (areas up to ~4000) with "
-         "SGD lr 3e-3, batch 32, 60 epochs: every update overshoots, the sigmoid saturates on one side then the other, and "
-         "both losses bounce strongly from epoch to epoch without a trend.")
+         "SGD lr 3e-3, batch 32, 60 epochs: every update overshoots and the sigmoid saturates on "
+         "one side then the other. After a noisy descent from ~500 to ~50 in the first 10 "
+         "epochs, both losses keep jumping by factors of 2-5 between neighbouring epochs "
+         "(validation most) instead of settling.")
 def k_oscillation():
     keras = keras_mod()
     keras_seed(8)
@@ -565,7 +574,7 @@ def k_oscillation():
 
 
 @run("keras/label_noise_train_only", "keras.callbacks.TensorBoard", ["train_flat_val_improving"],
-     [], val=("keras/label_noise_train_only/validation", K_VAL),
+     ["still_improving"], val=("keras/label_noise_train_only/validation", K_VAL),
      why="The training tf.data pipeline has a label-noise 'augmentation' that redraws 80% of the "
          "labels at random in every batch (fresh each epoch, so nothing can be memorised); "
          "validation labels are clean. 32-unit MLP, Adam, 60 epochs. The best possible training "
@@ -586,7 +595,7 @@ def k_label_noise():
     m = dense_net(keras, 64, [32], 10)
     keras_cls_compile(keras, m, keras.optimizers.Adam(1e-3))
     tb = keras.callbacks.TensorBoard(log_dir=str(OUT / "keras/label_noise_train_only"), write_graph=False)
-    m.fit(train, validation_data=(Xva, yva), epochs=60, verbose=0, callbacks=[tb])
+    m.fit(train, validation_data=(Xva, yva), epochs=60, verbose=0, shuffle=False, callbacks=[tb])
 
 
 @run("keras/diverge_lr_growth", "keras.callbacks.TensorBoard", ["divergence"], ["overfitting"],
@@ -640,7 +649,7 @@ def k_nan():
 # torch SummaryWriter: Loss/train + Loss/validation|val|test
 
 
-@run("torch/healthy_minibatch_noise", "torch SummaryWriter", ["converged"], [], healthy=True,
+@run("torch/healthy_minibatch_noise", "torch SummaryWriter", ["converged"], ["still_improving"], healthy=True,
      val=("torch/healthy_minibatch_noise", "Loss/validation"),
      why="Digits MLP 64 with weight decay, Adam 1e-3, batch 32 (41 steps/epoch), 24 epochs. "
          "Loss/train is logged every step and is noisy (minibatch noise), Loss/validation once "
@@ -659,7 +668,7 @@ def t_minibatch_noise():
     w.close()
 
 
-@run("torch/resumed_from_checkpoint", "torch SummaryWriter", ["converged"], [], healthy=True,
+@run("torch/resumed_from_checkpoint", "torch SummaryWriter", ["converged"], ["still_improving"], healthy=True,
      val=("torch/resumed_from_checkpoint", "Loss/validation"),
      why="Per-epoch Loss/train + Loss/validation (step = epoch), digits MLP, Adam. A checkpoint "
          "is saved after epoch 39; the job 'crashes' after logging epoch 47; it is resumed from "
@@ -703,8 +712,10 @@ def t_resumed():
      val=("torch/spike_corrupted_batches", "Loss/test"),
      why="Digits MLP, Adam 1e-3, batch 64, per-step Loss/train, per-epoch Loss/test. At steps "
          "250, 251, 520 and 760 the batch arrives with inputs multiplied by 100 (a broken "
-         "preprocessing shard): the training loss jumps by orders of magnitude at those steps "
-         "and recovers within a few steps.")
+         "preprocessing shard). Scaling the inputs of a ReLU net scales its logits: at 251 "
+         "(6.05 vs ~0.2 around) and 520 (3.2 vs ~0.08) the loss jumps 30-40x and is back to "
+         "normal at the next step; at 250 and 760 the scaled batch happened to be classified "
+         "right with huge confidence and the loss collapsed to ~0 (exactly 0.0 at 760).")
 def t_spike():
     torch = torch_mod()
     torch.manual_seed(23)
@@ -768,11 +779,11 @@ def t_overconfident():
     w.close()
 
 
-@run("torch/nan_lr_too_high", "torch SummaryWriter", ["non_finite"], ["divergence"],
+@run("torch/nan_lr_too_high", "torch SummaryWriter", ["non_finite"], ["divergence", "oscillation", "spike"],
      val=("torch/nan_lr_too_high", "Loss/validation"),
      why="Diabetes regression MLP (32 hidden), SGD momentum 0.9 with lr 0.05 and batch 8 (far "
-         "too aggressive): the loss bounces for a few epochs, then the weights blow up, the loss "
-         "overflows and is NaN from then on; the script keeps logging NaN.")
+         "too aggressive): the loss bounces (with jumps of 2-3x) for 25 epochs, then the weights "
+         "blow up, the loss overflows and is NaN from epoch 26 on; the script keeps logging NaN.")
 def t_nan():
     torch = torch_mod()
     torch.manual_seed(1)
@@ -845,7 +856,7 @@ def t_diverge():
     w.close()
 
 
-@run("torch/oscillation_sgd_small_batch", "torch SummaryWriter", ["oscillation"], [],
+@run("torch/oscillation_sgd_small_batch", "torch SummaryWriter", ["oscillation"], ["spike"],
      val=("torch/oscillation_sgd_small_batch", "val_loss"),
      why="Linear regression on diabetes (noisy target: the loss cannot reach 0) with plain SGD, "
          "lr 0.16 and batch 8, 60 epochs: near the stability limit each minibatch step throws "
@@ -965,7 +976,7 @@ def a_overfit():
     w.close()
 
 
-@run("torch/converged_wine", "torch SummaryWriter.add_scalars", ["converged"], [], healthy=True,
+@run("torch/converged_wine", "torch SummaryWriter.add_scalars", ["converged"], ["still_improving"], healthy=True,
      val=("torch/converged_wine/loss_val", "loss"),
      why="Wine (3 classes, 120 train / 58 val), 16-unit MLP with weight decay, Adam 3e-3, "
          "80 epochs; add_scalars('loss', {'train','val'}). Both losses fall and flatten "
@@ -987,7 +998,7 @@ def a_converged():
 
 
 @run("torch/label_noise_train_only", "torch SummaryWriter.add_scalars", ["train_flat_val_improving"],
-     [], val=("torch/label_noise_train_only/loss_validation", "loss"),
+     ["still_improving"], val=("torch/label_noise_train_only/loss_validation", "loss"),
      why="A train-only 'label noise' augmentation configured with p=0.8 instead of 0.08: in "
          "every training batch 80% of the labels are redrawn at random (fresh each time, so "
          "nothing can be memorised); validation is clean. 16-unit MLP, SGD momentum, 50 epochs; "
@@ -1023,7 +1034,11 @@ def a_label_noise():
 
 
 def tbx_writer(path):
+    import logging
+
     from tensorboardX import SummaryWriter
+
+    logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)  # "NaN or Inf found" x36
 
     return SummaryWriter(logdir=str(path))
 
@@ -1087,12 +1102,13 @@ def x_still_improving():
     w.close()
 
 
-@run("tbx/nan_log_zero", "tensorboardX add_scalars", ["non_finite"], ["overconfidence", "overfitting"],
+@run("tbx/nan_log_zero", "tensorboardX add_scalars", ["non_finite"], ["overfitting"],
      val=("tbx/nan_log_zero/loss/val", "loss"),
      why="Breast cancer with a hand-written BCE -(y*log(p) + (1-y)*log(1-p)) on sigmoid outputs, "
          "64x64 MLP, Adam 1e-3. Training goes well until some sigmoid saturates to exactly "
-         "1.0 in float32: 0*log(0) = NaN, the NaN gradient poisons the weights, and every later "
-         "loss is NaN.")
+         "1.0 in float32: 0*log(0) = NaN (epoch 24), the NaN gradient poisons the weights, and "
+         "every later loss is NaN. Before that the validation loss had passed its minimum and "
+         "crept up slightly.")
 def x_nan():
     torch = torch_mod()
     torch.manual_seed(53)
@@ -1148,7 +1164,7 @@ class LightningStyleLogger:
 
 
 @run("lightning/dropout_val_below_train/version_0", "Lightning-style (torch SummaryWriter)",
-     ["converged"], [], healthy=True, val=("lightning/dropout_val_below_train/version_0", "val_loss"),
+     ["converged"], ["still_improving"], healthy=True, val=("lightning/dropout_val_below_train/version_0", "val_loss"),
      why="Digits MLP 64x64 with dropout 0.5 after each layer, Adam 1e-3, batch 64, 60 epochs "
          "(1260 steps, log_every_n_steps=2). Dropout "
          "is active when the training loss is computed and off at validation, so val_loss sits "
@@ -1227,8 +1243,8 @@ def l_plateau():
 
 
 @run("lightning/oscillation_sgd_high_lr/version_0", "Lightning-style (torch SummaryWriter)",
-     ["oscillation"], [], val=("lightning/oscillation_sgd_high_lr/version_0", "val_loss"),
-     why="Diabetes regression MLP (32 hidden), plain SGD lr 0.2 with batch 8: the target is "
+     ["oscillation"], ["spike"], val=("lightning/oscillation_sgd_high_lr/version_0", "val_loss"),
+     why="Diabetes regression MLP (32 hidden), plain SGD lr 0.25 with batch 8: the target is "
          "noisy so the minibatch gradients never vanish, and at this LR each step overshoots; "
          "val_loss (and train_loss_epoch, less) bounce strongly from epoch to epoch.")
 def l_oscillation():
@@ -1236,10 +1252,10 @@ def l_oscillation():
     torch.manual_seed(64)
     Xtr, ytr, Xva, yva = map(T, diabetes())
     model = mlp([10, 32, 1])
-    opt = torch.optim.SGD(model.parameters(), 0.2)
+    opt = torch.optim.SGD(model.parameters(), 0.25)
     mse_ = mse()
     loss_fn = lambda out, y: mse_(out.squeeze(1), y)
-    lg = LightningStyleLogger("oscillation_sgd_high_lr", {"lr": 0.2, "batch_size": 8})
+    lg = LightningStyleLogger("oscillation_sgd_high_lr", {"lr": 0.25, "batch_size": 8})
     ep = {"e": 0}
 
     def on_epoch(e, s, m):
@@ -1349,8 +1365,8 @@ class TinyCNN:
 
 @run(f"hf/warmup_bump/runs/{HF_RUN_DIR}", "HF Trainer-style (torch SummaryWriter)", ["converged"],
      ["still_improving"], healthy=True, val=(f"hf/warmup_bump/runs/{HF_RUN_DIR}", "eval/loss"),
-     why="Tiny CNN (2 conv layers) on 8x8 digits, AdamW peak lr 4e-2 reached by a linear "
-         "warm-up over the first 120 steps "
+     why="Digits MLP (128 hidden), AdamW peak lr 3e-2 reached by a linear warm-up over the "
+         "first 150 steps "
          "(train/learning_rate is logged), linear decay to 0 after; logging_steps=5, eval each "
          "epoch. As the LR ramps up to its high peak the training loss makes a small bump "
          "early on, then falls and flattens as the LR decays. Expected behaviour of warm-up.")
@@ -1358,20 +1374,21 @@ def h_warmup():
     torch = torch_mod()
     torch.manual_seed(71)
     Xtr, ytr, Xva, yva = map(T, digits())
-    model = TinyCNN.build()
-    hf_train("warmup_bump", model, Xtr, ytr, Xva, yva, lr=4e-2, epochs=20, bs=32, warmup_steps=120,
+    model = mlp([64, 128, 10])
+    hf_train("warmup_bump", model, Xtr, ytr, Xva, yva, lr=3e-2, epochs=20, bs=32, warmup_steps=150,
              seed=71, logging_steps=5, weight_decay=0.01)
 
 
 @run(f"hf/lr_typo_not_learning/runs/{HF_RUN_DIR}", "HF Trainer-style (torch SummaryWriter)",
      ["not_learning"], ["plateau"], val=(f"hf/lr_typo_not_learning/runs/{HF_RUN_DIR}", "eval/loss"),
-     why="Same digits setup with learning_rate=1e-8 (a typo for 1e-3): train/loss and eval/loss "
-         "stay at the starting level for the whole run, though train/grad_norm is healthy.")
+     why="Tiny CNN (2 conv layers) on 8x8 digits with learning_rate=1e-8 (a typo for 1e-3): "
+         "train/loss and eval/loss stay at the starting level for the whole run, though "
+         "train/grad_norm is healthy.")
 def h_not_learning():
     torch = torch_mod()
     torch.manual_seed(72)
     Xtr, ytr, Xva, yva = map(T, digits())
-    model = mlp([64, 128, 10])
+    model = TinyCNN.build()
     hf_train("lr_typo_not_learning", model, Xtr, ytr, Xva, yva, lr=1e-8, epochs=15, bs=32,
              warmup_steps=50, seed=72, logging_steps=5)
 
@@ -1427,8 +1444,9 @@ def best_step(spec):
 
 
 def loss_step_span(name):
-    """[min_step, max_step] over the run's loss curves (tags containing 'loss', 2+ points,
-    Keras's iteration-axis evaluation_*_vs_iterations excluded), in all its sub-runs."""
+    """[min_step, max_step] over the run's loss curves (tags containing 'loss', 2+ points), in
+    all its sub-runs. Keras's iteration-axis curves (evaluation_*_vs_iterations, batch_*) are
+    left out: the epoch curves are the run's curves there."""
     from tensorboard.backend.event_processing import plugin_event_multiplexer as pem
 
     if not (OUT / name).is_dir():
@@ -1439,7 +1457,7 @@ def loss_step_span(name):
     lo, hi = None, None
     for run, tags in mux.PluginRunToTagToContent("scalars").items():
         for tag in tags:
-            if "loss" not in tag.lower() or "vs_iterations" in tag:
+            if "loss" not in tag.lower() or "vs_iterations" in tag or tag.startswith("batch_"):
                 continue
             steps = [e.step for e in mux.Tensors(run, tag)]
             if len(steps) < 2:
@@ -1482,9 +1500,12 @@ def write_labels():
 
 def clear(names):
     """Remove the event directories of the runs about to be generated (whole tree for a full run)."""
-    if names is None:
-        for top in TOP_DIRS:
-            shutil.rmtree(OUT / top, ignore_errors=True)
+    if names is None:  # everything under demo_logs/ except labels.json: nothing stale survives
+        for entry in OUT.iterdir():
+            if entry.is_dir():
+                shutil.rmtree(entry)
+            elif entry.name != "labels.json":
+                entry.unlink()
         return
     for n in names:
         d = OUT / n
