@@ -130,6 +130,12 @@ class Profile:
         return float(np.median(self.values[-k:]))
 
     @cached_property
+    def recent(self) -> float:
+        """Level at the very end: the last few points (a rising curve's last tenth lags)."""
+        k = max(3, self.n // 20)
+        return float(np.median(self.values[-k:]))
+
+    @cached_property
     def trend_min_index(self) -> int:
         return int(np.argmin(self.trend))
 

@@ -14,7 +14,7 @@ NEEDS_HISTORY = True
 # The end must sit above the best level by this share of the curve's scale...
 MIN_RISE_OF_MAGNITUDE = 0.15
 # ...and give back at least this share of what the run had gained.
-MIN_RISE_OF_DROP = 0.5
+MIN_RISE_OF_DROP = 0.2
 # The rise must last: the minimum lies before this fraction of the run.
 LATEST_MINIMUM = 0.85
 
@@ -33,7 +33,8 @@ def detect(curves: RunCurves) -> List[Finding]:
 
 
 def _diverges(profile, role: str):
-    rise = profile.end - profile.trend_min
+    now = profile.recent
+    rise = now - profile.trend_min
     if rise <= 0:
         return None
     # The minimum must come early enough for the rise to be a trend, not a blip.
@@ -44,11 +45,10 @@ def _diverges(profile, role: str):
         return None
     if rise < 4 * profile.noise / np.sqrt(max(1, profile.n // 10)):
         return None
-    # Persistent: the trend climbs after the minimum and the whole last quarter
-    # stays up, giving back at least half of what the run had gained.
+    # Persistent: the trend climbs after the minimum and the last quarter stays up.
     climbing = np.mean(np.diff(profile.trend[profile.trend_min_index :]) > 0)
     held = profile.level(0.75, 1.0) - profile.trend_min
-    if climbing < 0.6 or held < 0.5 * profile.drop or held < 4 * profile.noise / np.sqrt(max(1, profile.n // 4)):
+    if climbing < 0.6 or held < 4 * profile.noise / np.sqrt(max(1, profile.n // 4)):
         return None
     return Finding(
         CODE,
@@ -61,7 +61,7 @@ def _diverges(profile, role: str):
             "start_value": profile.start,
             "min_value": profile.trend_min,
             "min_step": profile.trend_min_step,
-            "end_value": profile.end,
+            "end_value": now,
             "rise_ratio": rise / profile.magnitude,
         },
     )

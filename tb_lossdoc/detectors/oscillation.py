@@ -14,7 +14,7 @@ NEEDS_HISTORY = True
 
 # Bounce (robust spread around the trend, second half of the run) as a share of
 # what the loss gained: normal noise stays far below this.
-MIN_BOUNCE_OF_GAIN = 0.2
+MIN_BOUNCE_OF_GAIN = 0.12
 
 
 def detect(curves: RunCurves) -> List[Finding]:

@@ -10,6 +10,8 @@ from .shapes import ValRise, validation_rise
 CODE = "overconfidence"
 NEEDS_HISTORY = True
 
+HOLD_SHARE = 0.015
+
 
 def accuracy_holds(curves: RunCurves, rise: ValRise) -> Optional[bool]:
     """Whether validation accuracy at the end is no worse than at the loss minimum.
@@ -20,7 +22,8 @@ def accuracy_holds(curves: RunCurves, rise: ValRise) -> Optional[bool]:
     if acc is None:
         return None
     at_min = acc.trend_at(rise.min_step)
-    tolerance = max(2 * acc.noise, 0.02 * acc.amplitude, 1e-12 * acc.magnitude)
+    # Accuracy moves in steps of one sample: a 1.5% relative dip is "holding".
+    tolerance = max(2 * acc.noise, HOLD_SHARE * abs(at_min), 1e-12 * acc.magnitude)
     return acc.end >= at_min - tolerance
 
 

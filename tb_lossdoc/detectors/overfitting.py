@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import List
 
+import numpy as np
+
 from .base import WARNING, Finding, RunCurves
 from .overconfidence import accuracy_holds
 from .shapes import validation_rise
@@ -19,7 +21,9 @@ def detect(curves: RunCurves) -> List[Finding]:
     if rise is None:
         return []
     # Training must not be rising with it: that is divergence.
-    if rise.train_end > rise.train_at_min + 0.25 * abs(rise.train_at_min - curves.train.start) + 2 * curves.train.noise:
+    train = curves.train
+    allowed = max(0.1 * train.drop, 3 * train.noise / np.sqrt(max(1, train.n // 20)))
+    if train.recent > rise.train_at_min + allowed:
         return []
     if accuracy_holds(curves, rise) is True:
         return []  # the loss rose but the answers did not get worse: overconfidence

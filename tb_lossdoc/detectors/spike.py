@@ -14,6 +14,9 @@ NEEDS_HISTORY = True
 
 # A jump must clear the local noise by this factor...
 MIN_JUMP_IN_NOISE = 8.0
+# ...and clear this multiple of the usual largest excursions (a 99% quantile)...
+USUAL_QUANTILE = 0.99
+TAIL_FACTOR = 2.5
 # ...and be this share of the curve's own spread.
 MIN_JUMP_OF_AMPLITUDE = 0.1
 # Many jumps are no longer spikes but oscillation.
@@ -64,7 +67,11 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float]]:
     # Minibatch noise shrinks as the loss falls: judge each jump by its neighbours.
     noise = np.maximum(_local_noise(residual, 4 * window), 1e-12 * profile.magnitude)
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
-    threshold = np.maximum(MIN_JUMP_IN_NOISE * noise, MIN_JUMP_OF_AMPLITUDE * spread)
+    # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
+    # a spike must also stand well clear of the curve's usual largest ones.
+    usual = np.quantile(np.abs(residual) / noise, USUAL_QUANTILE)
+    in_noise = max(MIN_JUMP_IN_NOISE, TAIL_FACTOR * usual)
+    threshold = np.maximum(in_noise * noise, MIN_JUMP_OF_AMPLITUDE * spread)
     candidates = np.flatnonzero(residual > threshold)
     candidates = candidates[candidates > 0]
     lr_up = np.array([c.step for c in curves.lr_changes if not c.is_decrease], dtype=np.int64)

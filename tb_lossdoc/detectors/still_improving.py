@@ -11,14 +11,14 @@ CODE = "still_improving"
 NEEDS_HISTORY = True
 
 # Over the last fifth of the run the trend fell by this share of the whole gain.
-MIN_RECENT_SHARE = 0.05
+MIN_RECENT_SHARE = 0.025
 LAST_PART = 0.2
 
 
 def recent_gain_share(profile) -> float:
     """How much of the run's gain came in its last fifth (negative if it rose)."""
     before = profile.trend_at(profile.fraction_step(1 - LAST_PART))
-    gain = max(profile.start - profile.trend_min, 1e-300)
+    gain = max(profile.start - profile.trend_min, 1e-3 * profile.magnitude)
     return (before - profile.trend[-1]) / gain
 
 
