@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from .detectors import CODES, DETECTORS, HEALTHY_CODES, INFO, OVERRULES_HEALTHY, SEVERITY_RANK
+from .detectors import CODES, DETECTORS, INFO, OVERRULES, SEVERITY_RANK
 from .detectors.base import Finding, RunCurves
 
 INSUFFICIENT_DATA = "insufficient_data"
@@ -30,8 +30,8 @@ def diagnose(curves: RunCurves) -> Verdict:
     for detector in DETECTORS:
         if enough or not detector.NEEDS_HISTORY:
             findings.extend(detector.detect(curves))
-    if any(f.code in OVERRULES_HEALTHY for f in findings):
-        findings = [f for f in findings if f.code not in HEALTHY_CODES]
+    overruled = {code for f in findings for code in OVERRULES.get(f.code, ())}
+    findings = [f for f in findings if f.code not in overruled]
     findings.sort(key=_importance)
     if findings:
         verdict, severity = findings[0].code, findings[0].severity

@@ -177,3 +177,28 @@ def test_one_million_points_are_diagnosed():
     steps, values = syn.decay(1_000_000, noise=0.1)
     outcome = diagnose(RunCurves(train_loss=Series.from_points(steps, values)))
     assert outcome.verdict == "converged"
+
+
+def test_bouncing_validation_is_oscillation_but_smooth_validation_is_not():
+    train = series(syn.decay(600, noise=0.1))
+    steps, smooth = syn.decay(60, start=2.2, floor=0.3, every=10, noise=0.01)
+    zigzag = smooth * (1 + 0.3 * np.where(np.arange(60) % 2 == 0, 1, -1) * (np.arange(60) > 15))
+    assert "oscillation" not in codes(train_loss=train, val_loss=Series.from_points(steps, smooth))
+    assert "oscillation" in codes(train_loss=train, val_loss=Series.from_points(steps, zigzag))
+
+
+def test_late_rise_under_growing_learning_rate_is_divergence_not_overfitting():
+    """Both losses fall, then climb back over the last third as the LR grows."""
+    t = np.linspace(0, 1, 50)
+    train = 0.4 + 1.3 * np.exp(-8 * t) + 1.5 * np.clip(t - 0.65, 0, None) ** 1.5
+    steps = np.arange(50)
+    found = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, train + 0.05))
+    assert "divergence" in found and "overfitting" not in found
+
+
+def test_training_barely_moving_while_validation_falls_far():
+    steps = np.arange(60)
+    train = 2.4 - 0.2 * (1 - np.exp(-steps / 5.0))  # 8% change, all in the first epochs
+    val = 1.4 + 0.85 * np.exp(-steps / 15.0)  # 35% change
+    found = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
+    assert "train_flat_val_improving" in found

@@ -34,15 +34,18 @@ DETECTORS = (
 )
 CODES = tuple(d.CODE for d in DETECTORS)
 HEALTHY_CODES = (still_improving.CODE, converged.CODE)
-# When one of these holds, the run is not "converged" or "still improving".
-OVERRULES_HEALTHY = (
-    non_finite.CODE,
-    divergence.CODE,
-    not_learning.CODE,
-    train_flat_val_improving.CODE,
-    overfitting.CODE,
-    overconfidence.CODE,
-)
+# A finding of the key code makes those of the listed codes moot: a run is not
+# "converged" while something is wrong with it, and a run whose training broke
+# (NaN, divergence) is not overfitting; once it hits NaN, only the jumps and the
+# rise that led there still say something.
+OVERRULES = {
+    non_finite.CODE: tuple(c.CODE for c in DETECTORS if c not in (non_finite, divergence, spike)),
+    divergence.CODE: (overfitting.CODE, overconfidence.CODE, plateau.CODE) + HEALTHY_CODES,
+    not_learning.CODE: HEALTHY_CODES,
+    train_flat_val_improving.CODE: HEALTHY_CODES,
+    overfitting.CODE: HEALTHY_CODES,
+    overconfidence.CODE: HEALTHY_CODES,
+}
 
 __all__ = [
     "CODES",
@@ -52,7 +55,7 @@ __all__ = [
     "HEALTHY_CODES",
     "INFO",
     "OK",
-    "OVERRULES_HEALTHY",
+    "OVERRULES",
     "RunCurves",
     "SEVERITY_RANK",
     "WARNING",

@@ -13,8 +13,11 @@ CODE = "oscillation"
 NEEDS_HISTORY = True
 
 # Bounce (robust spread around the trend, second half of the run) as a share of
-# what the loss gained: normal noise stays far below this.
+# what the loss gained: normal minibatch noise stays far below this.
 MIN_BOUNCE_OF_GAIN = 0.12
+# Validation is evaluated on the same data each time, so it has no minibatch
+# noise: its bounce is judged against the smaller of its gain and its level.
+MIN_VAL_BOUNCE = 0.05
 
 
 def detect(curves: RunCurves) -> List[Finding]:
@@ -27,8 +30,12 @@ def detect(curves: RunCurves) -> List[Finding]:
             continue  # nothing learned: not_learning speaks for it
         half = profile.n // 2
         bounce = robust_sigma(profile.residuals[half:])
-        ratio = bounce / gain
-        if ratio < MIN_BOUNCE_OF_GAIN:
+        if role == "val_loss":
+            level = abs(float(np.median(profile.trend[len(profile.trend) // 2 :])))
+            ratio, needed = bounce / max(min(gain, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
+        else:
+            ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN
+        if ratio < needed:
             continue
         findings.append(
             Finding(
@@ -41,7 +48,7 @@ def detect(curves: RunCurves) -> List[Finding]:
                     "tag": profile.series.tag,
                     "bounce": bounce,
                     "gain": gain,
-                    "bounce_of_gain": ratio,
+                    "bounce_ratio": ratio,
                     "lr_at_end": float(curves.lr.values[np.isfinite(curves.lr.values)][-1])
                     if curves.lr is not None and np.isfinite(curves.lr.values).any()
                     else None,
