@@ -313,7 +313,7 @@ _LR_NOTES = {
 }
 
 INSUFFICIENT = {
-    "en": "too few points to judge the curve's shape ({points} finite loss points, need {needed})",
+    "en": "Too few points to judge the curve's shape ({points} finite loss points, need {needed})",
     "zh": "点太少，无法判断曲线形状（只有 {points} 个有效 loss 点，至少需要 {needed} 个）",
 }
 
