@@ -202,3 +202,23 @@ def test_training_barely_moving_while_validation_falls_far():
     val = 1.4 + 0.85 * np.exp(-steps / 15.0)  # 35% change
     found = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
     assert "train_flat_val_improving" in found
+
+
+@pytest.mark.parametrize("name,roles,expected", CASES, ids=[c[0] for c in CASES])
+def test_tensorboard_style_sampling_keeps_the_verdict(name, roles, expected):
+    """Keep 1000 random points of a 20x longer curve (TensorBoard's reservoir): same verdict."""
+    if expected in ("spike", "non_finite"):
+        pytest.skip("a sample may drop the one bad point; the tab says so for sampled runs")
+    rng = np.random.default_rng(0)
+    long_roles = {}
+    for role, make in roles.items():
+        s = make(1.0, 0)
+        steps = np.repeat(s.steps * 20, 20) + np.tile(np.arange(20), len(s))
+        values = np.repeat(s.values, 20) * (1 + 0.01 * rng.standard_normal(20 * len(s)))
+        full = Series.from_points(steps, values)
+        keep = np.sort(rng.choice(len(full), size=min(1000, len(full)), replace=False))
+        keep[-1] = len(full) - 1  # the reservoir always keeps the last point
+        long_roles[role] = (full, Series.from_points(full.steps[keep], full.values[keep]))
+    full_verdict = diagnose(RunCurves(**{r: pair[0] for r, pair in long_roles.items()})).verdict
+    sampled_verdict = diagnose(RunCurves(**{r: pair[1] for r, pair in long_roles.items()})).verdict
+    assert full_verdict == sampled_verdict == expected
