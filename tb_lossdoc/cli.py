@@ -7,10 +7,11 @@ import json
 import os
 import re
 import sys
+import unicodedata
 from typing import List, Optional, Sequence
 
 from . import messages
-from .analysis import Analyzer, Options
+from .analysis import Options
 from .curves import TagPatterns
 from .detectors import CODES, SEVERITY_RANK, WARNING
 
@@ -126,8 +127,7 @@ def _printable(text: str) -> str:
 
 
 def _width(text: str) -> int:
-    import unicodedata
-
+    """Columns a terminal gives the text (CJK characters take two)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 

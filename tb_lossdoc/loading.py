@@ -6,7 +6,7 @@ import os
 import sys
 import types
 from dataclasses import dataclass
-from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from .series import Series
 
