@@ -22,7 +22,8 @@ from .series import Series
 
 DOCUMENT_VERSION = 1
 # Read everything that was loaded: sampling is TensorBoard's decision, not ours.
-READ_ALL = 1_000_000
+# Both providers return a series unchanged when it is shorter than this.
+READ_ALL = 2**31 - 1
 NO_LOSS = "no loss-like scalar"
 NO_SCALARS = "no scalar data"
 
@@ -179,7 +180,7 @@ def build_run_result(
         points = len(main.finite_only()) if main is not None else 0
         summary = messages.insufficient(points, MIN_POINTS)
     else:
-        summary = messages.summaries(outcome.findings, texts)
+        summary = messages.summaries(texts)
     return {
         "run": training_run.name,
         "verdict": outcome.verdict,

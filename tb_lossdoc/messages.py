@@ -371,8 +371,8 @@ def insufficient(points: int, needed: int) -> Dict[str, str]:
     return {lang: INSUFFICIENT[lang].format(points=points, needed=needed) for lang in LANGUAGES}
 
 
-def summaries(findings: List[Finding], texts: List[Dict[str, Dict[str, object]]]) -> Optional[Dict[str, str]]:
-    """The verdict finding's title in each language, or None without findings."""
-    if not findings:
+def summaries(texts: List[Dict[str, Dict[str, object]]]) -> Optional[Dict[str, str]]:
+    """The verdict finding's title in each language (its texts come first), or None."""
+    if not texts:
         return None
     return {lang: str(texts[0][lang]["title"]) for lang in LANGUAGES}

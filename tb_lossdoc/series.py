@@ -8,6 +8,11 @@ from typing import Iterable, Optional
 import numpy as np
 
 
+def _array(items: Iterable, dtype) -> np.ndarray:
+    """A 1-D array from an array, a list or any iterable (generators included)."""
+    return np.asarray(items if isinstance(items, (np.ndarray, list, tuple)) else list(items), dtype=dtype)
+
+
 @dataclass(frozen=True)
 class Series:
     """Steps (strictly increasing) and their values; NaN/Inf are kept, not dropped.
@@ -36,19 +41,11 @@ class Series:
         remain are steps written twice, and the newer write is the one that
         describes the run as it ended.
         """
-        step_arr = np.asarray(list(steps) if not isinstance(steps, np.ndarray) else steps, dtype=np.int64)
-        value_arr = np.asarray(
-            list(values) if not isinstance(values, np.ndarray) else values, dtype=np.float64
-        )
+        step_arr = _array(steps, np.int64)
+        value_arr = _array(values, np.float64)
         if step_arr.shape != value_arr.shape:
             raise ValueError("steps and values differ in length")
-        if wall_times is None:
-            order_key = np.arange(step_arr.size, dtype=np.float64)
-        else:
-            order_key = np.asarray(
-                list(wall_times) if not isinstance(wall_times, np.ndarray) else wall_times,
-                dtype=np.float64,
-            )
+        order_key = np.arange(step_arr.size, dtype=np.float64) if wall_times is None else _array(wall_times, np.float64)
         # Sort by step, then by write time: the last entry of each step wins.
         order = np.lexsort((np.arange(step_arr.size), order_key, step_arr))
         step_arr, value_arr = step_arr[order], value_arr[order]

@@ -222,3 +222,17 @@ def test_tensorboard_style_sampling_keeps_the_verdict(name, roles, expected):
     full_verdict = diagnose(RunCurves(**{r: pair[0] for r, pair in long_roles.items()})).verdict
     sampled_verdict = diagnose(RunCurves(**{r: pair[1] for r, pair in long_roles.items()})).verdict
     assert full_verdict == sampled_verdict == expected
+
+
+@pytest.mark.parametrize("dip,expected", [(0.01, "overconfidence"), (0.06, "overfitting")])
+def test_accuracy_dip_of_one_sample_holds_but_a_real_fall_does_not(dip, expected):
+    """Accuracy that ends one validation sample in 100 below its level holds; 6 points lower does not."""
+    steps, acc = syn.accuracy_holding(every=10)
+    acc = acc.copy()
+    acc[25:] -= dip
+    found = codes(
+        train_loss=series(syn.decay(600, noise=0.1)),
+        val_loss=series(syn.u_shape(every=10)),
+        val_acc=Series.from_points(steps, acc),
+    )
+    assert expected in found and ({"overfitting", "overconfidence"} - {expected}).isdisjoint(found)

@@ -10,47 +10,52 @@ import numpy as np
 Points = Sequence[Tuple[int, float]]
 
 
-def torch_scalars(logdir: str, series: Dict[str, Points]) -> None:
-    """torch.utils.tensorboard.SummaryWriter.add_scalar for each tag."""
+def _torch_writer():
     from torch.utils.tensorboard import SummaryWriter
 
-    writer = SummaryWriter(logdir)
+    return SummaryWriter
+
+
+def _tbx_writer():
+    from tensorboardX import SummaryWriter
+
+    return SummaryWriter
+
+
+def _scalars(writer_class, logdir: str, series: Dict[str, Points]) -> None:
+    writer = writer_class(logdir)
     for tag, points in series.items():
         for step, value in points:
             writer.add_scalar(tag, value, step)
     writer.close()
+
+
+def _add_scalars(writer_class, logdir: str, main_tag: str, series: Dict[str, Points]) -> None:
+    writer = writer_class(logdir)
+    for key, points in series.items():
+        for step, value in points:
+            writer.add_scalars(main_tag, {key: value}, step)
+    writer.close()
+
+
+def torch_scalars(logdir: str, series: Dict[str, Points]) -> None:
+    """torch.utils.tensorboard.SummaryWriter.add_scalar for each tag."""
+    _scalars(_torch_writer(), logdir, series)
 
 
 def torch_add_scalars(logdir: str, main_tag: str, series: Dict[str, Points]) -> None:
     """SummaryWriter.add_scalars: one sibling run per key (`<logdir>/<main_tag>_<key>`)."""
-    from torch.utils.tensorboard import SummaryWriter
-
-    writer = SummaryWriter(logdir)
-    for key, points in series.items():
-        for step, value in points:
-            writer.add_scalars(main_tag, {key: value}, step)
-    writer.close()
+    _add_scalars(_torch_writer(), logdir, main_tag, series)
 
 
 def tbx_scalars(logdir: str, series: Dict[str, Points]) -> None:
-    from tensorboardX import SummaryWriter
-
-    writer = SummaryWriter(logdir)
-    for tag, points in series.items():
-        for step, value in points:
-            writer.add_scalar(tag, value, step)
-    writer.close()
+    """tensorboardX SummaryWriter.add_scalar for each tag."""
+    _scalars(_tbx_writer(), logdir, series)
 
 
 def tbx_add_scalars(logdir: str, main_tag: str, series: Dict[str, Points]) -> None:
     """tensorboardX add_scalars: nested runs `<logdir>/<main_tag>/<key>`."""
-    from tensorboardX import SummaryWriter
-
-    writer = SummaryWriter(logdir)
-    for key, points in series.items():
-        for step, value in points:
-            writer.add_scalars(main_tag, {key: value}, step)
-    writer.close()
+    _add_scalars(_tbx_writer(), logdir, main_tag, series)
 
 
 def keras_fit(logdir: str, epochs: int = 12, seed: int = 0) -> None:

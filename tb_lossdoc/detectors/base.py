@@ -14,6 +14,7 @@ import numpy as np
 
 from ..profile import Profile
 from ..series import Series
+from .shapes import ValRise, validation_rise
 
 OK, INFO, WARNING, CRITICAL = "ok", "info", "warning", "critical"
 SEVERITY_RANK = {OK: 0, INFO: 1, WARNING: 2, CRITICAL: 3}
@@ -64,6 +65,11 @@ class RunCurves:
     @cached_property
     def val_accuracy(self) -> Optional[Profile]:
         return profile_of(self.val_acc)
+
+    @cached_property
+    def val_rise(self) -> Optional[ValRise]:
+        """Validation loss turning up after a minimum, shared by the detectors that need it."""
+        return validation_rise(self.val, self.train) if self.val is not None else None
 
     @property
     def main(self) -> Optional[Profile]:

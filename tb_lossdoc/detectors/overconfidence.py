@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from .base import INFO, Finding, RunCurves
-from .shapes import ValRise, validation_rise
+from .shapes import ValRise
 
 CODE = "overconfidence"
 NEEDS_HISTORY = True
@@ -30,7 +30,7 @@ def accuracy_holds(curves: RunCurves, rise: ValRise) -> Optional[bool]:
 def detect(curves: RunCurves) -> List[Finding]:
     if curves.val is None or curves.val_accuracy is None:
         return []
-    rise = validation_rise(curves.val, curves.train)
+    rise = curves.val_rise
     if rise is None or not accuracy_holds(curves, rise):
         return []
     acc = curves.val_accuracy
@@ -41,10 +41,7 @@ def detect(curves: RunCurves) -> List[Finding]:
             rise.min_step,
             rise.end_step,
             {
-                "val_min": rise.min_value,
-                "val_min_step": rise.min_step,
-                "val_end": rise.end_value,
-                "val_rise_of_gain": rise.rise_of_drop,
+                **rise.evidence(),
                 "acc_at_val_min": acc.trend_at(rise.min_step),
                 "acc_end": acc.end,
                 "acc_best": float(acc.values.max()),

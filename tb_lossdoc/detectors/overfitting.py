@@ -8,7 +8,6 @@ import numpy as np
 
 from .base import WARNING, Finding, RunCurves
 from .overconfidence import accuracy_holds
-from .shapes import validation_rise
 
 CODE = "overfitting"
 NEEDS_HISTORY = True
@@ -17,7 +16,7 @@ NEEDS_HISTORY = True
 def detect(curves: RunCurves) -> List[Finding]:
     if curves.train is None or curves.val is None:
         return []
-    rise = validation_rise(curves.val, curves.train)
+    rise = curves.val_rise
     if rise is None:
         return []
     # Training must not be rising with it: that is divergence.
@@ -34,10 +33,7 @@ def detect(curves: RunCurves) -> List[Finding]:
             rise.min_step,
             rise.end_step,
             {
-                "val_min": rise.min_value,
-                "val_min_step": rise.min_step,
-                "val_end": rise.end_value,
-                "val_rise_of_gain": rise.rise_of_drop,
+                **rise.evidence(),
                 "train_at_val_min": rise.train_at_min,
                 "train_end": rise.train_end,
             },

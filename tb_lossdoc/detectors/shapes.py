@@ -45,6 +45,15 @@ class ValRise:
     train_at_min: Optional[float]
     train_end: Optional[float]
 
+    def evidence(self) -> dict:
+        """The numbers both overfitting and overconfidence cite."""
+        return {
+            "val_min": self.min_value,
+            "val_min_step": self.min_step,
+            "val_end": self.end_value,
+            "val_rise_of_gain": self.rise_of_drop,
+        }
+
 
 def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
     """A clear, lasting rise of validation loss after its minimum, else None."""
