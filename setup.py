@@ -1,6 +1,6 @@
 """Packaging for LossDoc, the loss-curve diagnosis plugin for TensorBoard."""
 
-from setuptools import setup
+from setuptools import find_packages, setup
 
 setup(
     name="tb-lossdoc",
@@ -9,10 +9,10 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     python_requires=">=3.9",
-    packages=["tb_lossdoc", "tb_lossdoc.detectors", "tb_lossdoc.static"],
+    packages=find_packages(include=["tb_lossdoc", "tb_lossdoc.*"]) + ["tb_lossdoc.static"],
     # The tab's source lives in frontend/ and ships as tb_lossdoc/static.
     package_dir={"tb_lossdoc.static": "frontend"},
-    package_data={"tb_lossdoc": ["http_api.md"], "tb_lossdoc.static": ["*.js", "*.css"]},
+    package_data={"tb_lossdoc.serve": ["http_api.md"], "tb_lossdoc.static": ["*.js", "*.css"]},
     install_requires=[
         "tensorboard>=2.16",
         "numpy>=1.23",
@@ -22,6 +22,6 @@ setup(
     extras_require={"test": open("requirements-test.txt", encoding="utf-8").read().split()},
     entry_points={
         "console_scripts": ["tb-lossdoc = tb_lossdoc.cli:main"],
-        "tensorboard_plugins": ["lossdoc = tb_lossdoc.plugin_loader:LossDocLoader"],
+        "tensorboard_plugins": ["lossdoc = tb_lossdoc.serve.loader:LossDocLoader"],
     },
 )

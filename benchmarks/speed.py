@@ -14,10 +14,10 @@ import argparse
 import statistics
 import time
 
-from tb_lossdoc import synthetic
-from tb_lossdoc.detectors.base import RunCurves
-from tb_lossdoc.engine import diagnose
-from tb_lossdoc.series import Series
+from tb_lossdoc.detect import synthetic
+from tb_lossdoc.detect.detectors.base import RunCurves
+from tb_lossdoc.detect.engine import diagnose
+from tb_lossdoc.read.series import Series
 
 
 def _best_of(repeats: int, work) -> float:
@@ -43,7 +43,7 @@ def engine_scaling() -> None:
 
 def against_tensorboard(logdir: str) -> None:
     from tb_lossdoc.analysis import Analyzer
-    from tb_lossdoc.loading import open_logdir
+    from tb_lossdoc.read.provider import open_logdir
 
     load = []
     analyse = []

@@ -16,7 +16,7 @@ def diagnose(logdir: str, lang: str = "en", options=None) -> dict:
 
 def __getattr__(name: str):
     if name == "LogdirError":
-        from .loading import LogdirError
+        from .read.provider import LogdirError
 
         return LogdirError
     raise AttributeError(name)

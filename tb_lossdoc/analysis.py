@@ -12,13 +12,13 @@ import threading
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from . import messages
-from .align import epochs_on_step_axis
-from .curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs
-from .detectors.base import MIN_POINTS, RunCurves
-from .engine import INSUFFICIENT_DATA, diagnose
-from .loading import SeriesInfo, list_runs, list_scalars, read_series
-from .series import Series
+from .report import messages
+from .read.align import epochs_on_step_axis
+from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs
+from .detect.detectors.base import MIN_POINTS, RunCurves
+from .detect.engine import INSUFFICIENT_DATA, diagnose
+from .read.provider import SeriesInfo, list_runs, list_scalars, read_series
+from .read.series import Series
 
 DOCUMENT_VERSION = 1
 # Read everything that was loaded: sampling is TensorBoard's decision, not ours.

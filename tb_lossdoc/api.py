@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .analysis import Analyzer, Options
-from .eventfiles import problems_by_run
-from .loading import open_logdir
+from .read.eventfiles import problems_by_run
+from .read.provider import open_logdir
 
 EXPERIMENT_ID = ""
 

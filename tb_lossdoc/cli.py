@@ -10,10 +10,10 @@ import sys
 import unicodedata
 from typing import List, Optional, Sequence
 
-from . import messages
+from .report import messages
 from .analysis import Options
-from .curves import TagPatterns
-from .detectors import CODES, SEVERITY_RANK, WARNING
+from .read.curves import TagPatterns
+from .detect.detectors import CODES, SEVERITY_RANK, WARNING
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 _COLOURS = {"ok": "32", "info": "36", "warning": "33", "critical": "31"}

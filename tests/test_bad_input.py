@@ -13,7 +13,7 @@ import pytest
 import writers
 
 import tb_lossdoc
-from tb_lossdoc import synthetic
+from tb_lossdoc.detect import synthetic
 
 HEALTHY = writers.points(*synthetic.decay(60, every=5))
 

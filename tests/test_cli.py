@@ -11,7 +11,7 @@ import sys
 import pytest
 import writers
 
-from tb_lossdoc import synthetic
+from tb_lossdoc.detect import synthetic
 
 
 def run_cli(*args, env=None):

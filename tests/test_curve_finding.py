@@ -6,7 +6,7 @@ from __future__ import annotations
 import writers
 
 import tb_lossdoc
-from tb_lossdoc import synthetic
+from tb_lossdoc.detect import synthetic
 
 TRAIN = writers.points(*synthetic.decay(100, every=10))
 VAL = writers.points(*synthetic.decay(10, start=2.2, floor=0.2, every=100))
@@ -120,7 +120,7 @@ def test_run_without_loss_is_skipped_with_its_tags(tmp_path):
 
 def test_user_patterns_name_unusual_tags(tmp_path):
     from tb_lossdoc.analysis import Options
-    from tb_lossdoc.curves import TagPatterns
+    from tb_lossdoc.read.curves import TagPatterns
     import re
 
     writers.torch_scalars(str(tmp_path / "exp"), {"objective/fit": TRAIN, "objective/heldout": VAL})

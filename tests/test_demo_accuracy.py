@@ -49,7 +49,7 @@ def test_every_run_is_accounted_for(metrics):
 
 
 def test_every_code_is_demonstrated_twice(metrics):
-    from tb_lossdoc.detectors import CODES
+    from tb_lossdoc.detect.detectors import CODES
 
     for code in CODES:
         assert metrics["per_code"][code]["support"] >= 2, code

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tb_lossdoc import synthetic as syn
-from tb_lossdoc.detectors.base import RunCurves
-from tb_lossdoc.engine import INSUFFICIENT_DATA, diagnose
-from tb_lossdoc.series import Series
+from tb_lossdoc.detect import synthetic as syn
+from tb_lossdoc.detect.detectors.base import RunCurves
+from tb_lossdoc.detect.engine import INSUFFICIENT_DATA, diagnose
+from tb_lossdoc.read.series import Series
 
 
 def series(curve, scale: float = 1.0, shift_steps: int = 0) -> Series:

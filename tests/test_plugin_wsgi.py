@@ -24,8 +24,8 @@ from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 
 import tb_lossdoc
-from tb_lossdoc import plugin as lossdoc_plugin
-from tb_lossdoc.plugin_loader import LossDocLoader
+from tb_lossdoc.serve import plugin as lossdoc_plugin
+from tb_lossdoc.serve.loader import LossDocLoader
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO_LOGS = REPO / "demo_logs"
@@ -182,13 +182,13 @@ def test_plugin_is_active_with_scalars(served):
 
 def test_entry_module_imports_nothing_heavy():
     code = (
-        "import json, sys, tb_lossdoc.plugin_loader; "
-        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'torch', 'numpy', 'tb_lossdoc.plugin'})))"
+        "import json, sys, tb_lossdoc.serve.loader; "
+        "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'tensorflow', 'torch', 'numpy', 'tb_lossdoc.serve.plugin'})))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd="/")
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
-    code = "import sys, tb_lossdoc.plugin_loader; print('tb_lossdoc.plugin' in sys.modules, 'tb_lossdoc.analysis' in sys.modules)"
+    code = "import sys, tb_lossdoc.serve.loader; print('tb_lossdoc.serve.plugin' in sys.modules, 'tb_lossdoc.analysis' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, cwd="/")
     assert out.stdout.split() == ["False", "False"]
 

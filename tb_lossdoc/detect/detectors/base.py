@@ -13,7 +13,7 @@ from typing import Dict, List, Optional, Union
 import numpy as np
 
 from ..profile import Profile
-from ..series import Series
+from ...read.series import Series
 from .shapes import ValRise, validation_rise
 
 OK, INFO, WARNING, CRITICAL = "ok", "info", "warning", "critical"

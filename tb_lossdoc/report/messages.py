@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional
 
-from .detectors.base import Finding
+from ..detect.detectors.base import Finding
 
 LANGUAGES = ("en", "zh")
 

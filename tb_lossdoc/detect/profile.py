@@ -13,7 +13,7 @@ from functools import cached_property
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from .series import Series
+from ..read.series import Series
 
 # Long series are first reduced to block medians: the trend of a million points
 # needs no more resolution than this, and TensorBoard's 1000-point sample gives

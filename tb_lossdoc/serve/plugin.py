@@ -24,9 +24,9 @@ from tensorboard import plugin_util
 from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 
-from .analysis import Analyzer, Options
-from .curves import TagPatterns
-from .plugin_loader import LANGUAGES, settings_from_flags
+from ..analysis import Analyzer, Options
+from ..read.curves import TagPatterns
+from .loader import LANGUAGES, settings_from_flags
 
 PLUGIN_NAME = "lossdoc"
 SCALARS_PLUGIN = "scalars"
@@ -37,7 +37,7 @@ DEFAULT_MAX_POINTS = 1000
 MIN_MAX_POINTS = 10
 MAX_MAX_POINTS = 5000
 
-STATIC_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "static")
+STATIC_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "static")
 # Where TensorBoard mounts this plugin's routes (application.DATA_PREFIX + PLUGIN_PREFIX).
 ROUTE_PREFIX = "/data/plugin/%s/" % PLUGIN_NAME
 STATIC_NAME = re.compile(r"[A-Za-z0-9_.-]+\.(js|css)")

@@ -1,0 +1,1 @@
+"""Detecting: the engine, the curve profile and one detector per diagnosis code."""

@@ -1,0 +1,1 @@
+"""Reporting: explanations in English and Simplified Chinese."""

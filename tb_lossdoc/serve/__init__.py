@@ -1,0 +1,1 @@
+"""Serving: the Diagnosis tab's TensorBoard plugin and its loader."""
