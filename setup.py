@@ -19,7 +19,16 @@ setup(
         "werkzeug>=2.0",
         "protobuf>=3.20",
     ],
-    extras_require={"test": open("requirements-test.txt", encoding="utf-8").read().split()},
+    # Kept in step with requirements-test.txt; inline so that the sdist installs on its own.
+    extras_require={
+        "test": [
+            "pytest>=8",
+            "tensorflow-cpu==2.21.0",
+            "torch==2.13.0",
+            "tensorboardX>=2.6",
+            "playwright>=1.40",
+        ]
+    },
     entry_points={
         "console_scripts": ["tb-lossdoc = tb_lossdoc.cli:main"],
         "tensorboard_plugins": ["lossdoc = tb_lossdoc.serve.loader:LossDocLoader"],
