@@ -13,6 +13,7 @@ from .report import messages
 from .analysis import Options
 from .read.curves import TagPatterns
 from .detect.detectors import CODES, SEVERITY_RANK, WARNING
+from .report.markdown import format_markdown
 from .report.table import format_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
@@ -48,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("logdir", help="a TensorBoard logdir (any path tensorboard --logdir accepts)")
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+        help="output format (default: table; markdown: a report for a CI summary or a pull-request comment)")
     parser.add_argument("--lang", choices=messages.LANGUAGES, default="en", help="language of explanations")
     parser.add_argument(
         "--fail-on",
@@ -82,9 +84,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if args.format == "json":
         json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
-    else:
+    elif args.format == "table":
         colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         sys.stdout.write(format_table(document, args.lang, colour))
+    else:
+        sys.stdout.write(format_markdown(document, args.lang))
     return EXIT_FINDINGS if failing(document, fail_codes) else EXIT_OK
 
 

@@ -17,7 +17,7 @@ def format_table(document: dict, lang: str, colour: bool) -> str:
     for run in sorted(document["runs"], key=lambda r: (-SEVERITY_RANK[r["severity"]], r["run"])):
         label = messages.LABELS[run["verdict"]][lang]
         best = "-" if run["best_step"] is None else str(run["best_step"])
-        rows.append([_printable(run["run"]), label, best, _reason(run, lang), run["severity"]])
+        rows.append([printable(run["run"]), label, best, _reason(run, lang), run["severity"]])
     headers = ["run", "verdict", "best step", "reason"] if lang == "en" else ["运行", "诊断", "最佳步", "原因"]
     widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers[:3])]
     lines = ["  ".join(_pad(h, w) for h, w in zip(headers[:3], widths)) + "  " + headers[3]]
@@ -28,7 +28,7 @@ def format_table(document: dict, lang: str, colour: bool) -> str:
         lines.append(f"{_pad(run, widths[0])}  {verdict}  {_pad(best, widths[2])}  {reason}")
     for skip in document["skipped"]:
         skipped = "skipped" if lang == "en" else "已跳过"
-        lines.append(f"{_pad(_printable(skip['run']), widths[0])}  {_pad(skipped, widths[1])}  {_pad('-', widths[2])}  {skip['reason']}")
+        lines.append(f"{_pad(printable(skip['run']), widths[0])}  {_pad(skipped, widths[1])}  {_pad('-', widths[2])}  {skip['reason']}")
     if not rows and not document["skipped"]:
         lines.append("no runs found" if lang == "en" else "没有找到任何运行")
     return "\n".join(lines) + "\n"
@@ -40,11 +40,11 @@ def _reason(run: dict, lang: str) -> str:
     notes = run.get("notes") or []
     if notes:
         label = "file problem" if lang == "en" else "文件问题"
-        reason += f"  [! {label}: {'; '.join(_printable(n) for n in notes)}]"
+        reason += f"  [! {label}: {'; '.join(printable(n) for n in notes)}]"
     return reason
 
 
-def _printable(text: str) -> str:
+def printable(text: str) -> str:
     """Run names are untrusted: show control characters escaped, not executed."""
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
