@@ -54,9 +54,10 @@ def detect(curves: RunCurves) -> List[Finding]:
 def _flat_stretches(profile: Profile) -> List[Tuple[int, int]]:
     """Maximal stretches of trend points whose range fits in the band, long enough to matter.
 
-    Two pointers over the trend with monotonic queues for its running min and max.
+    Two pointers over the trend with monotonic queues for its running min and max
+    (on Python floats: at most COARSE_POINTS of them, cheaper than numpy scalars).
     """
-    trend, steps = profile.trend, profile.trend_steps
+    trend, steps = profile.trend.tolist(), profile.trend_steps.tolist()
     band = BAND_OF_SPREAD * profile.amplitude
     min_length = MIN_LENGTH_SHARE * max(profile.span, 1)
     lows: deque = deque()

@@ -6,7 +6,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import MAD_TO_SIGMA, Profile, rolling_median
+from ..profile import MAD_TO_SIGMA, Profile, rolling_median, row_medians
 from .base import WARNING, Finding, RunCurves
 
 CODE = "spike"
@@ -99,8 +99,8 @@ def _local_noise(residual: np.ndarray, block: int) -> np.ndarray:
     padded = np.full(blocks * block, np.nan)
     padded[:n] = residual
     grid = padded.reshape(blocks, block)
-    centre = np.nanmedian(grid, axis=1, keepdims=True)
-    sigma = MAD_TO_SIGMA * np.nanmedian(np.abs(grid - centre), axis=1)
+    centre = row_medians(grid)[:, None]
+    sigma = MAD_TO_SIGMA * row_medians(np.abs(grid - centre))
     return np.repeat(sigma, block)[:n]
 
 
