@@ -22,9 +22,14 @@ _COLOURS = {"ok": "32", "info": "36", "warning": "33", "critical": "31"}
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tb-lossdoc",
-        description="Diagnose the loss curves of every training run in a TensorBoard logdir.",
+        description="Diagnose the loss curves of every training run in a TensorBoard logdir. "
+        "`tb-lossdoc convert SRC OUT` writes training-log files as event files.",
     )
-    parser.add_argument("logdir", help="a TensorBoard logdir (any path tensorboard --logdir accepts)")
+    parser.add_argument(
+        "logdir",
+        help="a TensorBoard logdir (any path tensorboard --logdir accepts), a trainer_state.json, "
+        "a Keras/Lightning/Ultralytics CSV log, or a folder holding them",
+    )
     parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
     parser.add_argument("--lang", choices=messages.LANGUAGES, default="en", help="language of explanations")
     parser.add_argument(
@@ -40,6 +45,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["convert"]:  # `tb-lossdoc convert SRC OUT`; a logdir named convert is ./convert
+        from .convert import main as convert_main
+
+        return convert_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         options = Options(lang=args.lang, patterns=_patterns(args))
