@@ -44,11 +44,16 @@ examples:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tb-lossdoc",
-        description="Diagnose the loss curves of every training run in a TensorBoard logdir.",
+        description="Diagnose the loss curves of every training run in a TensorBoard logdir. "
+        "`tb-lossdoc convert SRC OUT` writes training-log files as event files.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("logdir", help="a TensorBoard logdir (any path tensorboard --logdir accepts)")
+    parser.add_argument(
+        "logdir",
+        help="a TensorBoard logdir (any path tensorboard --logdir accepts), a trainer_state.json, "
+        "a Keras/Lightning/Ultralytics CSV log, or a folder holding them",
+    )
     parser.add_argument("--format", choices=("table", "json", "markdown"), default="table",
         help="output format (default: table; markdown: a report for a CI summary or a pull-request comment)")
     parser.add_argument("--lang", choices=messages.LANGUAGES, default="en", help="language of explanations")
@@ -67,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["convert"]:  # `tb-lossdoc convert SRC OUT`; a logdir named convert is ./convert
+        from .convert import main as convert_main
+
+        return convert_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         options = Options(lang=args.lang, patterns=_patterns(args))
