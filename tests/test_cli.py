@@ -107,7 +107,7 @@ def test_table_shows_a_truncated_files_note(tmp_path):
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["/no/such/logdir"], "logdir not found"),
+        (["/no/such/logdir"], "not found: /no/such/logdir"),
         (["{empty}"], "no TensorBoard event files"),
         (["{logdir}", "--fail-on", "bogus"], "unknown code"),
         (["{logdir}", "--train-loss-tag", "("], "not a valid regular expression"),
