@@ -17,6 +17,7 @@ from .read.align import epochs_on_step_axis
 from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs
 from .read.derived import components_tag, resolved, summed
 from .detect.detectors.base import MIN_POINTS, RunCurves
+from .forecast.document import forecast_field
 from .detect.engine import INSUFFICIENT_DATA, diagnose
 from .read.provider import SeriesInfo, list_runs, list_scalars, read_series
 from .read.series import Series
@@ -203,6 +204,14 @@ def build_run_result(
         ],
         "summary": summary,
         "sampled": bool(sample_limit) and any(len(s) >= sample_limit for s in by_role.values()),
+        "forecast": forecast_field(
+            outcome.verdict,
+            {f.code for f in outcome.findings},
+            curves.val_loss,
+            curves.train_loss,
+            curves.lr,
+            outcome.best_step,
+        ),
     }
 
 

@@ -57,8 +57,14 @@ class Fit:
         return int(np.argmax(self.weights))
 
 
-def fit_decay(steps: np.ndarray, values: np.ndarray, origin: float, spacing: float) -> Optional[Fit]:
-    """Fit both families to points that fall towards a floor; None when no candidate decreases."""
+def fit_decay(
+    steps: np.ndarray, values: np.ndarray, origin: float, spacing: float, lowest_floor: Optional[float] = None
+) -> Optional[Fit]:
+    """Fit both families to points that fall towards a floor; None when no candidate decreases.
+
+    `lowest_floor` bounds the floor from below (0 for a loss that was never negative):
+    candidates that would cross it are refitted with the floor held there.
+    """
     steps = np.asarray(steps, dtype=np.float64)
     values = np.asarray(values, dtype=np.float64)
     n = steps.size
@@ -80,6 +86,12 @@ def fit_decay(steps: np.ndarray, values: np.ndarray, origin: float, spacing: flo
     with np.errstate(divide="ignore", invalid="ignore"):
         scales = np.where(var > 0, cov / var, 0.0)
     floors = y_mean - scales * x_mean
+    if lowest_floor is not None:
+        below = floors < lowest_floor
+        with np.errstate(divide="ignore", invalid="ignore"):
+            held = (x @ (values - lowest_floor)) / np.einsum("ij,ij->i", x, x)
+        scales = np.where(below, held, scales)
+        floors = np.where(below, lowest_floor, floors)
     residuals = values[None, :] - floors[:, None] - scales[:, None] * x
     sse = np.einsum("ij,ij->i", residuals, residuals)
     usable = (scales > 0) & (var > 0) & np.isfinite(sse)

@@ -77,7 +77,8 @@ def predict(loss: Series, horizon_step: Optional[int] = None, lr: Optional[Serie
     if block_values[-1] - low_point > 3 * max(noise, 1e-12) and np.argmin(block_values) < block_values.size - 2:
         return _refuse(base, RISING)
     spacing = float(np.median(np.diff(steps))) if steps.size > 1 else 1.0
-    fit = fit_decay(block_steps, block_values, origin=first, spacing=max(spacing, 1.0))
+    never_negative = 0.0 if values.min() >= 0 else None  # a loss never below 0 has its floor at 0 or above
+    fit = fit_decay(block_steps, block_values, origin=first, spacing=max(spacing, 1.0), lowest_floor=never_negative)
     flat = abs(drop) <= 2 * noise
     if fit is None:
         if flat:  # nothing left to gain: the forecast is the level it sits at
