@@ -16,6 +16,7 @@ from .read.curves import TagPatterns
 from .detect.detectors import CODES, SEVERITY_RANK, WARNING
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_MIN_CONFIDENCE = 0.5
 _COLOURS = {"ok": "32", "info": "36", "warning": "33", "critical": "31"}
 
 
@@ -32,6 +33,13 @@ def _parser() -> argparse.ArgumentParser:
         default="",
         metavar="CODES",
         help="comma-separated codes that make the exit status 1 when found, or 'any' for any warning or worse",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=_unit_interval,
+        default=DEFAULT_MIN_CONFIDENCE,
+        metavar="C",
+        help="--fail-on counts only findings this sure or surer, 0..1 (default: %(default)s); the table marks less sure verdicts",
     )
     parser.add_argument("--train-loss-tag", metavar="REGEX", help="regular expression naming the training-loss tag")
     parser.add_argument("--val-loss-tag", metavar="REGEX", help="regular expression naming the validation-loss tag")
@@ -59,8 +67,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.write("\n")
     else:
         colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        sys.stdout.write(format_table(document, args.lang, colour))
-    return EXIT_FINDINGS if failing(document, fail_codes) else EXIT_OK
+        sys.stdout.write(format_table(document, args.lang, colour, args.min_confidence))
+    return EXIT_FINDINGS if failing(document, fail_codes, args.min_confidence) else EXIT_OK
+
+
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"not a number from 0 to 1: {text!r}")
+    return value
 
 
 def _patterns(args) -> TagPatterns:
@@ -86,23 +104,32 @@ def _fail_codes(text: str) -> Optional[frozenset]:
     return frozenset(words)
 
 
-def failing(document: dict, codes: Optional[frozenset]) -> bool:
-    """Whether the document holds a finding the user asked to fail on."""
+def failing(document: dict, codes: Optional[frozenset], min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> bool:
+    """Whether the document holds a finding the user asked to fail on, at least `min_confidence` sure."""
     for run in document["runs"]:
-        found = {f["code"]: f["severity"] for f in run["findings"]}
+        sure = [f for f in run["findings"] if f.get("confidence", 1.0) >= min_confidence]
+        found = {f["code"]: f["severity"] for f in sure}
+        if run["verdict"] == "insufficient_data":
+            found["insufficient_data"] = "info"
         if codes is None:
             if any(SEVERITY_RANK[s] >= SEVERITY_RANK[WARNING] for s in found.values()):
                 return True
-        elif codes & (set(found) | {run["verdict"]}):
+        elif codes & set(found):
             return True
     return False
 
 
-def format_table(document: dict, lang: str, colour: bool) -> str:
-    """One line per run: run, verdict, best step, one-line reason; then skipped runs."""
+def format_table(document: dict, lang: str, colour: bool, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> str:
+    """One line per run: run, verdict, best step, one-line reason; then skipped runs.
+
+    A verdict whose finding is less sure than `min_confidence` is marked.
+    """
     rows: List[List[str]] = []
     for run in sorted(document["runs"], key=lambda r: (-SEVERITY_RANK[r["severity"]], r["run"])):
         label = messages.LABELS[run["verdict"]][lang]
+        verdict_finding = next((f for f in run["findings"] if f["code"] == run["verdict"]), None)
+        if verdict_finding is not None and verdict_finding.get("confidence", 1.0) < min_confidence:
+            label += messages.LOW_CONFIDENCE[lang]
         best = "-" if run["best_step"] is None else str(run["best_step"])
         rows.append([_printable(run["run"]), label, best, run["summary"][lang], run["severity"]])
     headers = ["run", "verdict", "best step", "reason"] if lang == "en" else ["运行", "诊断", "最佳步", "原因"]

@@ -252,3 +252,52 @@ def test_every_finding_has_a_confidence_in_the_unit_interval():
     for roles in runs:
         for finding in outcome(**roles).findings:
             assert 0.0 <= finding.confidence <= 1.0
+
+
+# Confidence reaches the user: the JSON, the table, and the exit status.
+
+
+@pytest.fixture(scope="module")
+def short_and_long_overfits(tmp_path_factory):
+    import writers
+
+    root = tmp_path_factory.mktemp("confidence")
+    for name, n in (("short", 6), ("long", 60)):
+        steps, train = syn.decay(n, rate=3, noise=0.01)
+        val_steps, val = syn.rising(n, start=0.9, factor=1.6, noise=0.01)
+        writers.torch_scalars(str(root / name), {"Loss/train": writers.points(steps, train), "Loss/validation": writers.points(val_steps, val)})
+    return root
+
+
+def run_cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "tb_lossdoc", *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def test_json_findings_carry_confidence_lower_on_the_short_run(short_and_long_overfits):
+    import tb_lossdoc
+
+    runs = {r["run"]: r for r in tb_lossdoc.diagnose(str(short_and_long_overfits))["runs"]}
+    short, long = runs["short"]["findings"][0], runs["long"]["findings"][0]
+    assert short["code"] == long["code"] == "overfitting"
+    assert short["confidence"] < 0.5 <= long["confidence"] <= 1.0
+
+
+def test_fail_on_counts_only_findings_at_or_above_min_confidence(short_and_long_overfits, tmp_path):
+    import shutil
+
+    only_short = tmp_path / "only_short"
+    shutil.copytree(short_and_long_overfits / "short", only_short / "short")
+    assert run_cli(only_short, "--fail-on", "overfitting").returncode == 0
+    assert run_cli(only_short, "--fail-on", "overfitting", "--min-confidence", "0.2").returncode == 1
+    assert run_cli(short_and_long_overfits, "--fail-on", "overfitting").returncode == 1
+    assert run_cli(only_short, "--min-confidence", "2").returncode == 2
+
+
+def test_table_marks_the_low_confidence_verdict(short_and_long_overfits):
+    lines = run_cli(short_and_long_overfits).stdout.splitlines()
+    short = next(line for line in lines if line.startswith("short "))
+    long = next(line for line in lines if line.startswith("long "))
+    assert "(low confidence)" in short and "(low confidence)" not in long

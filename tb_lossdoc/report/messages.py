@@ -389,9 +389,13 @@ _LR_NOTES = {
 }
 
 INSUFFICIENT = {
-    "en": "Too few points to judge the curve's shape ({points} finite loss points, need {needed})",
-    "zh": "点太少，无法判断曲线形状（只有 {points} 个有效 loss 点，至少需要 {needed} 个）",
+    "en": "Too few points to judge the curve's shape ({points} finite loss points; a full shape needs {needed}, "
+    "a shorter curve is judged only when its direction is clear)",
+    "zh": "点太少，无法判断曲线形状（只有 {points} 个有效 loss 点；完整判断至少需要 {needed} 个，点更少时只在走向很明确时才下结论）",
 }
+
+# Marks a verdict whose finding is less sure than the user asked for.
+LOW_CONFIDENCE = {"en": " (low confidence)", "zh": "（把握不大）"}
 
 # Evidence that reads better as a percentage of something.
 _SHARES = {
