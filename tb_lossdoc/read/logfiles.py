@@ -1,0 +1,174 @@
+"""Find the training-log files under a path and turn them into runs, once each.
+
+Runs are named like TensorBoard names runs: by their folder relative to the
+given path ("." for the path itself). Two rules keep a run from being counted
+twice (a Hugging Face output folder holds event files under runs/, a
+trainer_state.json and a copy in every checkpoint-N/):
+
+- a trainer_state.json in `checkpoint-N/` belongs to the run of the folder
+  above, and of a run's copies only the latest (largest global_step) is read;
+- a log file whose run folder has event files in it or at most two levels
+  below it (`runs/<date>_<host>/`, Keras `train/`) is left to the event files.
+
+Several other log files in one folder are separate runs, named `folder/<file stem>`.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set, Tuple
+
+from . import csv_logs, hf_state
+from .eventfiles import is_event_file
+from .log_table import LogFileError, LogTable
+
+_CHECKPOINT = re.compile(r"^checkpoint-\d+$")
+# Log files known by name: an unreadable one is reported rather than ignored.
+KNOWN_NAMES = (hf_state.FILE_NAME, "training.log", "metrics.csv", "results.csv")
+# How deep below a log file's run folder event files still mean "the same run".
+EVENT_DEPTH = 2
+
+
+class NotALogFile(Exception):
+    """A file given on its own that is no log LossDoc reads."""
+
+
+@dataclass
+class LogRun:
+    """One run read from a log file; `table` is None when nothing could be read."""
+
+    name: str
+    source: str
+    table: Optional[LogTable]
+    problems: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Found:
+    """The log-file runs under a path, whether it holds event files, and the files left to them."""
+
+    runs: List[LogRun]
+    has_event_files: bool
+    left_to_event_files: List[str]
+
+
+def read_log_file(path: str) -> LogTable:
+    """Read a trainer_state.json or a CSV log; raises LogFileError with the reason it cannot."""
+    if os.path.basename(path) == hf_state.FILE_NAME or path.lower().endswith(".json"):
+        return hf_state.read_trainer_state(path)
+    return csv_logs.read_csv_log(path)
+
+
+def is_log_file(path: str) -> bool:
+    """A file the folder scan reads: a trainer_state.json, or a CSV log with a header we know."""
+    name = os.path.basename(path)
+    if name == hf_state.FILE_NAME:
+        return True
+    if not name.lower().endswith(csv_logs.SUFFIXES):
+        return False
+    return name in KNOWN_NAMES or csv_logs.sniff(path) is not None
+
+
+def find_log_runs(path: str) -> Found:
+    """The runs of the log files at `path` (one file, or a folder scanned recursively)."""
+    if os.path.isfile(path):
+        return Found([_read_single(path)], False, [])
+    event_folders: Set[str] = set()
+    candidates: List[Tuple[str, str]] = []  # (run folder, relative file path)
+    for folder, dirs, files in os.walk(path):
+        dirs.sort()
+        rel = os.path.relpath(folder, path).replace(os.sep, "/")
+        for name in sorted(files):
+            if is_event_file(name):
+                event_folders.add(rel)
+            elif is_log_file(os.path.join(folder, name)):
+                candidates.append((_run_folder(rel, name), posixpath.normpath(posixpath.join(rel, name))))
+    by_folder: Dict[str, List[str]] = {}
+    for run_folder, rel_file in candidates:
+        by_folder.setdefault(run_folder, []).append(rel_file)
+    runs: List[LogRun] = []
+    left: List[str] = []
+    for run_folder, files in sorted(by_folder.items()):
+        if _has_events_near(run_folder, event_folders):
+            left.extend(files)
+            continue
+        runs.extend(_runs_of_folder(path, run_folder, files))
+    return Found(runs, bool(event_folders), left)
+
+
+def _read_single(path: str) -> LogRun:
+    """A file given on its own is the run "." (as its folder would be to TensorBoard)."""
+    name = os.path.basename(path)
+    readable_name = name == hf_state.FILE_NAME or name.lower().endswith(csv_logs.SUFFIXES + (".json",))
+    if not readable_name and csv_logs.sniff(path) is None:
+        raise NotALogFile(f"{path}: not a log LossDoc reads (trainer_state.json, or a Keras/Lightning/Ultralytics CSV log)")
+    return _read(path, ".", name)
+
+
+def _read(path: str, run: str, shown: str) -> LogRun:
+    try:
+        table = read_log_file(path)
+    except LogFileError as error:
+        return LogRun(run, path, None, [f"{shown}: {error}"])
+    return LogRun(run, path, table, [f"{shown}: {p}" for p in table.problems])
+
+
+def _run_folder(rel_folder: str, file_name: str) -> str:
+    """The folder that names a log file's run: a checkpoint's Trainer state belongs to the folder above."""
+    leaf = posixpath.basename(rel_folder)
+    if file_name == hf_state.FILE_NAME and _CHECKPOINT.match(leaf):
+        return posixpath.dirname(rel_folder) or "."
+    return rel_folder
+
+
+def _depth_below(folder: str, run_folder: str) -> Optional[int]:
+    """How many levels `folder` lies below `run_folder` (0: the same), None when not below it."""
+    if folder == run_folder:
+        return 0
+    if run_folder == ".":
+        return folder.count("/") + 1
+    if folder.startswith(run_folder + "/"):
+        return folder[len(run_folder) + 1 :].count("/") + 1
+    return None
+
+
+def _has_events_near(run_folder: str, event_folders: Set[str]) -> bool:
+    depths = (_depth_below(folder, run_folder) for folder in event_folders)
+    return any(d is not None and d <= EVENT_DEPTH for d in depths)
+
+
+def _runs_of_folder(root: str, run_folder: str, files: List[str]) -> List[LogRun]:
+    """The runs one folder's log files make: the latest Trainer state, and each other file."""
+    states = [f for f in files if posixpath.basename(f) == hf_state.FILE_NAME]
+    others = [f for f in files if f not in states]
+    runs: List[LogRun] = []
+    if states:
+        runs.append(_latest_state(root, run_folder, states))
+    for rel_file in others:
+        runs.append(_read(os.path.join(root, rel_file), run_folder, rel_file))
+    if len(runs) > 1:
+        stems = [posixpath.splitext(posixpath.basename(r.source))[0] for r in runs]
+        unique = len(set(stems)) == len(stems)
+        for run, stem in zip(runs, stems):
+            leaf = stem if unique else posixpath.basename(run.source)
+            run.name = leaf if run_folder == "." else f"{run_folder}/{leaf}"
+    return runs
+
+
+def _latest_state(root: str, run_folder: str, states: List[str]) -> LogRun:
+    """The readable copy that got furthest (ties: the one in the run folder itself); copies that
+    cannot be read become notes when another copy can."""
+    read = [_read(os.path.join(root, rel), run_folder, rel) for rel in states]
+    good = [r for r in read if r.table is not None]
+    if not good:
+        return LogRun(run_folder, read[0].source, None, [p for r in read for p in r.problems])
+    best = max(good, key=lambda r: (r.table.last_step or 0, _CHECKPOINT.match(_parent_leaf(r.source)) is None))
+    best.problems = best.problems + [p for r in read if r.table is None for p in r.problems]
+    return best
+
+
+def _parent_leaf(path: str) -> str:
+    return os.path.basename(os.path.dirname(path))
