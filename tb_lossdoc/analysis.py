@@ -197,6 +197,7 @@ def build_run_result(
                 "severity": f.severity,
                 "first_step": f.first_step,
                 "last_step": f.last_step,
+                "confidence": f.confidence,
                 "evidence": _plain(f.evidence),
                 "text": text,
             }
@@ -251,6 +252,7 @@ def _in_language(result: dict, lang: str) -> dict:
                 "severity": finding["severity"],
                 "first_step": finding["first_step"],
                 "last_step": finding["last_step"],
+                "confidence": finding["confidence"],
                 "title": words["title"],
                 "detail": words["detail"],
                 "actions": words["actions"],

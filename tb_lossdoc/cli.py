@@ -17,6 +17,7 @@ from .report.markdown import format_markdown
 from .report.table import format_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_MIN_CONFIDENCE = 0.5
 SKIPPED, EMPTY, ANY = "skipped", "empty", "any"
 GATES = (ANY, SKIPPED, EMPTY)
 
@@ -65,6 +66,13 @@ def _parser() -> argparse.ArgumentParser:
         "'skipped' (a run was skipped), 'empty' (no run could be diagnosed), or 'any' "
         "(a warning or critical finding, or nothing diagnosed)",
     )
+    parser.add_argument(
+        "--min-confidence",
+        type=_unit_interval,
+        default=DEFAULT_MIN_CONFIDENCE,
+        metavar="C",
+        help="--fail-on counts only findings this sure or surer, 0..1 (default: %(default)s); the table marks less sure verdicts",
+    )
     parser.add_argument("--train-loss-tag", metavar="REGEX", help="regular expression naming the training-loss tag")
     parser.add_argument("--val-loss-tag", metavar="REGEX", help="regular expression naming the validation-loss tag")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the table")
@@ -96,10 +104,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         sys.stdout.write("\n")
     elif args.format == "table":
         colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        sys.stdout.write(format_table(document, args.lang, colour))
+        sys.stdout.write(format_table(document, args.lang, colour, args.min_confidence))
     else:
         sys.stdout.write(format_markdown(document, args.lang))
-    return EXIT_FINDINGS if failing(document, fail_codes) else EXIT_OK
+    return EXIT_FINDINGS if failing(document, fail_codes, args.min_confidence) else EXIT_OK
+
+
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"not a number from 0 to 1: {text!r}")
+    return value
 
 
 def _patterns(args) -> TagPatterns:
@@ -124,17 +142,17 @@ def _fail_codes(text: str) -> frozenset:
     return words
 
 
-def failing(document: dict, words: frozenset) -> bool:
-    """Whether the document holds something the user asked to fail on."""
+def failing(document: dict, words: frozenset, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> bool:
+    """Whether the document holds something the user asked to fail on; findings count when at least `min_confidence` sure."""
     diagnosed = [run for run in document["runs"] if run["verdict"] != "insufficient_data"]
     if words & {ANY, EMPTY} and not diagnosed:
         return True
     if SKIPPED in words and document["skipped"]:
         return True
     for run in document["runs"]:
-        found = {f["code"]: f["severity"] for f in run["findings"]}
+        found = {f["code"]: f["severity"] for f in run["findings"] if f.get("confidence", 1.0) >= min_confidence}
         if ANY in words and any(SEVERITY_RANK[s] >= SEVERITY_RANK[WARNING] for s in found.values()):
             return True
-        if words & (set(found) | {run["verdict"]}):
+        if words & (set(found) | ({run["verdict"]} if run["verdict"] == "insufficient_data" else set())):
             return True
     return False

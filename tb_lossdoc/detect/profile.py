@@ -19,6 +19,8 @@ from ..read.series import Series
 # nearly the same blocks as the full series.
 COARSE_POINTS = 200
 MAD_TO_SIGMA = 1.4826
+# A curve with fewer points is short: only its direction can be judged.
+FULL_SHAPE_POINTS = 8
 
 
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
@@ -91,6 +93,11 @@ class Profile:
     @property
     def n(self) -> int:
         return int(self.values.size)
+
+    @property
+    def short(self) -> bool:
+        """Too few points for a full shape (fewer than FULL_SHAPE_POINTS)."""
+        return self.n < FULL_SHAPE_POINTS
 
     @cached_property
     def coarse(self):

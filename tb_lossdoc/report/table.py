@@ -11,11 +11,14 @@ from . import messages
 _COLOURS = {"ok": "32", "info": "36", "warning": "33", "critical": "31"}
 
 
-def format_table(document: dict, lang: str, colour: bool) -> str:
-    """One line per run: run, verdict, best step, one-line reason; then skipped runs."""
+def format_table(document: dict, lang: str, colour: bool, min_confidence: float = 0.5) -> str:
+    """One line per run: run, verdict, best step, one-line reason; then skipped runs.
+
+    A verdict whose finding is less sure than `min_confidence` is marked.
+    """
     rows: List[List[str]] = []
     for run in sorted(document["runs"], key=lambda r: (-SEVERITY_RANK[r["severity"]], r["run"])):
-        label = messages.LABELS[run["verdict"]][lang]
+        label = messages.LABELS[run["verdict"]][lang] + _confidence_mark(run, lang, min_confidence)
         best = "-" if run["best_step"] is None else str(run["best_step"])
         rows.append([printable(run["run"]), label, best, _reason(run, lang), run["severity"]])
     headers = ["run", "verdict", "best step", "reason"] if lang == "en" else ["运行", "诊断", "最佳步", "原因"]
@@ -32,6 +35,12 @@ def format_table(document: dict, lang: str, colour: bool) -> str:
     if not rows and not document["skipped"]:
         lines.append("no runs found" if lang == "en" else "没有找到任何运行")
     return "\n".join(lines) + "\n"
+
+
+def _confidence_mark(run: dict, lang: str, min_confidence: float) -> str:
+    """The low-confidence mark when the verdict's finding is less sure than asked, else nothing."""
+    finding = next((f for f in run["findings"] if f["code"] == run["verdict"]), None)
+    return messages.LOW_CONFIDENCE[lang] if finding is not None and finding.get("confidence", 1.0) < min_confidence else ""
 
 
 def _reason(run: dict, lang: str) -> str:
