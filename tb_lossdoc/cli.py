@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
 import unicodedata
 from typing import List, Optional, Sequence
 
-from .report import messages
+from .report import messages, safe_text
+from .report.safe_text import printable
+from .read.provider import READERS, RUST
 from .analysis import Options
 from .read.curves import TagPatterns
 from .detect.detectors import CODES, SEVERITY_RANK, WARNING
@@ -36,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--train-loss-tag", metavar="REGEX", help="regular expression naming the training-loss tag")
     parser.add_argument("--val-loss-tag", metavar="REGEX", help="regular expression naming the validation-loss tag")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the table")
+    parser.add_argument(
+        "--reader",
+        choices=READERS,
+        default=RUST,
+        help="data layer: TensorBoard's Rust data server (default; falls back to python when it fails) or its Python multiplexer",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show TensorBoard's and its data server's own log messages")
     return parser
 
 
@@ -47,20 +55,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as error:
         print(f"tb-lossdoc: {error}", file=sys.stderr)
         return EXIT_ERROR
+    _tensorboard_logging(args.verbose)
     try:
         from .api import diagnose
 
-        document = diagnose(args.logdir, lang=args.lang, options=options)
+        document = diagnose(args.logdir, lang=args.lang, options=options, reader=args.reader, verbose=args.verbose)
     except Exception as error:  # one clear line, never a traceback
-        print(f"tb-lossdoc: cannot read {args.logdir}: {error}", file=sys.stderr)
+        reason = str(error).strip() or type(error).__name__
+        print(printable(f"tb-lossdoc: cannot read {args.logdir}: {reason}"), file=sys.stderr)
         return EXIT_ERROR
     if args.format == "json":
-        json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(safe_text.dumps(document) + "\n")
     else:
         colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        sys.stdout.write(format_table(document, args.lang, colour))
+        sys.stdout.write(format_table(safe_text.printable_document(document), args.lang, colour))
     return EXIT_FINDINGS if failing(document, fail_codes) else EXIT_OK
+
+
+def _tensorboard_logging(verbose: bool) -> None:
+    """TensorBoard logs purges and reload errors as warnings: the document reports them instead."""
+    import logging
+
+    logging.getLogger("tensorboard").setLevel(logging.INFO if verbose else logging.CRITICAL)
 
 
 def _patterns(args) -> TagPatterns:
