@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from .analysis import Analyzer, Options
-from .read.provider import RUST, open_logdir
+from .read.provider import RUST, OpenLogdir, open_logdir
 
 EXPERIMENT_ID = ""
 
@@ -17,17 +19,24 @@ def diagnose(logdir: str, lang: str = "en", options: Options = None, reader: str
     """
     options = options or Options(lang=lang)
     with open_logdir(logdir, reader=reader, verbose=verbose) as opened:
-        try:
-            document = _document(opened, options, lang)
-        except Exception as error:
-            if opened.reader != RUST:
-                raise
-            opened.use_python(f"data server failed while reading: {error}")  # salvage what Rust could not finish
-            document = _document(opened, options, lang)
-    return document
+        return document_of(opened, options, lang)
+
+
+def document_of(opened: OpenLogdir, options: Options, lang: str) -> dict:
+    """The document of an opened logdir; if the Rust server dies mid-read, salvage with Python."""
+    try:
+        return _document(opened, options, lang)
+    except Exception as error:
+        if opened.reader != RUST:
+            raise
+        opened.use_python(f"data server failed while reading: {error}")
+        return _document(opened, options, lang)
 
 
 def _document(opened, options: Options, lang: str) -> dict:
-    document = Analyzer(options).document(opened.provider, opened.ctx, EXPERIMENT_ID, lang=lang, file_problems=opened.problems)
+    # Steps span all of int64 in damaged or odd logs; the detectors' int64 step
+    # arithmetic may wrap there, which must not print numpy warnings to the user.
+    with np.errstate(over="ignore"):
+        document = Analyzer(options).document(opened.provider, opened.ctx, EXPERIMENT_ID, lang=lang, file_problems=opened.problems)
     document["reader"] = opened.reader
     return document

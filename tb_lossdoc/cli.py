@@ -55,7 +55,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as error:
         print(f"tb-lossdoc: {error}", file=sys.stderr)
         return EXIT_ERROR
-    _tensorboard_logging(args.verbose)
+    _logging(args.verbose)
     try:
         from .api import diagnose
 
@@ -72,11 +72,17 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return EXIT_FINDINGS if failing(document, fail_codes) else EXIT_OK
 
 
-def _tensorboard_logging(verbose: bool) -> None:
-    """TensorBoard logs purges and reload errors as warnings: the document reports them instead."""
+def _logging(verbose: bool) -> None:
+    """TensorBoard's own messages (purges, reload errors) only with -v: the document reports them.
+    Ours (a fallback to the Python loader) as one plain line on stderr."""
     import logging
 
     logging.getLogger("tensorboard").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    ours = logging.getLogger("tb_lossdoc")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("tb-lossdoc: %(message)s"))
+    ours.addHandler(handler)
+    ours.propagate = False
 
 
 def _patterns(args) -> TagPatterns:

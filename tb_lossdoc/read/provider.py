@@ -7,12 +7,14 @@ fails, or dies. Damaged event files are found first and kept from both.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
 import numpy as np
 
+from ..report.safe_text import printable
 from .series import Series
 
 SCALARS_PLUGIN = "scalars"
@@ -54,6 +56,8 @@ class OpenLogdir:
 
         self._stop_server()
         self.fallback = self.fallback or why
+        if why:
+            logging.getLogger("tb_lossdoc").warning("reading with TensorBoard's Python loader: %s", printable(why))
         self.reader = PYTHON
         self.provider, problems = python_loader.load(self.root)
         for run, found in problems.items():
