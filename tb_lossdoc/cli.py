@@ -79,10 +79,11 @@ def _logging(verbose: bool) -> None:
 
     logging.getLogger("tensorboard").setLevel(logging.INFO if verbose else logging.CRITICAL)
     ours = logging.getLogger("tb_lossdoc")
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("tb-lossdoc: %(message)s"))
-    ours.addHandler(handler)
-    ours.propagate = False
+    if not ours.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("tb-lossdoc: %(message)s"))
+        ours.addHandler(handler)
+        ours.propagate = False
 
 
 def _patterns(args) -> TagPatterns:
