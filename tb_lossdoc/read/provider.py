@@ -7,10 +7,14 @@ fails, or dies. Damaged event files are found first and kept from both.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
 from typing import Dict, List, Sequence, Tuple
 
+import numpy as np
+
+from ..report.safe_text import printable
 from .series import Series
 
 SCALARS_PLUGIN = "scalars"
@@ -52,6 +56,8 @@ class OpenLogdir:
 
         self._stop_server()
         self.fallback = self.fallback or why
+        if why:
+            logging.getLogger("tb_lossdoc").warning("reading with TensorBoard's Python loader: %s", printable(why))
         self.reader = PYTHON
         self.provider, problems = python_loader.load(self.root)
         for run, found in problems.items():
@@ -178,11 +184,25 @@ def read_series(
         points = data.get(run, {}).get(tag)
         if points is None:
             continue
-        result[(run, tag)] = Series.from_points(
-            [p.step for p in points],
-            [p.value for p in points],
-            [p.wall_time for p in points],
-            run=run,
-            tag=tag,
-        )
+        steps = np.fromiter((p.step for p in points), dtype=np.int64, count=len(points))
+        values = np.fromiter((p.value for p in points), dtype=np.float64, count=len(points))
+        keep = kept_after_restarts(steps)
+        result[(run, tag)] = Series(steps[keep], values[keep], run, tag, int(keep.size - keep.sum()))
     return result
+
+
+def kept_after_restarts(steps: np.ndarray) -> np.ndarray:
+    """Mask of the points (in write order) the Rust data server keeps.
+
+    A point at step s preempts every earlier point at a step >= s: a restart
+    from a checkpoint overwrites what the crashed attempt wrote past it. The
+    Rust server does this as it loads; TensorBoard's Python loader only after
+    a `SessionLog START`, so the same rule is applied to what it returns. The
+    kept steps are strictly increasing.
+    """
+    if steps.size < 2:
+        return np.ones(steps.size, dtype=bool)
+    later_min = np.minimum.accumulate(steps[::-1])[::-1]
+    keep = np.ones(steps.size, dtype=bool)
+    keep[:-1] = steps[:-1] < later_min[1:]
+    return keep
