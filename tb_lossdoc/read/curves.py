@@ -156,9 +156,14 @@ def _qualifier_of(words: Sequence[str]) -> int:
     return min((QUALIFIER_RANK[w] for w in words if w in QUALIFIER_RANK), default=-1)
 
 
-def _leaf_split(leaf: str) -> Optional[Tuple[str, int]]:
-    """(split, qualifier) when a run folder names a split: `validation`, `train_inner`."""
+def _leaf_split(leaf: str, beside_splits: bool = False) -> Optional[Tuple[str, int]]:
+    """(split, qualifier) when a run folder names a split: `validation`, `train_inner`;
+    beside other split folders also a bare `iter` (per-step training) or `epoch`."""
     words = tokens(leaf)
+    if beside_splits and words and all(w in PER_STEP_RUN_WORDS for w in words):
+        return ("train", STEP)
+    if beside_splits and words == ["epoch"]:
+        return ("train", EPOCH)
     if not words or words[0] not in SPLIT_WORDS:
         return None
     rest = words[1:]
@@ -181,7 +186,7 @@ def _holds_both_splits(tag_names: Iterable[str]) -> bool:
     return {"train", "val"} <= splits
 
 
-def _sibling_split(run: str, tag_names: Sequence[str]) -> Optional[Tuple[str, str, int]]:
+def _sibling_split(run: str, tag_names: Sequence[str], beside_splits: bool = False) -> Optional[Tuple[str, str, int]]:
     """(parent, split, qualifier) when `run` is one split of a training run, else None.
 
     Covers Keras (`P/train`, `P/validation`), fairseq (`P/train_inner`,
@@ -191,7 +196,7 @@ def _sibling_split(run: str, tag_names: Sequence[str]) -> Optional[Tuple[str, st
     (Ultralytics' `runs/detect/train`).
     """
     parent, leaf = posixpath.split(run)
-    leaf_split = _leaf_split(leaf)
+    leaf_split = _leaf_split(leaf, beside_splits)
     if leaf_split is not None and not _holds_both_splits(tag_names):
         split, qualifier = leaf_split
         for tag in tag_names:  # tensorboardX: P/<main_tag>/<split>, tag == main_tag
@@ -274,8 +279,9 @@ def find_training_runs(
     tags_by_run = {run: sorted(tags) for run, tags in tags_by_run.items()}
     group_of: Dict[str, str] = {}
     split_of_run: Dict[str, Optional[Tuple[str, int]]] = {}
+    split_parents = {posixpath.dirname(run) for run in tags_by_run if _leaf_split(posixpath.basename(run))}
     for run, tag_names in tags_by_run.items():
-        sibling = _sibling_split(run, tag_names)
+        sibling = _sibling_split(run, tag_names, posixpath.dirname(run) in split_parents)
         group_of[run] = sibling[0] if sibling else run
         split_of_run[run] = sibling[1:] if sibling else None
     _per_epoch_runs(split_of_run, group_of)
