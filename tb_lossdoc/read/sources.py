@@ -38,7 +38,7 @@ def memory_provider(runs: List[LogRun]) -> Tuple[MemoryDataProvider, Dict[str, L
             continue
         for subrun, tags in run.table.scalars.items():
             scalars[run_path(run.name, subrun)] = tags
-    empty = [run.name for run in runs if run.table is None]
+    empty = [run.name for run in runs if run.table is None or not run.table.scalars]
     return MemoryDataProvider(scalars, empty), problems
 
 
