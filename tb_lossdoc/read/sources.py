@@ -49,7 +49,7 @@ def open_path(path: str, open_events: Callable[[str], Opened]) -> Opened:
     if "://" in path:
         return open_events(path)
     if not os.path.exists(path):
-        raise LogdirError(f"not found: {path}")
+        raise LogdirError(f"logdir not found: {path}")
     try:
         found = find_log_runs(path)
     except NotALogFile as error:
