@@ -7,11 +7,11 @@ This module stays light: TensorBoard imports it when it starts.
 __version__ = "0.1.0"
 
 
-def diagnose(logdir: str, lang: str = "en", options=None) -> dict:
+def diagnose(logdir: str, lang: str = "en", options=None, reader: str = "rust") -> dict:
     """Diagnose every run under `logdir` (see `tb_lossdoc.api.diagnose`)."""
     from .api import diagnose as _diagnose
 
-    return _diagnose(logdir, lang=lang, options=options)
+    return _diagnose(logdir, lang=lang, options=options, reader=reader)
 
 
 def __getattr__(name: str):

@@ -15,7 +15,9 @@ from typing import Dict, List, Optional, Tuple
 from .report import messages
 from .read.align import epochs_on_step_axis
 from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs
+from .read.derived import components_tag, resolved, summed
 from .detect.detectors.base import MIN_POINTS, RunCurves
+from .forecast.document import forecast_field
 from .detect.engine import INSUFFICIENT_DATA, diagnose
 from .read.provider import SeriesInfo, list_runs, list_scalars, read_series
 from .read.series import Series
@@ -66,7 +68,7 @@ class Analyzer:
         lang = lang or self.options.lang
         file_problems = file_problems or {}
         listing = list_scalars(provider, ctx, experiment_id)
-        training_runs, unused = find_training_runs(listing, self.options.patterns)
+        training_runs, unused, reasons = find_training_runs(listing, self.options.patterns)
         results = self._results(provider, ctx, experiment_id, training_runs, listing)
         runs = []
         for training_run, result in zip(training_runs, results):
@@ -74,7 +76,7 @@ class Analyzer:
             notes = [p for run in sorted(members) for p in file_problems.get(run, [])]
             runs.append({**_in_language(result, lang), "notes": notes})
         skipped = [
-            {"run": run, "reason": _skip_reason(NO_LOSS, file_problems.get(run)), "tags": tags}
+            {"run": run, "reason": _skip_reason(reasons.get(run, NO_LOSS), file_problems.get(run)), "tags": tags}
             for run, tags in sorted(unused.items())
         ]
         no_scalars = set(list_runs(provider, ctx, experiment_id)) | set(file_problems)
@@ -94,7 +96,7 @@ class Analyzer:
     def curves(self, provider, ctx, experiment_id: str, name: str, max_points: int) -> Optional[dict]:
         """The points a training run's charts need, or None for an unknown run."""
         listing = list_scalars(provider, ctx, experiment_id)
-        training_runs, _ = find_training_runs(listing, self.options.patterns)
+        training_runs, _, _ = find_training_runs(listing, self.options.patterns)
         match = next((t for t in training_runs if t.name == name), None)
         if match is None:
             return None
@@ -145,7 +147,7 @@ def _cache_key(training_run: TrainingRun, listing: Dict[str, Dict[str, SeriesInf
 
 def _pick(refs, series: Dict[Tuple[str, str], Series]) -> Optional[Series]:
     """The first candidate with enough finite points, else the first one read."""
-    present = [series[(ref.run, ref.tag)] for ref in refs if (ref.run, ref.tag) in series]
+    present = [s for s in (resolved(ref, series) for ref in refs) if s is not None]
     enough = [s for s in present if len(s.finite_only()) >= MIN_POINTS]
     return (enough or present or [None])[0]
 
@@ -153,6 +155,8 @@ def _pick(refs, series: Dict[Tuple[str, str], Series]) -> Optional[Series]:
 def _run_curves(training_run: TrainingRun, series: Dict[Tuple[str, str], Series]) -> Dict[str, Series]:
     """Role → series, with per-epoch validation moved onto the training step axis."""
     picked = {role: _pick(refs, series) for role, refs in training_run.candidates.items()}
+    for role, parts in training_run.components.items():
+        picked[role] = summed(parts, series) or picked.get(role)
     by_role = {role: s for role, s in picked.items() if s is not None}
     for role in (VAL_LOSS, VAL_ACC):
         aligned = epochs_on_step_axis(by_role.get(TRAIN_LOSS), by_role.get(role))
@@ -186,13 +190,14 @@ def build_run_result(
         "verdict": outcome.verdict,
         "severity": outcome.severity,
         "best_step": outcome.best_step,
-        "series": {role: {"run": s.run, "tag": s.tag, "points": len(s)} for role, s in sorted(by_role.items())},
+        "series": {role: _series_entry(training_run, role, s) for role, s in sorted(by_role.items())},
         "findings": [
             {
                 "code": f.code,
                 "severity": f.severity,
                 "first_step": f.first_step,
                 "last_step": f.last_step,
+                "confidence": f.confidence,
                 "evidence": _plain(f.evidence),
                 "text": text,
             }
@@ -200,7 +205,28 @@ def build_run_result(
         ],
         "summary": summary,
         "sampled": bool(sample_limit) and any(len(s) >= sample_limit for s in by_role.values()),
+        "forecast": forecast_field(
+            outcome.verdict,
+            {f.code for f in outcome.findings},
+            curves.val_loss,
+            curves.train_loss,
+            curves.lr,
+            outcome.best_step,
+        ),
     }
+
+
+def _series_entry(training_run: TrainingRun, role: str, series: Series) -> dict:
+    """Where a curve came from; a sum names its `components`, a log-space
+    perplexity its `transform`."""
+    entry = {"run": series.run, "tag": series.tag, "points": len(series)}
+    parts = training_run.components.get(role, ())
+    if parts and series.tag == components_tag(parts):
+        entry["components"] = [{"run": ref.run, "tag": ref.tag} for ref in parts]
+    ref = next((r for r in training_run.candidates.get(role, ()) if (r.run, r.tag) == (series.run, series.tag)), None)
+    if ref is not None and ref.transform:
+        entry["transform"] = ref.transform
+    return entry
 
 
 def _plain(evidence: dict) -> dict:
@@ -226,6 +252,7 @@ def _in_language(result: dict, lang: str) -> dict:
                 "severity": finding["severity"],
                 "first_step": finding["first_step"],
                 "last_step": finding["last_step"],
+                "confidence": finding["confidence"],
                 "title": words["title"],
                 "detail": words["detail"],
                 "actions": words["actions"],

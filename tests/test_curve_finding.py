@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import numpy as np
+import pytest
 import writers
 
 import tb_lossdoc
@@ -130,3 +132,100 @@ def test_user_patterns_name_unusual_tags(tmp_path):
     run = document["runs"][0]
     assert _used(run, "train_loss") == ("exp", "objective/fit")
     assert _used(run, "val_loss") == ("exp", "objective/heldout")
+
+
+OVERFIT_VAL = writers.points(*synthetic.u_shape(10, every=100))
+THROUGHPUT_AND_TIMING = ("samples_per_second", "tokens_per_second", "train/train_samples_per_second", "eval/steps_per_second", "data_time", "iter_time", "loss_scale", "train/loss_scale", "Train/Samples/elapsed_time_ms_step", "throughput/tokens_per_sec")
+
+
+@pytest.mark.parametrize("name", ["xent", "nll", "cross_entropy", "ce", "mse", "mae", "rmse", "bce"])
+def test_metric_like_loss_names_are_losses_when_no_loss_is_logged(tmp_path, name):
+    writers.torch_scalars(str(tmp_path / "exp"), {f"train/{name}": TRAIN, f"val/{name}": OVERFIT_VAL})
+    runs, skipped = _runs(tmp_path)
+    assert skipped == []
+    assert _used(runs["exp"], "train_loss") == ("exp", f"train/{name}")
+    assert _used(runs["exp"], "val_loss") == ("exp", f"val/{name}")
+    assert runs["exp"]["verdict"] == "overfitting"
+
+
+def test_a_tag_named_loss_wins_over_metric_like_names(tmp_path):
+    """Keras with loss="mse", metrics=["mae"]: the loss is the curve, mae is not used anywhere."""
+    falling = writers.points(*synthetic.decay(10, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"loss": TRAIN, "val_loss": OVERFIT_VAL, "mae": TRAIN, "val_mae": falling, "mse": TRAIN, "val_xent": falling})
+    runs, _ = _runs(tmp_path)
+    used = {s["tag"] for s in runs["exp"]["series"].values()}
+    assert used == {"loss", "val_loss"}
+    assert runs["exp"]["verdict"] == "overfitting"
+
+
+def test_perplexity_only_is_judged_in_log_space(tmp_path):
+    """ln(ppl) is the loss: the verdict and best step equal those of the loss itself."""
+    writers.torch_scalars(str(tmp_path / "loss"), {"train/loss": TRAIN, "valid/loss": OVERFIT_VAL})
+    writers.torch_scalars(str(tmp_path / "ppl"), {"train/ppl": [(s, float(np.exp(v))) for s, v in TRAIN], "valid/perplexity": [(s, float(np.exp(v))) for s, v in OVERFIT_VAL]})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["ppl"], "train_loss") == ("ppl", "train/ppl")
+    assert _used(runs["ppl"], "val_loss") == ("ppl", "valid/perplexity")
+    assert runs["ppl"]["series"]["train_loss"]["transform"] == "ln"
+    assert runs["ppl"]["verdict"] == runs["loss"]["verdict"] == "overfitting"
+    assert runs["ppl"]["best_step"] == runs["loss"]["best_step"]
+    over = next(f for f in runs["ppl"]["findings"] if f["code"] == "overfitting")
+    assert over["evidence"]["val_min"] == pytest.approx(min(v for _, v in OVERFIT_VAL), rel=1e-6)
+
+
+def test_perplexity_is_base_2_for_fairseq_and_unused_beside_a_loss(tmp_path):
+    ppl2 = lambda points: [(s, float(2.0**v)) for s, v in points]  # noqa: E731
+    writers.torch_scalars(str(tmp_path / "only_ppl" / "train_inner"), {"ppl": ppl2(TRAIN), "wpb": [(s, 3000.0) for s, _ in TRAIN]})
+    writers.torch_scalars(str(tmp_path / "only_ppl" / "valid"), {"ppl": ppl2(OVERFIT_VAL)})
+    writers.torch_scalars(str(tmp_path / "both"), {"loss": TRAIN, "ppl": ppl2(TRAIN), "val_loss": OVERFIT_VAL, "val_ppl": ppl2(OVERFIT_VAL)})
+    runs, _ = _runs(tmp_path)
+    assert runs["only_ppl"]["series"]["val_loss"]["transform"] == "log2"
+    over = next(f for f in runs["only_ppl"]["findings"] if f["code"] == "overfitting")
+    assert over["evidence"]["val_min"] == pytest.approx(min(v for _, v in OVERFIT_VAL), rel=1e-6)
+    assert {s["tag"] for s in runs["both"]["series"].values()} == {"loss", "val_loss"}
+    assert all("transform" not in s for s in runs["both"]["series"].values())
+
+
+@pytest.mark.parametrize("tag", ["Train/Samples/train_loss", "Train/Tokens/train_loss", "train/loss_vs_samples", "lm loss vs tokens"])
+def test_sample_and_token_counters_in_a_path_do_not_hide_a_loss(tmp_path, tag):
+    writers.torch_scalars(str(tmp_path / "exp"), {tag: TRAIN})
+    runs, skipped = _runs(tmp_path)
+    assert skipped == []
+    assert _used(runs["exp"], "train_loss") == ("exp", tag)
+
+
+def test_throughput_and_timing_tags_are_never_losses(tmp_path):
+    flat = [(s, 100.0 + v) for s, v in TRAIN]
+    writers.torch_scalars(str(tmp_path / "only_speed"), {tag: flat for tag in THROUGHPUT_AND_TIMING})
+    writers.torch_scalars(str(tmp_path / "with_loss"), {**{tag: flat for tag in THROUGHPUT_AND_TIMING}, "train/loss": TRAIN})
+    runs, skipped = _runs(tmp_path)
+    assert [(s["run"], s["reason"]) for s in skipped] == [("only_speed", "no loss-like scalar")]
+    assert {s["tag"] for s in runs["with_loss"]["series"].values()} == {"train/loss"}
+
+
+@pytest.mark.parametrize("per_step, per_epoch", [("train_inner", "train"), ("train_step", "train"), ("iter", "train"), ("train_iter", "train_epoch")])
+def test_per_step_run_is_the_training_curve_beside_its_per_epoch_run(tmp_path, per_step, per_epoch):
+    epochs = TRAIN[9::10]
+    writers.torch_scalars(str(tmp_path / "LOG" / per_step), {"loss": TRAIN})
+    writers.torch_scalars(str(tmp_path / "LOG" / per_epoch), {"loss": epochs})
+    writers.torch_scalars(str(tmp_path / "LOG" / "valid"), {"loss": OVERFIT_VAL})
+    runs, skipped = _runs(tmp_path)
+    assert set(runs) == {"LOG"} and skipped == []
+    assert _used(runs["LOG"], "train_loss") == (f"LOG/{per_step}", "loss")
+    assert _used(runs["LOG"], "val_loss") == ("LOG/valid", "loss")
+    assert runs["LOG"]["series"]["train_loss"]["points"] == len(TRAIN)
+
+
+def test_a_split_named_folder_holding_both_splits_is_its_own_run(tmp_path):
+    """Ultralytics writes `runs/detect/train` with `train/*` and `val/*` tags; `train2` next."""
+    for name in ("train", "train2"):
+        writers.torch_scalars(str(tmp_path / "runs" / "detect" / name), {"train/loss": TRAIN, "val/loss": OVERFIT_VAL})
+    runs, _ = _runs(tmp_path)
+    assert set(runs) == {"runs/detect/train", "runs/detect/train2"}
+    assert _used(runs["runs/detect/train"], "val_loss") == ("runs/detect/train", "val/loss")
+
+
+def test_total_loss_wins_over_its_components(tmp_path):
+    writers.torch_scalars(str(tmp_path / "exp"), {"loss_cls": TRAIN, "loss_box_reg": TRAIN, "total_loss": TRAIN})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["exp"], "train_loss") == ("exp", "total_loss")
+    assert "components" not in runs["exp"]["series"]["train_loss"]

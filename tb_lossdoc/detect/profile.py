@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..read.series import Series
 
@@ -20,20 +19,38 @@ from ..read.series import Series
 # nearly the same blocks as the full series.
 COARSE_POINTS = 200
 MAD_TO_SIGMA = 1.4826
+# A curve with fewer points is short: only its direction can be judged.
+FULL_SHAPE_POINTS = 8
 
 
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
-    """Centred rolling median; the window shrinks symmetrically at the edges."""
+    """Centred rolling median; the window shrinks symmetrically at the edges.
+
+    One vectorised median over a (points x window) matrix: at the edges the
+    missing neighbours are filled with as many -inf on the left as +inf on the
+    right, which leaves each row's median that of its symmetric window.
+    """
     n = values.size
     half = window // 2
     if n == 0 or half == 0:
         return values.copy()
-    padded = np.concatenate([np.full(half, np.nan), values, np.full(half, np.nan)])
-    medians = np.nanmedian(sliding_window_view(padded, 2 * half + 1), axis=1)
-    for i in range(min(half, n)):  # symmetric windows at both edges
-        medians[i] = np.median(values[: 2 * i + 1])
-        medians[n - 1 - i] = np.median(values[n - 1 - 2 * i :])
-    return medians
+    centre = np.arange(n)
+    reach = np.minimum(half, np.minimum(centre, n - 1 - centre))
+    offsets = np.arange(-half, half + 1)
+    index = centre[:, None] + offsets[None, :]
+    grid = values[np.clip(index, 0, n - 1)]
+    outside = np.abs(offsets)[None, :] > reach[:, None]
+    grid = np.where(outside, np.where(offsets < 0, -np.inf, np.inf)[None, :], grid)
+    return np.median(grid, axis=1)
+
+
+def row_medians(grid: np.ndarray) -> np.ndarray:
+    """Median of each row, ignoring NaN padding (faster than np.nanmedian)."""
+    ordered = np.sort(grid, axis=1)  # NaN sorts last
+    count = np.sum(~np.isnan(grid), axis=1)
+    low = np.take_along_axis(ordered, np.maximum(count - 1, 0)[:, None] // 2, axis=1)[:, 0]
+    high = np.take_along_axis(ordered, (count // 2)[:, None], axis=1)[:, 0]
+    return np.where(count > 0, (low + high) / 2.0, np.nan)
 
 
 def block_medians(steps: np.ndarray, values: np.ndarray, blocks: int):
@@ -49,7 +66,7 @@ def block_medians(steps: np.ndarray, values: np.ndarray, blocks: int):
     index = np.minimum(index, n - 1)
     block_values = np.where(valid, values[index], np.nan)
     block_steps = np.where(valid, steps[index].astype(np.float64), np.nan)
-    return np.nanmedian(block_steps, axis=1), np.nanmedian(block_values, axis=1)
+    return row_medians(block_steps), row_medians(block_values)
 
 
 def robust_sigma(values: np.ndarray) -> float:
@@ -76,6 +93,11 @@ class Profile:
     @property
     def n(self) -> int:
         return int(self.values.size)
+
+    @property
+    def short(self) -> bool:
+        """Too few points for a full shape (fewer than FULL_SHAPE_POINTS)."""
+        return self.n < FULL_SHAPE_POINTS
 
     @cached_property
     def coarse(self):

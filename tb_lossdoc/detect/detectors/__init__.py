@@ -42,7 +42,7 @@ OVERRULES = {
     non_finite.CODE: tuple(c.CODE for c in DETECTORS if c not in (non_finite, divergence, spike)),
     divergence.CODE: (overfitting.CODE, overconfidence.CODE, plateau.CODE) + HEALTHY_CODES,
     not_learning.CODE: HEALTHY_CODES,
-    train_flat_val_improving.CODE: HEALTHY_CODES,
+    train_flat_val_improving.CODE: (not_learning.CODE,) + HEALTHY_CODES,
     overfitting.CODE: HEALTHY_CODES,
     overconfidence.CODE: HEALTHY_CODES,
 }
