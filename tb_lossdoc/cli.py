@@ -110,8 +110,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(printable(f"tb-lossdoc: cannot read {args.logdir}: {reason}"), file=sys.stderr)
         return EXIT_ERROR
     if args.format == "json":
-        sys.stdout.write(safe_text.dumps(document) + "
-")
+        sys.stdout.write(safe_text.dumps(document) + "\n")
     elif args.format == "table":
         colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
         sys.stdout.write(format_table(safe_text.printable_document(document), args.lang, colour, args.min_confidence))
