@@ -7,8 +7,9 @@ trainer_state.json and a copy in every checkpoint-N/):
 
 - a trainer_state.json in `checkpoint-N/` belongs to the run of the folder
   above, and of a run's copies only the latest (largest global_step) is read;
-- a log file whose run folder has event files in it or at most two levels
-  below it (`runs/<date>_<host>/`, Keras `train/`) is left to the event files.
+- a log file whose run folder holds event files where its framework's
+  TensorBoard writer puts them (the folder itself; `runs/<date>_<host>/` for
+  the Trainer; `train/` or `validation/` for Keras) is left to those event files.
 
 Several other log files in one folder are separate runs, named `folder/<file stem>`.
 """
@@ -28,8 +29,8 @@ from .log_table import LogFileError, LogTable
 _CHECKPOINT = re.compile(r"^checkpoint-\d+$")
 # Log files known by name: an unreadable one is reported rather than ignored.
 KNOWN_NAMES = (hf_state.FILE_NAME, "training.log", "metrics.csv", "results.csv")
-# How deep below a log file's run folder event files still mean "the same run".
-EVENT_DEPTH = 2
+# Where, below a log file's run folder, event files of the same run are written.
+_SAME_RUN_EVENTS = re.compile(r"^(runs/[^/]+|train|validation)$")
 
 
 class NotALogFile(Exception):
@@ -92,7 +93,7 @@ def find_log_runs(path: str) -> Found:
     runs: List[LogRun] = []
     left: List[str] = []
     for run_folder, files in sorted(by_folder.items()):
-        if _has_events_near(run_folder, event_folders):
+        if _has_events_of_its_own(run_folder, event_folders):
             left.extend(files)
             continue
         runs.extend(_runs_of_folder(path, run_folder, files))
@@ -124,20 +125,16 @@ def _run_folder(rel_folder: str, file_name: str) -> str:
     return rel_folder
 
 
-def _depth_below(folder: str, run_folder: str) -> Optional[int]:
-    """How many levels `folder` lies below `run_folder` (0: the same), None when not below it."""
-    if folder == run_folder:
-        return 0
-    if run_folder == ".":
-        return folder.count("/") + 1
-    if folder.startswith(run_folder + "/"):
-        return folder[len(run_folder) + 1 :].count("/") + 1
-    return None
-
-
-def _has_events_near(run_folder: str, event_folders: Set[str]) -> bool:
-    depths = (_depth_below(folder, run_folder) for folder in event_folders)
-    return any(d is not None and d <= EVENT_DEPTH for d in depths)
+def _has_events_of_its_own(run_folder: str, event_folders: Set[str]) -> bool:
+    """Whether the framework's TensorBoard writer left event files for this run folder."""
+    prefix = "" if run_folder == "." else run_folder + "/"
+    for folder in event_folders:
+        if folder == run_folder:
+            return True
+        below = folder if run_folder == "." else (folder[len(prefix):] if folder.startswith(prefix) else None)
+        if below is not None and _SAME_RUN_EVENTS.match(below):
+            return True
+    return False
 
 
 def _runs_of_folder(root: str, run_folder: str, files: List[str]) -> List[LogRun]:
