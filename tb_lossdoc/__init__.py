@@ -1,6 +1,6 @@
 """LossDoc: diagnose training and validation loss curves in TensorBoard logs.
 
-`tb_lossdoc.diagnose(logdir)` returns the JSON document of DESIGN.md §3.
+`tb_lossdoc.diagnose(logdir)` returns the diagnosis document (docs/json-format.md).
 This module stays light: TensorBoard imports it when it starts.
 """
 
