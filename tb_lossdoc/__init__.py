@@ -14,6 +14,13 @@ def diagnose(logdir: str, lang: str = "en", options=None, reader: str = "rust") 
     return _diagnose(logdir, lang=lang, options=options, reader=reader)
 
 
+def diagnose_curves(**curves) -> dict:
+    """Diagnose curves held in memory (see `tb_lossdoc.arrays.diagnose_curves`)."""
+    from .arrays import diagnose_curves as _diagnose_curves
+
+    return _diagnose_curves(**curves)
+
+
 def __getattr__(name: str):
     if name == "LogdirError":
         from .read.provider import LogdirError
