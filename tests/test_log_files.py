@@ -484,3 +484,19 @@ def test_keras_csv_beside_the_callbacks_event_files_is_one_run(tmp_path, keras_r
     document = tb_lossdoc.diagnose(str(tmp_path))
     assert [r["run"] for r in document["runs"]] == ["model"] and document["skipped"] == []
     assert document["runs"][0]["series"]["train_loss"]["run"] == "model/train"
+
+
+def test_every_field_corpus_file_reads_as_its_listed_format():
+    """Each run of benchmarks/field reads with these readers, as the format its SOURCES line names."""
+    sys.path.insert(0, str(ROOT / "benchmarks" / "field"))
+    import build
+
+    sources = build.read_sources()
+    assert sources, "benchmarks/field/SOURCES.*.tsv list no runs"
+    problems = []
+    for source in sources:
+        runs = find_log_runs(str(ROOT / "benchmarks" / "field" / "raw" / source.run_id)).runs
+        kinds = {r.table.kind for r in runs if r.table is not None and r.table.scalars}
+        if kinds != {build.READ_AS.get(source.format, source.format)}:
+            problems.append((source.run_id, source.format, sorted(kinds), [p for r in runs for p in r.problems]))
+    assert problems == []
