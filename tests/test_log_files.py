@@ -399,7 +399,7 @@ BAD_FILES = [
     ("trainer_state.json", b"{\"log_history\": [{\"loss\": 1.0}]}", "without a usable step"),
     ("training.log", b"epoch,loss,val_loss\n", "a header and no rows"),
     ("training.log", b"\x00\x01\x02garbage\xff\xfe", "binary data"),
-    ("training.log", b"loss;val\n1;2\n", "not a Keras, Lightning or Ultralytics log"),
+    ("training.log", b"loss\n1\n", "not a Keras, Lightning or Ultralytics log"),
     ("metrics.csv", b"epoch,step,train_loss\nx,y,z\n0,1\n", "2 malformed rows left out (first at line 2)"),
     ("results.csv", b"epoch,train/box_loss\n0,abc\n", "no numeric values"),
 ]
@@ -417,6 +417,15 @@ def test_bad_file_is_skipped_with_a_reason(tmp_path, name, content, reason):
         skipped = {s["run"]: s["reason"] for s in document["skipped"]}
         assert reason in skipped[run], skipped
     assert [r["run"] for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]] == ["good"]
+
+
+def test_other_tables_in_a_folder_are_not_runs(tmp_path):
+    (tmp_path / "results.csv").write_text("image,label,score\na.png,cat,0.9\n")
+    (tmp_path / "data.csv").write_text("epoch,loss\n")  # a log's header, no rows: a damaged log
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": writers.points(*synthetic.decay(50))})
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert [r["run"] for r in document["runs"]] == ["good"]
+    assert [(s["run"], s["reason"]) for s in document["skipped"]] == [(".", "no scalar data (data.csv: a header and no rows)")]
 
 
 def test_non_finite_text_and_malformed_rows_are_kept_apart(tmp_path):
