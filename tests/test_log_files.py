@@ -509,3 +509,16 @@ def test_every_field_corpus_file_reads_as_its_listed_format():
         if kinds != {build.READ_AS.get(source.format, source.format)}:
             problems.append((source.run_id, source.format, sorted(kinds), [p for r in runs for p in r.problems]))
     assert problems == []
+
+
+def test_field_scoring_matches_runs_to_run_ids_and_splits_by_repository():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import accuracy
+
+    document = {"runs": [{"run": "a__b__c/runs/x"}, {"run": "a__b__cd"}, {"run": "a__b__c/second"}], "skipped": [{"run": "e__f__g"}]}
+    renamed, extra = accuracy.by_run_id(document, ["a__b__c", "e__f__g"])
+    assert [r["run"] for r in renamed["runs"]] == ["a__b__c"] and [s["run"] for s in renamed["skipped"]] == ["e__f__g"]
+    assert extra == ["a__b__cd", "a__b__c/second"]
+    halves = {accuracy.split_of(f"owner{i}/repo") for i in range(20)}
+    assert halves == {accuracy.DEV, accuracy.HELD_OUT}
+    assert accuracy.split_of("Owner/Repo") == accuracy.split_of("owner/repo")
