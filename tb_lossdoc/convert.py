@@ -57,7 +57,7 @@ def write_run(run: LogRun, folder: str) -> int:
 
 
 def _holds_event_files(folder: str) -> bool:
-    return os.path.isdir(folder) and any(is_event_file(n) for _, _, names in os.walk(folder) for n in names)
+    return os.path.isdir(folder) and any(is_event_file(name) for name in os.listdir(folder))
 
 
 def convert(src: str, out: str) -> List[Converted]:
@@ -70,7 +70,7 @@ def convert(src: str, out: str) -> List[Converted]:
         target = os.path.normpath(os.path.join(out, run_path(run.name, "")))
         if run.table is None:
             results.append(Converted(run.name, None, reason="; ".join(run.problems)))
-        elif _holds_event_files(target) and any(_holds_event_files(os.path.join(target, s)) for s in run.table.scalars):
+        elif any(_holds_event_files(os.path.join(target, subrun)) for subrun in run.table.scalars):
             results.append(Converted(run.name, None, reason=f"{target} already holds event files (remove them to convert again)"))
         else:
             results.append(Converted(run.name, target, write_run(run, target)))

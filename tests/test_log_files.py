@@ -399,7 +399,7 @@ BAD_FILES = [
     ("trainer_state.json", b"{\"log_history\": [{\"loss\": 1.0}]}", "without a usable step"),
     ("training.log", b"epoch,loss,val_loss\n", "a header and no rows"),
     ("training.log", b"\x00\x01\x02garbage\xff\xfe", "binary data"),
-    ("training.log", b"loss;val\n1;2\n", "not a Keras, Lightning or Ultralytics log"),
+    ("training.log", b"loss\n1\n", "not a Keras, Lightning or Ultralytics log"),
     ("metrics.csv", b"epoch,step,train_loss\nx,y,z\n0,1\n", "2 malformed rows left out (first at line 2)"),
     ("results.csv", b"epoch,train/box_loss\n0,abc\n", "no numeric values"),
 ]
@@ -417,6 +417,15 @@ def test_bad_file_is_skipped_with_a_reason(tmp_path, name, content, reason):
         skipped = {s["run"]: s["reason"] for s in document["skipped"]}
         assert reason in skipped[run], skipped
     assert [r["run"] for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]] == ["good"]
+
+
+def test_other_tables_in_a_folder_are_not_runs(tmp_path):
+    (tmp_path / "results.csv").write_text("image,label,score\na.png,cat,0.9\n")
+    (tmp_path / "data.csv").write_text("epoch,loss\n")  # a log's header, no rows: a damaged log
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": writers.points(*synthetic.decay(50))})
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert [r["run"] for r in document["runs"]] == ["good"]
+    assert [(s["run"], s["reason"]) for s in document["skipped"]] == [(".", "no scalar data (data.csv: a header and no rows)")]
 
 
 def test_non_finite_text_and_malformed_rows_are_kept_apart(tmp_path):
@@ -484,3 +493,32 @@ def test_keras_csv_beside_the_callbacks_event_files_is_one_run(tmp_path, keras_r
     document = tb_lossdoc.diagnose(str(tmp_path))
     assert [r["run"] for r in document["runs"]] == ["model"] and document["skipped"] == []
     assert document["runs"][0]["series"]["train_loss"]["run"] == "model/train"
+
+
+def test_every_field_corpus_file_reads_as_its_listed_format():
+    """Each run of benchmarks/field reads with these readers, as the format its SOURCES line names."""
+    sys.path.insert(0, str(ROOT / "benchmarks" / "field"))
+    import build
+
+    sources = build.read_sources()
+    assert sources, "benchmarks/field/SOURCES.*.tsv list no runs"
+    problems = []
+    for source in sources:
+        runs = find_log_runs(str(ROOT / "benchmarks" / "field" / "raw" / source.run_id)).runs
+        kinds = {r.table.kind for r in runs if r.table is not None and r.table.scalars}
+        if kinds != {build.READ_AS.get(source.format, source.format)}:
+            problems.append((source.run_id, source.format, sorted(kinds), [p for r in runs for p in r.problems]))
+    assert problems == []
+
+
+def test_field_scoring_matches_runs_to_run_ids_and_splits_by_repository():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import accuracy
+
+    document = {"runs": [{"run": "a__b__c/runs/x"}, {"run": "a__b__cd"}, {"run": "a__b__c/second"}], "skipped": [{"run": "e__f__g"}]}
+    renamed, extra = accuracy.by_run_id(document, ["a__b__c", "e__f__g"])
+    assert [r["run"] for r in renamed["runs"]] == ["a__b__c"] and [s["run"] for s in renamed["skipped"]] == ["e__f__g"]
+    assert extra == ["a__b__cd", "a__b__c/second"]
+    halves = {accuracy.split_of(f"owner{i}/repo") for i in range(20)}
+    assert halves == {accuracy.DEV, accuracy.HELD_OUT}
+    assert accuracy.split_of("Owner/Repo") == accuracy.split_of("owner/repo")

@@ -48,8 +48,8 @@ def kind_of_header(columns: Sequence[str]) -> Optional[str]:
     return KERAS_CSV
 
 
-def sniff(path: str) -> Optional[str]:
-    """The kind of a CSV log from its first line, without reading the rest (None: not one of ours)."""
+def header_columns(path: str) -> Optional[List[str]]:
+    """The column names of a text file's first line, or None for an unreadable, empty or binary file."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEADER_BYTES)
@@ -58,7 +58,13 @@ def sniff(path: str) -> Optional[str]:
     if b"\0" in head:
         return None
     line = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:1]
-    return kind_of_header(_columns(line[0])) if line and line[0].strip() else None
+    return _columns(line[0]) if line and line[0].strip() else None
+
+
+def sniff(path: str) -> Optional[str]:
+    """The kind of a CSV log from its first line, without reading the rest (None: not one of ours)."""
+    columns = header_columns(path)
+    return kind_of_header(columns) if columns else None
 
 
 def _value(cell: str) -> Optional[float]:

@@ -64,13 +64,17 @@ def read_log_file(path: str) -> LogTable:
 
 
 def is_log_file(path: str) -> bool:
-    """A file the folder scan reads: a trainer_state.json, or a CSV log with a header we know."""
+    """A file the folder scan reads: a trainer_state.json, a CSV log with a header we know, or a
+    file with a log's name that is damaged (empty, binary); a table with other columns is not ours."""
     name = os.path.basename(path)
     if name == hf_state.FILE_NAME:
         return True
     if not name.lower().endswith(csv_logs.SUFFIXES):
         return False
-    return name in KNOWN_NAMES or csv_logs.sniff(path) is not None
+    columns = csv_logs.header_columns(path)
+    if columns and csv_logs.kind_of_header(columns):
+        return True
+    return name in KNOWN_NAMES and not (columns and len(columns) > 1)
 
 
 def find_log_runs(path: str) -> Found:
@@ -104,6 +108,8 @@ def _read_single(path: str) -> LogRun:
     """A file given on its own is the run "." (as its folder would be to TensorBoard)."""
     name = os.path.basename(path)
     readable_name = name == hf_state.FILE_NAME or name.lower().endswith(csv_logs.SUFFIXES + (".json",))
+    if is_event_file(name):
+        raise NotALogFile(f"{path} is an event file: give the folder that holds it, as to tensorboard --logdir")
     if not readable_name and csv_logs.sniff(path) is None:
         raise NotALogFile(f"{path}: not a log LossDoc reads (trainer_state.json, or a Keras/Lightning/Ultralytics CSV log)")
     return _read(path, ".", name)
