@@ -26,8 +26,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     if train.recent > rise.train_at_min + allowed:
         return []
     holds = accuracy_holds(curves, rise) is True
-    if holds and not _large_rise(rise):
-        return []  # the loss rose but the answers did not get worse: overconfidence
+    if holds and not (_large_rise(rise) or memorisation_gap(train, curves.val) is not None):
+        return []  # the loss rose a little but the answers did not get worse: overconfidence
     return [
         Finding(
             CODE,
