@@ -14,10 +14,11 @@ from typing import Dict, List, Optional, Tuple
 
 from .report import messages
 from .read.align import epochs_on_step_axis
-from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs
+from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs, set_of_tag
 from .read.derived import components_tag, resolved, summed
-from .detect.detectors.base import MIN_POINTS, RunCurves
-from .detect.engine import INSUFFICIENT_DATA, diagnose
+from .detect.detectors import CODES, SEVERITY_RANK
+from .detect.detectors.base import MIN_POINTS, Finding, RunCurves
+from .detect.engine import INSUFFICIENT_DATA, Verdict, diagnose
 from .read.provider import SeriesInfo, list_runs, list_scalars, read_series
 from .read.series import Series
 
@@ -169,15 +170,17 @@ def build_run_result(
 ) -> dict:
     """Diagnose one training run from its series; the result holds both languages."""
     by_role = _run_curves(training_run, series)
-    curves = RunCurves(
-        train_loss=by_role.get(TRAIN_LOSS),
-        val_loss=by_role.get(VAL_LOSS),
-        train_acc=by_role.get(TRAIN_ACC),
-        val_acc=by_role.get(VAL_ACC),
-        lr=by_role.get(LEARNING_RATE),
-    )
-    outcome = diagnose(curves)
-    texts = [messages.all_texts(f) for f in outcome.findings]
+    sets = _validation_set_outcomes(training_run, series, by_role)
+    if sets:
+        name = min(sets, key=lambda n: _importance(sets[n][1].verdict, sets[n][1].severity))
+        by_role = {**by_role, **sets[name][0]}
+        outcome = sets[name][1]
+        named = _findings_of_sets(sets, name)
+    curves = _run_curves_of(by_role)
+    if not sets:
+        outcome = diagnose(curves)
+        named = [(f, None) for f in outcome.findings]
+    texts = [_naming_set(messages.all_texts(f), set_name) for f, set_name in named]
     if outcome.verdict == INSUFFICIENT_DATA:
         main = curves.train_loss if curves.train_loss is not None else curves.val_loss
         points = len(main.finite_only()) if main is not None else 0
@@ -198,11 +201,81 @@ def build_run_result(
                 "last_step": f.last_step,
                 "evidence": _plain(f.evidence),
                 "text": text,
+                **({"set": set_name} if set_name else {}),
             }
-            for f, text in zip(outcome.findings, texts)
+            for (f, set_name), text in zip(named, texts)
         ],
         "summary": summary,
         "sampled": bool(sample_limit) and any(len(s) >= sample_limit for s in by_role.values()),
+        **({"val_sets": _val_sets_entry(sets)} if sets else {}),
+    }
+
+
+def _run_curves_of(by_role: Dict[str, Series]) -> RunCurves:
+    return RunCurves(
+        train_loss=by_role.get(TRAIN_LOSS),
+        val_loss=by_role.get(VAL_LOSS),
+        train_acc=by_role.get(TRAIN_ACC),
+        val_acc=by_role.get(VAL_ACC),
+        lr=by_role.get(LEARNING_RATE),
+    )
+
+
+def _importance(code: str, severity: str) -> Tuple[int, int]:
+    """Most severe first; ties in the order of the codes (as the engine ranks findings)."""
+    return (-SEVERITY_RANK[severity], CODES.index(code) if code in CODES else len(CODES))
+
+
+def _validation_set_outcomes(
+    training_run: TrainingRun, series: Dict[Tuple[str, str], Series], by_role: Dict[str, Series]
+) -> Dict[str, Tuple[Dict[str, Series], Verdict]]:
+    """Set name → (its validation series by role, its outcome), for a run that
+    logs several validation sets of the same kind."""
+    outcomes = {}
+    for name, ref in training_run.val_sets.items():
+        val = resolved(ref, series)
+        if val is None:
+            continue
+        roles = {VAL_LOSS: epochs_on_step_axis(by_role.get(TRAIN_LOSS), val) or val}
+        acc = next((resolved(r, series) for r in training_run.candidates.get(VAL_ACC, ()) if set_of_tag(r.tag) == name), None)
+        if acc is not None:
+            roles[VAL_ACC] = epochs_on_step_axis(by_role.get(TRAIN_LOSS), acc) or acc
+        curves = {role: s for role, s in by_role.items() if role != VAL_ACC}
+        outcomes[name] = (roles, diagnose(_run_curves_of({**curves, **roles})))
+    return outcomes
+
+
+def _findings_of_sets(sets: Dict[str, Tuple[Dict[str, Series], Verdict]], chosen: str) -> List[Tuple[Finding, Optional[str]]]:
+    """Every set's findings, each naming its set; a finding every set shares
+    (it is about training) once, naming none. The chosen set comes first."""
+    names = [chosen] + [n for n in sets if n != chosen]
+    key = lambda f: (f.code, f.first_step, f.last_step, repr(sorted(f.evidence.items())))  # noqa: E731
+    counts: Dict[tuple, int] = {}
+    for name in names:
+        for f in sets[name][1].findings:
+            counts[key(f)] = counts.get(key(f), 0) + 1
+    named, seen = [], set()
+    for name in names:
+        for f in sets[name][1].findings:
+            shared = counts[key(f)] == len(sets)
+            if shared and key(f) in seen:
+                continue
+            seen.add(key(f))
+            named.append((f, None if shared else name))
+    return sorted(named, key=lambda pair: _importance(pair[0].code, pair[0].severity))
+
+
+def _naming_set(texts: Dict[str, Dict[str, object]], set_name: Optional[str]) -> Dict[str, Dict[str, object]]:
+    """A finding's texts with its validation set named in the title."""
+    if not set_name:
+        return texts
+    return {lang: {**words, "title": f"{words['title']} ({set_name})"} for lang, words in texts.items()}
+
+
+def _val_sets_entry(sets: Dict[str, Tuple[Dict[str, Series], Verdict]]) -> Dict[str, dict]:
+    return {
+        name: {"run": roles[VAL_LOSS].run, "tag": roles[VAL_LOSS].tag, "points": len(roles[VAL_LOSS]), "verdict": outcome.verdict, "best_step": outcome.best_step}
+        for name, (roles, outcome) in sets.items()
     }
 
 
@@ -247,6 +320,7 @@ def _in_language(result: dict, lang: str) -> dict:
                 "actions": words["actions"],
                 "evidence": finding["evidence"],
                 "text": finding["text"],
+                **({"set": finding["set"]} if "set" in finding else {}),
             }
         )
     return {**result, "findings": findings}

@@ -229,3 +229,49 @@ def test_total_loss_wins_over_its_components(tmp_path):
     runs, _ = _runs(tmp_path)
     assert _used(runs["exp"], "train_loss") == ("exp", "total_loss")
     assert "components" not in runs["exp"]["series"]["train_loss"]
+
+
+def test_components_on_different_steps_are_not_summed(tmp_path):
+    """A sum needs every component at the same steps; otherwise the first component is used."""
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/box_loss": TRAIN, "train/cls_loss": TRAIN[::2]})
+    runs, _ = _runs(tmp_path)
+    entry = runs["exp"]["series"]["train_loss"]
+    assert (entry["tag"], entry["points"]) == ("train/box_loss", len(TRAIN))
+    assert "components" not in entry
+
+
+def test_components_sum_to_the_loss(tmp_path):
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/box_loss": [(s, 0.25 * v) for s, v in TRAIN], "train/cls_loss": [(s, 0.75 * v) for s, v in TRAIN], "val/box_loss": [(s, 0.25 * v) for s, v in OVERFIT_VAL], "val/cls_loss": [(s, 0.75 * v) for s, v in OVERFIT_VAL]})
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert [c["tag"] for c in run["series"]["val_loss"]["components"]] == ["val/box_loss", "val/cls_loss"]
+    over = next(f for f in run["findings"] if f["code"] == "overfitting")
+    assert over["evidence"]["val_min"] == pytest.approx(min(v for _, v in OVERFIT_VAL), rel=1e-6)
+
+
+@pytest.mark.parametrize("overfitting_set", ["alpha", "zeta"])
+def test_each_validation_set_is_diagnosed_and_the_most_severe_decides(tmp_path, overfitting_set):
+    """The Hugging Face Trainer with eval_dataset={name: ...} logs `eval/<name>_loss` per set."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    other = "zeta" if overfitting_set == "alpha" else "alpha"
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, f"eval/{overfitting_set}_loss": OVERFIT_VAL, f"eval/{other}_loss": falling, f"eval/{other}_runtime": falling})
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert run["verdict"] == "overfitting"
+    assert _used(run, "val_loss") == ("exp", f"eval/{overfitting_set}_loss")
+    assert set(run["val_sets"]) == {"alpha", "zeta"}
+    assert run["val_sets"][overfitting_set]["verdict"] == "overfitting"
+    assert run["val_sets"][other]["verdict"] != "overfitting"
+    assert run["best_step"] == run["val_sets"][overfitting_set]["best_step"]
+    over = next(f for f in run["findings"] if f["code"] == "overfitting")
+    assert over["set"] == overfitting_set and f"({overfitting_set})" in over["title"]
+    assert all(f.get("set") in (None, "alpha", "zeta") for f in run["findings"])
+
+
+def test_a_validation_split_beside_a_test_split_is_no_set_of_sets(tmp_path):
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, "eval/loss": falling, "test/loss": OVERFIT_VAL})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["exp"], "val_loss") == ("exp", "eval/loss")
+    assert "val_sets" not in runs["exp"]
+    assert runs["exp"]["verdict"] != "overfitting"

@@ -146,6 +146,20 @@ def test_hugging_face_trainer(tmp_path):
     _check(tmp_path, run, {"train_loss": (run, "train/loss"), "val_loss": (run, "eval/loss"), "lr": (run, "train/learning_rate")}, "overfitting")
 
 
+def test_hugging_face_trainer_with_several_eval_datasets(tmp_path):
+    """`Trainer(eval_dataset={"squad": ..., "xsum": ...})` logs `eval_<name>_loss`, which the
+    TensorBoard callback writes as `eval/<name>_loss`: each set is diagnosed, the worst decides."""
+    run = "out/runs/Nov21_12-00-00_host"
+    falling = writers.points(*synthetic.decay(20, start=2.2, floor=0.3, every=100))
+    _write(writers.torch_scalars, tmp_path, {run: {
+        "train/loss": TRAIN, "train/learning_rate": _const(TRAIN, 5e-5),
+        "eval/squad_loss": falling, "eval/squad_runtime": _const(falling, 3.0), "eval/xsum_loss": VAL, "eval/xsum_samples_per_second": _const(VAL, 300.0),
+    }})  # fmt: skip
+    result = _check(tmp_path, run, {"train_loss": (run, "train/loss"), "val_loss": (run, "eval/xsum_loss")}, "overfitting")
+    assert {name: s["tag"] for name, s in result["val_sets"].items()} == {"squad": "eval/squad_loss", "xsum": "eval/xsum_loss"}
+    assert next(f for f in result["findings"] if f["code"] == "overfitting")["set"] == "xsum"
+
+
 def test_fairseq(tmp_path):
     """fairseq `--tensorboard-logdir LOG`: a writer per stats tag, `LOG/train_inner`
     (per update), `LOG/train` (per epoch) and `LOG/valid`, each with `loss`;
