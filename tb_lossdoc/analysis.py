@@ -208,7 +208,33 @@ def build_run_result(
         "summary": summary,
         "sampled": bool(sample_limit) and any(len(s) >= sample_limit for s in by_role.values()),
         **({"val_sets": _val_sets_entry(sets)} if sets else {}),
+        **_component_verdicts(training_run, series, by_role, outcome.verdict),
     }
+
+
+def _component_verdicts(
+    training_run: TrainingRun, series: Dict[Tuple[str, str], Series], by_role: Dict[str, Series], verdict: str
+) -> Dict[str, Dict[str, dict]]:
+    """`component_verdicts`: the loss components whose own diagnosis differs from
+    their sum's ("cls overfits while box does not"); nothing when the sum was not used."""
+    summed_roles = {
+        role: {set_of_tag(ref.tag): ref for ref in parts}
+        for role, parts in training_run.components.items()
+        if role in by_role and by_role[role].tag == components_tag(parts)
+    }
+    if not summed_roles:
+        return {}
+    names = set.intersection(*(set(parts) for parts in summed_roles.values()))
+    differing = {}
+    for name in sorted(names):
+        roles = {role: resolved(parts[name], series) for role, parts in summed_roles.items()}
+        if VAL_LOSS in roles and roles[VAL_LOSS] is not None:
+            roles[VAL_LOSS] = epochs_on_step_axis(roles.get(TRAIN_LOSS) or by_role.get(TRAIN_LOSS), roles[VAL_LOSS]) or roles[VAL_LOSS]
+        outcome = diagnose(_run_curves_of({**by_role, **{r: s for r, s in roles.items() if s is not None}}))
+        if outcome.verdict != verdict:
+            tags = {role: parts[name].tag for role, parts in summed_roles.items()}
+            differing[name] = {"verdict": outcome.verdict, "severity": outcome.severity, "best_step": outcome.best_step, "tags": tags}
+    return {"component_verdicts": differing} if differing else {}
 
 
 def _run_curves_of(by_role: Dict[str, Series]) -> RunCurves:

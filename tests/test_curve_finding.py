@@ -275,3 +275,19 @@ def test_a_validation_split_beside_a_test_split_is_no_set_of_sets(tmp_path):
     assert _used(runs["exp"], "val_loss") == ("exp", "eval/loss")
     assert "val_sets" not in runs["exp"]
     assert runs["exp"]["verdict"] != "overfitting"
+
+
+def test_a_component_whose_verdict_differs_from_the_sum_is_reported(tmp_path):
+    """cls_loss overfits while box_loss and dfl_loss, which dominate the sum, keep falling."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    share = {"box": 10.0, "cls": 0.1, "dfl": 10.0}
+    layout = {f"train/{name}_loss": [(s, k * v) for s, v in TRAIN] for name, k in share.items()}
+    layout.update({f"val/{name}_loss": [(s, k * v) for s, v in (OVERFIT_VAL if name == "cls" else falling)] for name, k in share.items()})
+    writers.torch_scalars(str(tmp_path / "exp"), layout)
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert run["verdict"] != "overfitting"
+    assert set(run["component_verdicts"]) == {"cls"}
+    cls = run["component_verdicts"]["cls"]
+    assert cls["verdict"] == "overfitting" and cls["tags"] == {"train_loss": "train/cls_loss", "val_loss": "val/cls_loss"}
+    assert cls["best_step"] == min(OVERFIT_VAL, key=lambda p: p[1])[0]
