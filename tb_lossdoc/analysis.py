@@ -102,6 +102,9 @@ class Analyzer:
             return None
         series = read_series(provider, ctx, experiment_id, _wanted(match), max_points)
         curves = _run_curves(match, series)
+        sets = _validation_set_outcomes(match, series, curves)
+        if sets:
+            curves = _with_set(curves, sets[_most_severe(sets)][0])
         return {
             "run": name,
             "series": {
@@ -172,8 +175,8 @@ def build_run_result(
     by_role = _run_curves(training_run, series)
     sets = _validation_set_outcomes(training_run, series, by_role)
     if sets:
-        name = min(sets, key=lambda n: _importance(sets[n][1].verdict, sets[n][1].severity))
-        by_role = {**by_role, **sets[name][0]}
+        name = _most_severe(sets)
+        by_role = _with_set(by_role, sets[name][0])
         outcome = sets[name][1]
         named = _findings_of_sets(sets, name)
     curves = _run_curves_of(by_role)
@@ -266,9 +269,18 @@ def _validation_set_outcomes(
         acc = next((resolved(r, series) for r in training_run.candidates.get(VAL_ACC, ()) if set_of_tag(r.tag) == name), None)
         if acc is not None:
             roles[VAL_ACC] = epochs_on_step_axis(by_role.get(TRAIN_LOSS), acc) or acc
-        curves = {role: s for role, s in by_role.items() if role != VAL_ACC}
-        outcomes[name] = (roles, diagnose(_run_curves_of({**curves, **roles})))
+        outcomes[name] = (roles, diagnose(_run_curves_of(_with_set(by_role, roles))))
     return outcomes
+
+
+def _with_set(by_role: Dict[str, Series], set_roles: Dict[str, Series]) -> Dict[str, Series]:
+    """The run's curves with one validation set's loss (and its accuracy, if logged)."""
+    shared = {role: s for role, s in by_role.items() if role not in (VAL_LOSS, VAL_ACC)}
+    return {**shared, **set_roles}
+
+
+def _most_severe(sets: Dict[str, Tuple[Dict[str, Series], Verdict]]) -> str:
+    return min(sets, key=lambda name: _importance(sets[name][1].verdict, sets[name][1].severity))
 
 
 def _findings_of_sets(sets: Dict[str, Tuple[Dict[str, Series], Verdict]], chosen: str) -> List[Tuple[Finding, Optional[str]]]:

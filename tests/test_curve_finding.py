@@ -291,3 +291,14 @@ def test_a_component_whose_verdict_differs_from_the_sum_is_reported(tmp_path):
     cls = run["component_verdicts"]["cls"]
     assert cls["verdict"] == "overfitting" and cls["tags"] == {"train_loss": "train/cls_loss", "val_loss": "val/cls_loss"}
     assert cls["best_step"] == min(OVERFIT_VAL, key=lambda p: p[1])[0]
+
+
+def test_the_charts_show_the_validation_set_that_decides(tmp_path):
+    from tb_lossdoc.analysis import Analyzer
+    from tb_lossdoc.read.provider import open_logdir
+
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, "eval/alpha_loss": falling, "eval/zeta_loss": OVERFIT_VAL})
+    provider, ctx = open_logdir(str(tmp_path))
+    charts = Analyzer().curves(provider, ctx, "", "exp", 1000)
+    assert charts["series"]["val_loss"]["tag"] == "eval/zeta_loss"

@@ -135,6 +135,15 @@ def test_lightning_tensorboard_logger(tmp_path):
     _check(tmp_path, run, {"train_loss": (run, "train_loss_step"), "val_loss": (run, "val_loss"), "lr": (run, "lr-Adam")}, "overfitting")
 
 
+def test_lightning_with_several_val_dataloaders(tmp_path):
+    """Lightning logs `val_loss/dataloader_idx_N` per validation dataloader: each is a set."""
+    run = "lightning_logs/version_1"
+    falling = writers.points(*synthetic.decay(20, start=2.2, floor=0.3, every=100))
+    _write(writers.torch_scalars, tmp_path, {run: {"train_loss": TRAIN, "val_loss/dataloader_idx_0": falling, "val_loss/dataloader_idx_1": VAL, "epoch": [(s, s // 100) for s, _ in TRAIN]}})
+    result = _check(tmp_path, run, {"train_loss": (run, "train_loss"), "val_loss": (run, "val_loss/dataloader_idx_1")}, "overfitting")
+    assert result["val_sets"]["dataloader_idx_0"]["verdict"] != "overfitting"
+
+
 def test_hugging_face_trainer(tmp_path):
     """Hugging Face `Trainer`: `output_dir/runs/<date>_<host>`, `train/loss`, `eval/loss`, throughput tags."""
     run = "out/runs/Nov21_12-00-00_host"
