@@ -302,3 +302,13 @@ def test_the_charts_show_the_validation_set_that_decides(tmp_path):
     provider, ctx = open_logdir(str(tmp_path))
     charts = Analyzer().curves(provider, ctx, "", "exp", 1000)
     assert charts["series"]["val_loss"]["tag"] == "eval/zeta_loss"
+
+
+def test_validation_run_wins_over_test_run(tmp_path):
+    """Sibling runs `LOG/test` and `LOG/validation` with the same tag: rule 4 by the run's split word."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "LOG" / "train"), {"epoch_loss": TRAIN})
+    writers.torch_scalars(str(tmp_path / "LOG" / "test"), {"epoch_loss": OVERFIT_VAL})
+    writers.torch_scalars(str(tmp_path / "LOG" / "validation"), {"epoch_loss": falling})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["LOG"], "val_loss") == ("LOG/validation", "epoch_loss")

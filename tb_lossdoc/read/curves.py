@@ -230,7 +230,8 @@ def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, str, str]:
     preferred qualifier, split word, and name."""
     words = tagged.words
     total = 0 if any(w in TOTAL_WORDS for w in words) else 1
-    split_rank = min((VAL_WORDS.index(w) for w in words if w in VAL_WORDS), default=0)
+    split_words = words + tuple(tokens(posixpath.basename(tagged.ref.run)))  # Keras-style `LOG/validation`, `LOG/test`
+    split_rank = min((VAL_WORDS.index(w) for w in split_words if w in VAL_WORDS), default=0)
     return (len(words), total, tagged.qualifier, split_rank if tagged.role in (VAL_LOSS, VAL_ACC) else 0, tagged.ref.tag, tagged.ref.run)
 
 
