@@ -16,9 +16,10 @@ from .report import messages
 from .read.align import epochs_on_step_axis
 from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs, set_of_tag
 from .read.derived import components_tag, resolved, summed
-from .detect.detectors import CODES, SEVERITY_RANK
-from .detect.detectors.base import MIN_POINTS, Finding, RunCurves
-from .detect.engine import INSUFFICIENT_DATA, Verdict, diagnose
+from .detect.detectors import CODES, SEVERITY_RANK, Finding
+from .detect.engine import Verdict
+from .detect.detectors.base import MIN_POINTS, RunCurves
+from .detect.engine import INSUFFICIENT_DATA, diagnose
 from .read.provider import SeriesInfo, list_runs, list_scalars, read_series
 from .read.series import Series
 
@@ -215,6 +216,53 @@ def build_run_result(
     }
 
 
+def _series_entry(training_run: TrainingRun, role: str, series: Series) -> dict:
+    """Where a curve came from; a sum names its `components`, a log-space
+    perplexity its `transform`."""
+    entry = {"run": series.run, "tag": series.tag, "points": len(series)}
+    parts = training_run.components.get(role, ())
+    if parts and series.tag == components_tag(parts):
+        entry["components"] = [{"run": ref.run, "tag": ref.tag} for ref in parts]
+    ref = next((r for r in training_run.candidates.get(role, ()) if (r.run, r.tag) == (series.run, series.tag)), None)
+    if ref is not None and ref.transform:
+        entry["transform"] = ref.transform
+    return entry
+
+
+def _plain(evidence: dict) -> dict:
+    """Evidence as JSON-safe plain values (no NaN, no numpy types)."""
+    plain = {}
+    for key, value in evidence.items():
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            value = None
+        elif hasattr(value, "item"):
+            value = value.item()
+        plain[key] = value
+    return plain
+
+
+def _in_language(result: dict, lang: str) -> dict:
+    """A run result with each finding's title/detail/actions in `lang` at top level."""
+    findings = []
+    for finding in result["findings"]:
+        words = finding["text"][lang]
+        findings.append(
+            {
+                "code": finding["code"],
+                "severity": finding["severity"],
+                "first_step": finding["first_step"],
+                "last_step": finding["last_step"],
+                "title": words["title"],
+                "detail": words["detail"],
+                "actions": words["actions"],
+                "evidence": finding["evidence"],
+                "text": finding["text"],
+                **({"set": finding["set"]} if "set" in finding else {}),
+            }
+        )
+    return {**result, "findings": findings}
+
+
 def _component_verdicts(
     training_run: TrainingRun, series: Dict[Tuple[str, str], Series], by_role: Dict[str, Series], verdict: str
 ) -> Dict[str, Dict[str, dict]]:
@@ -316,49 +364,3 @@ def _val_sets_entry(sets: Dict[str, Tuple[Dict[str, Series], Verdict]]) -> Dict[
         for name, (roles, outcome) in sets.items()
     }
 
-
-def _series_entry(training_run: TrainingRun, role: str, series: Series) -> dict:
-    """Where a curve came from; a sum names its `components`, a log-space
-    perplexity its `transform`."""
-    entry = {"run": series.run, "tag": series.tag, "points": len(series)}
-    parts = training_run.components.get(role, ())
-    if parts and series.tag == components_tag(parts):
-        entry["components"] = [{"run": ref.run, "tag": ref.tag} for ref in parts]
-    ref = next((r for r in training_run.candidates.get(role, ()) if (r.run, r.tag) == (series.run, series.tag)), None)
-    if ref is not None and ref.transform:
-        entry["transform"] = ref.transform
-    return entry
-
-
-def _plain(evidence: dict) -> dict:
-    """Evidence as JSON-safe plain values (no NaN, no numpy types)."""
-    plain = {}
-    for key, value in evidence.items():
-        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-            value = None
-        elif hasattr(value, "item"):
-            value = value.item()
-        plain[key] = value
-    return plain
-
-
-def _in_language(result: dict, lang: str) -> dict:
-    """A run result with each finding's title/detail/actions in `lang` at top level."""
-    findings = []
-    for finding in result["findings"]:
-        words = finding["text"][lang]
-        findings.append(
-            {
-                "code": finding["code"],
-                "severity": finding["severity"],
-                "first_step": finding["first_step"],
-                "last_step": finding["last_step"],
-                "title": words["title"],
-                "detail": words["detail"],
-                "actions": words["actions"],
-                "evidence": finding["evidence"],
-                "text": finding["text"],
-                **({"set": finding["set"]} if "set" in finding else {}),
-            }
-        )
-    return {**result, "findings": findings}
