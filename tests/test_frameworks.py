@@ -326,6 +326,15 @@ def test_stable_baselines3_is_skipped_as_reinforcement_learning(tmp_path):
     assert REINFORCEMENT_LEARNING == "not a supervised loss: reinforcement learning"
 
 
+def test_preference_optimisation_is_a_supervised_loss(tmp_path):
+    """TRL's DPO trainer (through the Hugging Face Trainer) logs `rewards/*` beside its loss: not RL."""
+    run = "dpo/runs/Nov21_12-00-00_host"
+    layout = {"train/loss": TRAIN, "eval/loss": VAL, "train/learning_rate": _const(TRAIN, 5e-7)}
+    layout.update({f"{split}/rewards/{name}": _accuracy(TRAIN) for split in ("train", "eval") for name in ("chosen", "rejected", "margins", "accuracies")})
+    _write(writers.torch_scalars, tmp_path, {run: layout})
+    _check(tmp_path, run, {"train_loss": (run, "train/loss"), "val_loss": (run, "eval/loss"), "lr": (run, "train/learning_rate")}, "overfitting")
+
+
 @pytest.mark.parametrize("tags", [("loss_G", "loss_D"), ("generator_loss", "discriminator_loss"), ("Loss/G", "Loss/D")])
 def test_gan_generator_and_discriminator_are_skipped(tmp_path, tags: Sequence[str]):
     _write(writers.torch_scalars, tmp_path, {"gan": {tags[0]: STILL, tags[1]: _scaled(STILL, -1.0, 3.0)}})
