@@ -332,3 +332,15 @@ def test_gan_generator_and_discriminator_are_skipped(tmp_path, tags: Sequence[st
     runs, skipped = _diagnose(tmp_path)
     assert runs == {}
     assert [(s["run"], s["reason"]) for s in skipped] == [("gan", ADVERSARIAL)]
+
+
+def test_rlhf_with_a_kl_penalty_is_skipped_but_dpo_is_diagnosed(tmp_path):
+    """TRL: GRPO/PPO log a reward beside a KL penalty (reinforcement learning);
+    DPO logs `rewards/*` margins of a preference loss that is diagnosed like any loss."""
+    _write(writers.torch_scalars, tmp_path, {
+        "grpo/runs/Nov21_12-00-00_host": {"train/loss": STILL, "train/reward": _accuracy(STILL), "train/kl": _const(STILL, 0.01)},
+        "dpo/runs/Nov21_12-00-00_host": {"train/loss": TRAIN, "eval/loss": VAL, "train/rewards/chosen": _accuracy(TRAIN), "train/rewards/margins": _accuracy(TRAIN), "eval/rewards/accuracies": _accuracy(VAL)},
+    })  # fmt: skip
+    runs, skipped = _diagnose(tmp_path)
+    assert [(s["run"], s["reason"]) for s in skipped] == [("grpo/runs/Nov21_12-00-00_host", REINFORCEMENT_LEARNING)]
+    assert runs["dpo/runs/Nov21_12-00-00_host"]["verdict"] == "overfitting"
