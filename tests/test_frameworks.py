@@ -250,7 +250,7 @@ def test_detectron2(tmp_path):
     layout = {"total_loss": STILL, "loss_cls": _scaled(STILL, 0.4), "loss_box_reg": _scaled(STILL, 0.3), "loss_rpn_cls": _scaled(STILL, 0.2), "loss_rpn_loc": _scaled(STILL, 0.1)}
     layout.update({"lr": _const(STILL, 0.02), "time": _const(STILL, 0.3), "data_time": _const(STILL, 0.01), "eta_seconds": [(s, 2000.0 - s) for s, _ in STILL], "rank_data_time": _const(STILL, 0.01)})
     layout.update({"fast_rcnn/cls_accuracy": _accuracy(STILL), "fast_rcnn/fg_cls_accuracy": _accuracy(STILL), "fast_rcnn/false_negative": _const(STILL, 0.2), "roi_head/num_fg_samples": _const(STILL, 30.0), "bbox/AP": [(1999, 38.0)], "bbox/AP50": [(1999, 58.0)]})
-    _write(writers.tbx_scalars, tmp_path, {"output": layout})
+    _write(writers.torch_scalars, tmp_path, {"output": layout})  # TensorboardXWriter wraps torch's SummaryWriter
     result = _check(tmp_path, "output", {"train_loss": ("output", "total_loss"), "lr": ("output", "lr"), "train_acc": ("output", "fast_rcnn/cls_accuracy")}, "still_improving")
     assert "val_loss" not in result["series"]
 
