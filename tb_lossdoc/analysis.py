@@ -346,20 +346,24 @@ def _findings_of_sets(sets: Dict[str, Tuple[Dict[str, Series], Verdict]], chosen
     """Every set's findings, each naming its set; a finding every set shares
     (it is about training) once, naming none. The chosen set comes first."""
     names = [chosen] + [n for n in sets if n != chosen]
-    key = lambda f: (f.code, f.first_step, f.last_step, repr(sorted(f.evidence.items())))  # noqa: E731
     counts: Dict[tuple, int] = {}
     for name in names:
         for f in sets[name][1].findings:
-            counts[key(f)] = counts.get(key(f), 0) + 1
+            counts[_same_finding(f)] = counts.get(_same_finding(f), 0) + 1
     named, seen = [], set()
     for name in names:
         for f in sets[name][1].findings:
-            shared = counts[key(f)] == len(sets)
-            if shared and key(f) in seen:
+            shared = counts[_same_finding(f)] == len(sets)
+            if shared and _same_finding(f) in seen:
                 continue
-            seen.add(key(f))
+            seen.add(_same_finding(f))
             named.append((f, None if shared else name))
     return sorted(named, key=lambda pair: _importance(pair[0].code, pair[0].severity))
+
+
+def _same_finding(finding: Finding) -> tuple:
+    """What makes two sets' findings the same one: code, steps and evidence."""
+    return (finding.code, finding.first_step, finding.last_step, repr(sorted(finding.evidence.items())))
 
 
 def _naming_set(texts: Dict[str, Dict[str, object]], set_name: Optional[str]) -> Dict[str, Dict[str, object]]:
