@@ -118,27 +118,27 @@ class Chance:
 
 
 def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chance]:
-    """The uniform-guess level the loss ended at, if it did; the accuracy, when logged, must agree."""
+    """The uniform-guess level the loss ended at, if it did; the accuracy, when logged, must agree.
+
+    The natural log comes first (nearly every framework logs it); log2 only
+    when no natural-log level fits.
+    """
     level = profile.end
     if level <= 0:
         return None
-    best = None
-    for base, log in (("ln", np.log), ("log2", np.log2)):
-        for classes in CHANCE_CLASSES:
-            value = float(log(classes))
-            error = abs(level - value) / value
-            if best is None or error < best[0]:
-                best = (error, classes, base, value)
-    error, classes, base, value = best
     acc = accuracy.end if accuracy is not None else None
-    if acc is not None:
-        if abs(acc - 1.0 / classes) > CHANCE_ACCURACY_TOLERANCE / classes:
-            return None
-        if error > CHANCE_TOLERANCE_WITH_ACCURACY:
-            return None
-    elif error > CHANCE_TOLERANCE:
-        return None
-    return Chance(classes, base, value, acc)
+    tolerance = CHANCE_TOLERANCE if acc is None else CHANCE_TOLERANCE_WITH_ACCURACY
+    for base, log in (("ln", np.log), ("log2", np.log2)):
+        values = log(np.array(CHANCE_CLASSES, dtype=np.float64))
+        errors = np.abs(level - values) / values
+        fits = errors <= tolerance
+        if acc is not None:
+            classes = np.array(CHANCE_CLASSES, dtype=np.float64)
+            fits &= np.abs(acc - 1.0 / classes) <= CHANCE_ACCURACY_TOLERANCE / classes
+        if fits.any():
+            best = int(np.argmin(np.where(fits, errors, np.inf)))
+            return Chance(CHANCE_CLASSES[best], base, float(values[best]), acc)
+    return None
 
 
 # Memorisation: training loss driven to this share of its start...
