@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ..profile import Profile
+from ..profile import Profile, median
 
 # A loss that moved less than this share of its starting level did not learn.
 FLAT_SHARE = 0.05
@@ -209,7 +209,7 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
     # holds most of the rise).
     tail = val.trend[val.trend_min_index :]
     after_values = val.values[val.steps > val.trend_min_step]
-    held = float(np.median(after_values[after_values.size // 2 :])) - val.trend_min
+    held = median(after_values[after_values.size // 2 :]) - val.trend_min
     if np.mean(np.diff(tail) > 0) < 0.6 and held < HELD_SHARE_OF_RISE * rise:
         return None
     if val.short and not (moves_consistently(_after_minimum(val), falling=False) or _all_held(val, rise)):
