@@ -24,14 +24,6 @@ def _all_held(profile: Profile, rise: float) -> bool:
     return bool(after.size and np.min(after) >= profile.trend_min + 0.5 * rise)
 
 
-def _after_minimum(profile: Profile) -> Profile:
-    """The profile of the points from the trend's minimum on."""
-    from ...read.series import Series
-
-    keep = profile.steps >= profile.trend_min_step
-    return Profile(Series(profile.steps[keep], profile.values[keep], profile.series.run, profile.series.tag))
-
-
 def relative_change(profile: Profile) -> float:
     """Best improvement over the run as a share of the starting level (scale-free)."""
     return (profile.start - min(profile.trend_min, profile.end)) / profile.magnitude
@@ -54,7 +46,7 @@ SHORT_IMPROVES_SHARE = 0.05
 
 def falls_steadily(profile: Profile) -> bool:
     """A short curve that fell with (nearly) every move, by at least SHORT_IMPROVES_SHARE."""
-    return improves_clearly(profile, SHORT_IMPROVES_SHARE) and moves_consistently(profile, falling=True)
+    return improves_clearly(profile, SHORT_IMPROVES_SHARE) and moves_consistently(profile.values, falling=True)
 
 
 # A short curve has a direction only when its steps agree: this share of its
@@ -63,9 +55,9 @@ SHORT_AGREEING_MOVES = 0.75
 SHORT_MAX_UNDONE = 0.2
 
 
-def moves_consistently(profile: Profile, falling: bool) -> bool:
+def moves_consistently(values: np.ndarray, falling: bool) -> bool:
     """Every few-point curve wiggles; this says its point-to-point moves clearly go one way."""
-    moves = np.diff(profile.values) * (-1.0 if falling else 1.0)
+    moves = np.diff(values) * (-1.0 if falling else 1.0)
     forward, backward = moves[moves > 0].sum(), -moves[moves < 0].sum()
     return bool(np.mean(moves > 0) >= SHORT_AGREEING_MOVES and backward <= SHORT_MAX_UNDONE * forward)
 
@@ -212,7 +204,8 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
     held = median(after_values[after_values.size // 2 :]) - val.trend_min
     if np.mean(np.diff(tail) > 0) < 0.6 and held < HELD_SHARE_OF_RISE * rise:
         return None
-    if val.short and not (moves_consistently(_after_minimum(val), falling=False) or _all_held(val, rise)):
+    from_minimum = val.values[val.steps >= val.trend_min_step]
+    if val.short and not (moves_consistently(from_minimum, falling=False) or _all_held(val, rise)):
         return None
     # Report the logged minimum (the checkpoint a user can keep) when it lies
     # before the climb; the smoothed minimum only decides whether there is one.
