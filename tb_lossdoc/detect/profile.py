@@ -65,8 +65,10 @@ def block_medians(steps: np.ndarray, values: np.ndarray, blocks: int):
     valid = index < edges[1:, None]
     index = np.minimum(index, n - 1)
     block_values = np.where(valid, values[index], np.nan)
-    block_steps = np.where(valid, steps[index].astype(np.float64), np.nan)
-    return row_medians(block_steps), row_medians(block_values)
+    # Steps are sorted: each block's median step is its middle one (or the mean of two).
+    count = np.diff(edges)
+    low, high = steps[edges[:-1] + (count - 1) // 2], steps[edges[:-1] + count // 2]
+    return (low.astype(np.float64) + high.astype(np.float64)) / 2.0, row_medians(block_values)
 
 
 def median(values: np.ndarray) -> float:
