@@ -399,3 +399,32 @@ def test_field_one_bad_validation_epoch_is_a_spike(field):
 )
 def test_field_still_improving_against_converged(field, run_id, expected):
     assert field[run_id]["verdict"] == expected
+
+
+# The new cases keep the engine's invariances (chance level excepted: log K is an absolute level).
+
+NEW_CASES = {
+    "short overfit": lambda: dict(train_loss=series(syn.decay(6, rate=3, noise=0.01)), val_loss=series(syn.rising(6, start=0.9, factor=1.6, noise=0.01))),
+    "short divergence": lambda: dict(train_loss=series(syn.rising(5, factor=3.0, noise=0.01))),
+    "short still improving": lambda: dict(train_loss=series(syn.decay(5, rate=2.0, noise=0.01))),
+    "rise and hold": lambda: dict(train_loss=series(syn.decay(30, rate=4, noise=0.01)), val_loss=series(syn.rise_then_hold(30, at=0.1))),
+    "memorisation": lambda: dict(
+        train_loss=series(syn.decay(300, start=2.3, floor=0.001, rate=8, noise=0.02)),
+        val_loss=series(syn.decay(30, start=2.3, floor=1.6, rate=8, noise=0.005, every=10)),
+    ),
+    "modest val gain": lambda: dict(train_loss=series(syn.flat(200, noise=0.02)), val_loss=series(syn.decay(20, start=2.3, floor=2.1, rate=4, noise=0.002, every=10))),
+    "bad epoch": lambda: dict(train_loss=series(syn.with_spikes(syn.decay(30, noise=0.01, seed=4), (15,), height=2.0))),
+    "lr collapse": lambda: dict(train_loss=series(syn.lr_collapse()), lr=Series.from_points(*syn.lr_collapse()[::2])),
+}
+
+
+@pytest.mark.parametrize("scale", [1e-6, 0.01, 37.0, 1e6])
+@pytest.mark.parametrize("name", sorted(NEW_CASES))
+def test_new_cases_do_not_depend_on_the_loss_scale_or_the_first_step(name, scale):
+    plain = outcome(**NEW_CASES[name]())
+    moved = {
+        role: Series.from_points(s.steps + 10_000, s.values * (scale if role != "lr" else 1.0)) for role, s in NEW_CASES[name]().items()
+    }
+    changed = outcome(**moved)
+    assert [f.code for f in changed.findings] == [f.code for f in plain.findings]
+    assert plain.findings and plain.verdict != INSUFFICIENT_DATA
