@@ -16,7 +16,7 @@ sources), with fixed seeds, and logs with the REAL writers: Keras 3's
 ``tensorboardX.SummaryWriter``. PyTorch Lightning and the Hugging Face Trainer
 are not installed here, so their runs are written with torch's SummaryWriter
 using exactly the directory layout, tag names and step semantics those
-frameworks produce (see DESIGN.md section 5).
+frameworks produce (see the README's writer table).
 
 Each run is configured so that its curves genuinely show one pattern (a real
 cause, not a drawn curve). ``demo_logs/labels.json`` records, for each run,

@@ -203,7 +203,7 @@ def test_converged_never_stands_beside_a_validation_rise():
 @pytest.mark.parametrize("role", ["train_loss", "val_loss"])
 def test_one_bad_epoch_is_a_spike(role):
     good = syn.decay(30, noise=0.01)
-    bad = syn.with_spikes(syn.decay(30, noise=0.01, seed=4), (15,), height=1.0)
+    bad = syn.with_spikes(syn.decay(30, noise=0.01, seed=4), (15,), height=2.0)
     roles = {"train_loss": series(good), "val_loss": series(good)}
     roles[role] = series(bad)
     finding = found(**roles).get("spike")

@@ -6,7 +6,7 @@ from typing import List
 
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import collapsed_lr_stall
-from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, improves_clearly, moves_consistently
+from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, falls_steadily
 from .still_improving import MIN_RECENT_SHARE, is_still_improving, recent_gain_share
 
 CODE = "converged"
@@ -17,7 +17,7 @@ def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
     if main is None or is_still_improving(curves):
         return []
-    if main.short and not (improves_clearly(main) and moves_consistently(main, falling=True)):
+    if main.short and not falls_steadily(main):
         return []  # a few points that did not clearly fall and settle say nothing
     if _validation_rose(curves) or collapsed_lr_stall(curves) is not None:
         return []  # "converged, validation does not rise" would be false

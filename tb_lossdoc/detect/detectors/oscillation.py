@@ -17,7 +17,9 @@ NEEDS_HISTORY = True
 # what the loss gained: normal minibatch noise stays far below this.
 MIN_BOUNCE_OF_GAIN = 0.12
 # Validation is evaluated on the same data each time, so it has no minibatch
-# noise: its bounce is judged against the smaller of its gain and its level.
+# noise: its bounce is judged against the smaller of its spread and its level
+# (its spread, not its gain: an overfitting validation curve gains little and
+# rises a lot, and bounces that are small beside that rise are not oscillation).
 # A small validation set scatters by a few percent from one evaluation to the
 # next; that is not an optimiser bouncing.
 MIN_VAL_BOUNCE = 0.08
@@ -42,7 +44,7 @@ def detect(curves: RunCurves) -> List[Finding]:
         bounce = robust_sigma(profile.residuals[half:][calm])
         if role == "val_loss":
             level = abs(float(np.median(profile.trend[len(profile.trend) // 2 :])))
-            ratio, needed = bounce / max(min(gain, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
+            ratio, needed = bounce / max(min(profile.amplitude, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
         else:
             ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN
         if ratio < needed:

@@ -6,7 +6,7 @@ from typing import List
 
 import numpy as np
 
-from .base import WARNING, Finding, RunCurves, certainty
+from .base import INFO, WARNING, Finding, RunCurves, certainty
 from .overconfidence import accuracy_holds
 from .shapes import MEMORISATION_GAP, memorisation_gap
 
@@ -25,12 +25,13 @@ def detect(curves: RunCurves) -> List[Finding]:
     allowed = max(0.1 * train.drop, 3 * train.noise / np.sqrt(max(1, train.n // 20)))
     if train.recent > rise.train_at_min + allowed:
         return []
-    if accuracy_holds(curves, rise) is True:
-        return []  # the loss rose but the answers did not get worse: overconfidence
+    holds = accuracy_holds(curves, rise) is True
+    if holds and not (_large_rise(rise) or memorisation_gap(train, curves.val) is not None):
+        return []  # the loss rose a little but the answers did not get worse: overconfidence
     return [
         Finding(
             CODE,
-            WARNING,
+            INFO if holds else WARNING,  # beside overconfidence, which then gives the verdict
             rise.min_step,
             rise.end_step,
             {
@@ -42,6 +43,16 @@ def detect(curves: RunCurves) -> List[Finding]:
             certainty(rise.points, rise.margin),
         )
     ]
+
+
+# Validation loss that ends this share above its minimum is overfitting even when
+# accuracy holds (then overconfidence is reported beside it).
+LARGE_RISE_OF_MIN = 0.25
+
+
+def _large_rise(rise) -> bool:
+    """For a loss bounded by zero, a rise of at least LARGE_RISE_OF_MIN of its minimum."""
+    return rise.min_value > 0 and (rise.end_value - rise.min_value) >= LARGE_RISE_OF_MIN * rise.min_value
 
 
 def _memorised(curves: RunCurves) -> List[Finding]:

@@ -18,6 +18,12 @@ MIN_VAL_RISE_IN_NOISE = 3.0
 # A rise that jumped and then stayed keeps this share of itself.
 HELD_SHARE_OF_RISE = 0.6
 
+def _all_held(profile: Profile, rise: float) -> bool:
+    """Every point after the minimum stays at least half the rise above it (a jump that held)."""
+    after = profile.values[profile.steps > profile.trend_min_step]
+    return bool(after.size and np.min(after) >= profile.trend_min + 0.5 * rise)
+
+
 def _after_minimum(profile: Profile) -> Profile:
     """The profile of the points from the trend's minimum on."""
     from ...read.series import Series
@@ -42,6 +48,15 @@ def improves_clearly(profile: Profile, share: float = 0.10) -> bool:
     return (profile.start - profile.end) / profile.magnitude >= share
 
 
+# A short curve whose every move agrees needs a smaller overall fall to count.
+SHORT_IMPROVES_SHARE = 0.05
+
+
+def falls_steadily(profile: Profile) -> bool:
+    """A short curve that fell with (nearly) every move, by at least SHORT_IMPROVES_SHARE."""
+    return improves_clearly(profile, SHORT_IMPROVES_SHARE) and moves_consistently(profile, falling=True)
+
+
 # A short curve has a direction only when its steps agree: this share of its
 # moves go that way, and the moves against it undo at most this much.
 SHORT_AGREEING_MOVES = 0.75
@@ -55,13 +70,17 @@ def moves_consistently(profile: Profile, falling: bool) -> bool:
     return bool(np.mean(moves > 0) >= SHORT_AGREEING_MOVES and backward <= SHORT_MAX_UNDONE * forward)
 
 
+# The tail fit uses at least this many points (all of a shorter curve).
+TAIL_FIT_POINTS = 3
+
+
 def tail_slope(profile: Profile, share: float) -> Tuple[float, float]:
-    """Least-squares slope of the raw values over the last `share` of the points (at least 3), and its standard error.
+    """Least-squares slope of the raw values over the last `share` of the points (at least TAIL_FIT_POINTS), and its standard error.
 
     A fit over many points is steady where the trend's last point is not, so
     verdicts that hang on the end of a curve do not flip with its noise.
     """
-    k = min(profile.n, max(3, int(round(share * profile.n))))
+    k = min(profile.n, max(TAIL_FIT_POINTS, int(round(share * profile.n))))
     x = profile.steps[-k:].astype(np.float64)
     y = profile.values[-k:]
     x = x - x.mean()
@@ -193,7 +212,7 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
     held = float(np.median(after_values[after_values.size // 2 :])) - val.trend_min
     if np.mean(np.diff(tail) > 0) < 0.6 and held < HELD_SHARE_OF_RISE * rise:
         return None
-    if val.short and not moves_consistently(_after_minimum(val), falling=False):
+    if val.short and not (moves_consistently(_after_minimum(val), falling=False) or _all_held(val, rise)):
         return None
     # Report the logged minimum (the checkpoint a user can keep) when it lies
     # before the climb; the smoothed minimum only decides whether there is one.

@@ -14,15 +14,17 @@ NEEDS_HISTORY = True
 
 # A jump must clear the local noise by this factor...
 MIN_JUMP_IN_NOISE = 8.0
-# ...and clear this multiple of the usual largest excursions (a 99% quantile,
-# lower on short curves so the spike itself is not its own yardstick)...
+# ...and clear this multiple of the usual largest excursions (a 99% quantile;
+# on short curves no higher than the third largest, so that one or two bad
+# points are not their own yardstick)...
 USUAL_QUANTILE = 0.99
-SPARED_TOP_POINTS = 3
+SPARED_TOP_POINTS = 2
 TAIL_FACTOR = 2.5
-# ...and be this share of the curve's own spread, or (late in a run, when the
-# early fall dominates the spread) this share of the level it jumped from.
+# ...and be this share of the curve's own spread, and (for a loss bounded by
+# zero) this share of the level it jumped from: a blip of a few percent during
+# the early fall is not a spike, however small the spread.
 MIN_JUMP_OF_AMPLITUDE = 0.1
-MIN_JUMP_OF_LEVEL = 0.5
+MIN_JUMP_OF_LEVEL = 0.25
 # Many jumps are no longer spikes but oscillation.
 MAX_EVENTS_SHARE = 0.02
 MAX_EVENTS = 8
@@ -93,11 +95,12 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
     # a spike must also stand well clear of the curve's usual largest ones.
-    quantile = min(USUAL_QUANTILE, 1.0 - SPARED_TOP_POINTS / profile.n)
+    quantile = min(USUAL_QUANTILE, 1.0 - SPARED_TOP_POINTS / max(profile.n - 1, 1))
     usual = np.quantile(np.abs(residual) / noise, quantile)
     in_noise = max(MIN_JUMP_IN_NOISE, TAIL_FACTOR * usual)
-    size = np.minimum(MIN_JUMP_OF_AMPLITUDE * spread, MIN_JUMP_OF_LEVEL * np.abs(baseline))
-    threshold = np.maximum(in_noise * noise, size)
+    threshold = np.maximum(in_noise * noise, MIN_JUMP_OF_AMPLITUDE * spread)
+    if float(np.min(values)) >= 0:
+        threshold = np.maximum(threshold, MIN_JUMP_OF_LEVEL * baseline)
     candidates = np.flatnonzero(residual > threshold)
     candidates = candidates[candidates > 0]
     lr_up = np.array([c.step for c in curves.lr_changes if not c.is_decrease], dtype=np.int64)
