@@ -301,6 +301,15 @@ def test_lightning_sparse_metrics_csv_reads_as_its_tensorboard_logger_logs(tmp_p
     assert verdicts(tb_lossdoc.diagnose(str(tmp_path / "csv"))) == verdicts(tb_lossdoc.diagnose(str(tmp_path / "tb")))
 
 
+def test_lightning_metrics_named_like_paths_are_still_lightning(tmp_path):
+    """Lightning users often log `train/loss`; the step column, not the slash, says which writer it was."""
+    rows = [{"epoch": r["epoch"], "step": r["step"], **{k.replace("_", "/", 1): v for k, v in r.items() if k not in ("epoch", "step")}} for r in lightning_rows()]
+    write_lightning_csv(tmp_path / "version_0" / "metrics.csv", rows)
+    from_csv = scalars(*log_file_provider(tmp_path))["version_0"]
+    assert from_csv["val/loss"][0][0] == 24  # the step column, not the epoch
+    assert {"train/loss_step", "val/loss", "epoch"} <= set(from_csv)
+
+
 # --- Ultralytics results.csv ---------------------------------------------------------
 
 YOLO_LOSSES = ["train/box_loss", "train/obj_loss", "train/cls_loss", "metrics/precision", "metrics/mAP_0.5", "val/box_loss", "val/obj_loss", "val/cls_loss", "x/lr0"]

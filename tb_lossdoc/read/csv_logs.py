@@ -41,10 +41,10 @@ def kind_of_header(columns: Sequence[str]) -> Optional[str]:
     lowered = [c.lower() for c in columns]
     if "epoch" not in lowered or len(columns) < 2:
         return None
+    if "step" in lowered:  # Lightning logs a step column; Ultralytics and Keras never do
+        return LIGHTNING_CSV
     if any(c.startswith(_YOLO_PREFIXES) for c in lowered):
         return YOLO_CSV
-    if "step" in lowered:
-        return LIGHTNING_CSV
     return KERAS_CSV
 
 
