@@ -369,6 +369,15 @@ def test_a_folder_mixing_event_files_and_log_files(tmp_path, keras_run):
     assert verdicts(document)["two/a"][:3] == keras_tb[:3]
 
 
+def test_log_runs_never_take_an_event_runs_name(tmp_path, keras_run):
+    writers.torch_scalars(str(tmp_path / "a"), {"Loss/train": writers.points(*synthetic.decay(100))})
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "a.csv")
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "b.csv")
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert sorted(r["run"] for r in document["runs"]) == ["a", "a.csv", "b.csv"]
+    assert document["runs"][[r["run"] for r in document["runs"]].index("a")]["series"]["train_loss"]["tag"] == "Loss/train"
+
+
 def test_convert_round_trip_through_tensorboards_multiplexer(tmp_path, keras_run):
     src = tmp_path / "src"
     shutil.copytree(DATA / "hf_output", src / "hf_output")
