@@ -540,3 +540,20 @@ def test_field_scoring_matches_runs_to_run_ids_and_splits_by_repository():
     halves = {accuracy.split_of(f"owner{i}/repo") for i in range(20)}
     assert halves == {accuracy.DEV, accuracy.HELD_OUT}
     assert accuracy.split_of("Owner/Repo") == accuracy.split_of("owner/repo")
+
+
+def test_document_of_log_files_validates_against_the_schema(tmp_path):
+    """The field corpus's raw files (diagnosed runs and a skipped one) give a document of the published schema."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "tb_lossdoc" / "schema" / "diagnosis-v1.json").read_text(encoding="utf-8"))
+    shutil.copytree(ROOT / "benchmarks" / "field" / "raw", tmp_path / "raw")
+    (tmp_path / "raw" / "broken").mkdir()
+    (tmp_path / "raw" / "broken" / "trainer_state.json").write_text("{")
+    result = run_cli(tmp_path / "raw", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["reader"] == "files" and len(document["runs"]) >= 100
+    assert any(s["run"] == "broken" and "not valid JSON" in s["reason"] for s in document["skipped"])
+    errors = ["%s: %s" % (list(e.absolute_path), e.message) for e in jsonschema.Draft202012Validator(schema).iter_errors(document)]
+    assert errors == []
