@@ -19,7 +19,6 @@ from typing import List, Optional, Sequence
 
 from .read.eventfiles import is_event_file
 from .read.logfiles import LogRun, NotALogFile, find_log_runs
-from .read.sources import run_path
 
 
 @dataclass
@@ -76,7 +75,7 @@ def convert(src: str, out: str) -> List[Converted]:
     found = find_log_runs(src)
     results = []
     for run in found.runs:
-        target = os.path.normpath(os.path.join(out, run_path(run.name, "")))
+        target = os.path.normpath(os.path.join(out, run.name))
         if run.table is None:
             results.append(Converted(run.name, None, reason="; ".join(run.problems)))
         elif any(_holds_event_files(os.path.join(target, subrun)) for subrun in run.table.scalars):

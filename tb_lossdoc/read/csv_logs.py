@@ -115,7 +115,7 @@ def read_csv_log(path: str) -> LogTable:
             continue
         step -= offset
         for col, (name, cell) in enumerate(zip(columns, cells)):
-            if col == step_col or not cell:  # Lightning's epoch column is logged, like its TensorBoard logger does
+            if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
             value = _value(cell)
             if value is None:
