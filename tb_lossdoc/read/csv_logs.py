@@ -109,8 +109,6 @@ def read_csv_log(path: str) -> LogTable:
             continue
         step = as_step(cells[step_col]) if len(cells) == len(columns) else None
         if step is None:
-            if kind == LIGHTNING_CSV and len(cells) == len(columns) and not cells[step_col]:
-                continue  # a row Lightning wrote without a step (hparams): nothing to plot
             bad_rows.append(number + 2)
             continue
         step -= offset
