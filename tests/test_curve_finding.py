@@ -229,3 +229,86 @@ def test_total_loss_wins_over_its_components(tmp_path):
     runs, _ = _runs(tmp_path)
     assert _used(runs["exp"], "train_loss") == ("exp", "total_loss")
     assert "components" not in runs["exp"]["series"]["train_loss"]
+
+
+def test_components_on_different_steps_are_not_summed(tmp_path):
+    """A sum needs every component at the same steps; otherwise the first component is used."""
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/box_loss": TRAIN, "train/cls_loss": TRAIN[::2]})
+    runs, _ = _runs(tmp_path)
+    entry = runs["exp"]["series"]["train_loss"]
+    assert (entry["tag"], entry["points"]) == ("train/box_loss", len(TRAIN))
+    assert "components" not in entry
+
+
+def test_components_sum_to_the_loss(tmp_path):
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/box_loss": [(s, 0.25 * v) for s, v in TRAIN], "train/cls_loss": [(s, 0.75 * v) for s, v in TRAIN], "val/box_loss": [(s, 0.25 * v) for s, v in OVERFIT_VAL], "val/cls_loss": [(s, 0.75 * v) for s, v in OVERFIT_VAL]})
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert [c["tag"] for c in run["series"]["val_loss"]["components"]] == ["val/box_loss", "val/cls_loss"]
+    over = next(f for f in run["findings"] if f["code"] == "overfitting")
+    assert over["evidence"]["val_min"] == pytest.approx(min(v for _, v in OVERFIT_VAL), rel=1e-6)
+
+
+@pytest.mark.parametrize("overfitting_set", ["alpha", "zeta"])
+def test_each_validation_set_is_diagnosed_and_the_most_severe_decides(tmp_path, overfitting_set):
+    """The Hugging Face Trainer with eval_dataset={name: ...} logs `eval/<name>_loss` per set."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    other = "zeta" if overfitting_set == "alpha" else "alpha"
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, f"eval/{overfitting_set}_loss": OVERFIT_VAL, f"eval/{other}_loss": falling, f"eval/{other}_runtime": falling})
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert run["verdict"] == "overfitting"
+    assert _used(run, "val_loss") == ("exp", f"eval/{overfitting_set}_loss")
+    assert set(run["val_sets"]) == {"alpha", "zeta"}
+    assert run["val_sets"][overfitting_set]["verdict"] == "overfitting"
+    assert run["val_sets"][other]["verdict"] != "overfitting"
+    assert run["best_step"] == run["val_sets"][overfitting_set]["best_step"]
+    over = next(f for f in run["findings"] if f["code"] == "overfitting")
+    assert over["set"] == overfitting_set and f"({overfitting_set})" in over["title"]
+    assert all(f.get("set") in (None, "alpha", "zeta") for f in run["findings"])
+
+
+def test_a_validation_split_beside_a_test_split_is_no_set_of_sets(tmp_path):
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, "eval/loss": falling, "test/loss": OVERFIT_VAL})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["exp"], "val_loss") == ("exp", "eval/loss")
+    assert "val_sets" not in runs["exp"]
+    assert runs["exp"]["verdict"] != "overfitting"
+
+
+def test_a_component_whose_verdict_differs_from_the_sum_is_reported(tmp_path):
+    """cls_loss overfits while box_loss and dfl_loss, which dominate the sum, keep falling."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    share = {"box": 10.0, "cls": 0.1, "dfl": 10.0}
+    layout = {f"train/{name}_loss": [(s, k * v) for s, v in TRAIN] for name, k in share.items()}
+    layout.update({f"val/{name}_loss": [(s, k * v) for s, v in (OVERFIT_VAL if name == "cls" else falling)] for name, k in share.items()})
+    writers.torch_scalars(str(tmp_path / "exp"), layout)
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert run["verdict"] != "overfitting"
+    assert set(run["component_verdicts"]) == {"cls"}
+    cls = run["component_verdicts"]["cls"]
+    assert cls["verdict"] == "overfitting" and cls["tags"] == {"train_loss": "train/cls_loss", "val_loss": "val/cls_loss"}
+    assert cls["best_step"] == min(OVERFIT_VAL, key=lambda p: p[1])[0]
+
+
+def test_the_charts_show_the_validation_set_that_decides(tmp_path):
+    from tb_lossdoc.analysis import Analyzer
+    from tb_lossdoc.read.provider import open_logdir
+
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, "eval/alpha_loss": falling, "eval/zeta_loss": OVERFIT_VAL})
+    provider, ctx = open_logdir(str(tmp_path))
+    charts = Analyzer().curves(provider, ctx, "", "exp", 1000)
+    assert charts["series"]["val_loss"]["tag"] == "eval/zeta_loss"
+
+
+def test_validation_run_wins_over_test_run(tmp_path):
+    """Sibling runs `LOG/test` and `LOG/validation` with the same tag: rule 4 by the run's split word."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "LOG" / "train"), {"epoch_loss": TRAIN})
+    writers.torch_scalars(str(tmp_path / "LOG" / "test"), {"epoch_loss": OVERFIT_VAL})
+    writers.torch_scalars(str(tmp_path / "LOG" / "validation"), {"epoch_loss": falling})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["LOG"], "val_loss") == ("LOG/validation", "epoch_loss")

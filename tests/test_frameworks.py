@@ -135,6 +135,15 @@ def test_lightning_tensorboard_logger(tmp_path):
     _check(tmp_path, run, {"train_loss": (run, "train_loss_step"), "val_loss": (run, "val_loss"), "lr": (run, "lr-Adam")}, "overfitting")
 
 
+def test_lightning_with_several_val_dataloaders(tmp_path):
+    """Lightning logs `val_loss/dataloader_idx_N` per validation dataloader: each is a set."""
+    run = "lightning_logs/version_1"
+    falling = writers.points(*synthetic.decay(20, start=2.2, floor=0.3, every=100))
+    _write(writers.torch_scalars, tmp_path, {run: {"train_loss": TRAIN, "val_loss/dataloader_idx_0": falling, "val_loss/dataloader_idx_1": VAL, "epoch": [(s, s // 100) for s, _ in TRAIN]}})
+    result = _check(tmp_path, run, {"train_loss": (run, "train_loss"), "val_loss": (run, "val_loss/dataloader_idx_1")}, "overfitting")
+    assert result["val_sets"]["dataloader_idx_0"]["verdict"] != "overfitting"
+
+
 def test_hugging_face_trainer(tmp_path):
     """Hugging Face `Trainer`: `output_dir/runs/<date>_<host>`, `train/loss`, `eval/loss`, throughput tags."""
     run = "out/runs/Nov21_12-00-00_host"
@@ -144,6 +153,20 @@ def test_hugging_face_trainer(tmp_path):
         "train/train_loss": [(1990, 0.5)], "train/train_samples_per_second": [(1990, 50.0)], "train/total_flos": [(1990, 1e12)],
     }})  # fmt: skip
     _check(tmp_path, run, {"train_loss": (run, "train/loss"), "val_loss": (run, "eval/loss"), "lr": (run, "train/learning_rate")}, "overfitting")
+
+
+def test_hugging_face_trainer_with_several_eval_datasets(tmp_path):
+    """`Trainer(eval_dataset={"squad": ..., "xsum": ...})` logs `eval_<name>_loss`, which the
+    TensorBoard callback writes as `eval/<name>_loss`: each set is diagnosed, the worst decides."""
+    run = "out/runs/Nov21_12-00-00_host"
+    falling = writers.points(*synthetic.decay(20, start=2.2, floor=0.3, every=100))
+    _write(writers.torch_scalars, tmp_path, {run: {
+        "train/loss": TRAIN, "train/learning_rate": _const(TRAIN, 5e-5),
+        "eval/squad_loss": falling, "eval/squad_runtime": _const(falling, 3.0), "eval/xsum_loss": VAL, "eval/xsum_samples_per_second": _const(VAL, 300.0),
+    }})  # fmt: skip
+    result = _check(tmp_path, run, {"train_loss": (run, "train/loss"), "val_loss": (run, "eval/xsum_loss")}, "overfitting")
+    assert {name: s["tag"] for name, s in result["val_sets"].items()} == {"squad": "eval/squad_loss", "xsum": "eval/xsum_loss"}
+    assert next(f for f in result["findings"] if f["code"] == "overfitting")["set"] == "xsum"
 
 
 def test_fairseq(tmp_path):
@@ -301,6 +324,15 @@ def test_stable_baselines3_is_skipped_as_reinforcement_learning(tmp_path):
     assert runs == {}
     assert [(s["run"], s["reason"]) for s in skipped] == [(run, REINFORCEMENT_LEARNING)]
     assert REINFORCEMENT_LEARNING == "not a supervised loss: reinforcement learning"
+
+
+def test_preference_optimisation_is_a_supervised_loss(tmp_path):
+    """TRL's DPO trainer (through the Hugging Face Trainer) logs `rewards/*` beside its loss: not RL."""
+    run = "dpo/runs/Nov21_12-00-00_host"
+    layout = {"train/loss": TRAIN, "eval/loss": VAL, "train/learning_rate": _const(TRAIN, 5e-7)}
+    layout.update({f"{split}/rewards/{name}": _accuracy(TRAIN) for split in ("train", "eval") for name in ("chosen", "rejected", "margins", "accuracies")})
+    _write(writers.torch_scalars, tmp_path, {run: layout})
+    _check(tmp_path, run, {"train_loss": (run, "train/loss"), "val_loss": (run, "eval/loss"), "lr": (run, "train/learning_rate")}, "overfitting")
 
 
 @pytest.mark.parametrize("tags", [("loss_G", "loss_D"), ("generator_loss", "discriminator_loss"), ("Loss/G", "Loss/D")])

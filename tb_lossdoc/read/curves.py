@@ -49,7 +49,11 @@ NOT_A_CURVE = (
 # which win over perplexity.
 LOSS_KINDS = ("loss", "metric_loss", "perplexity")
 
-RL_WORDS = ("rollout", "reward", "rewards", "episode", "policy", "actor", "critic")
+# Reinforcement learning shows in a run's episodes and rollouts, or in losses named after its
+# parts. Rewards alone do not: preference optimisation (DPO, ORPO) logs `rewards/chosen` beside
+# a supervised classification loss.
+RL_RUN_WORDS = ("rollout", "episode")
+RL_LOSS_WORDS = ("policy", "actor", "critic")
 GENERATOR_WORDS = ("g", "gen", "generator")
 DISCRIMINATOR_WORDS = ("d", "disc", "discriminator")
 REINFORCEMENT_LEARNING = "not a supervised loss: reinforcement learning"
@@ -89,12 +93,15 @@ class TrainingRun:
     integer `update_freq` logs `epoch_loss` only every that many epochs).
     `components[role]`, when set, are loss components logged without a total
     (YOLO's box/cls/dfl losses): their sum is the loss when they share steps.
+    `val_sets`, when set, names several validation sets of the same kind (the
+    Hugging Face Trainer's `eval/<name>_loss`), each to be diagnosed.
     """
 
     name: str
     candidates: Dict[str, Tuple[SeriesRef, ...]] = field(default_factory=dict)
     runs: Tuple[str, ...] = ()
     components: Dict[str, Tuple[SeriesRef, ...]] = field(default_factory=dict)
+    val_sets: Dict[str, SeriesRef] = field(default_factory=dict)
 
     @property
     def roles(self) -> Dict[str, SeriesRef]:
@@ -103,7 +110,8 @@ class TrainingRun:
 
     @property
     def refs(self) -> List[SeriesRef]:
-        return [ref for refs in (*self.candidates.values(), *self.components.values()) for ref in refs]
+        listed = [ref for refs in (*self.candidates.values(), *self.components.values()) for ref in refs]
+        return listed + list(self.val_sets.values())
 
     @property
     def has_loss(self) -> bool:
@@ -226,16 +234,19 @@ def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, str, str]:
     preferred qualifier, split word, and name."""
     words = tagged.words
     total = 0 if any(w in TOTAL_WORDS for w in words) else 1
-    split_rank = min((VAL_WORDS.index(w) for w in words if w in VAL_WORDS), default=0)
+    split_words = words + tuple(tokens(posixpath.basename(tagged.ref.run)))  # Keras-style `LOG/validation`, `LOG/test`
+    split_rank = min((VAL_WORDS.index(w) for w in split_words if w in VAL_WORDS), default=0)
     return (len(words), total, tagged.qualifier, split_rank if tagged.role in (VAL_LOSS, VAL_ACC) else 0, tagged.ref.tag, tagged.ref.run)
 
 
 def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
     """Why a training run's losses are no supervised loss (RL, GAN), else None."""
     word_sets = [set(tokens(tag)) for tag in tag_names]
-    if any(words & set(RL_WORDS) or {"ep", "rew"} <= words for words in word_sets):
-        return REINFORCEMENT_LEARNING
     losses = [words for words in word_sets if _kind_of(sorted(words)) == "loss"]
+    if any(words & set(RL_RUN_WORDS) or {"ep", "rew"} <= words for words in word_sets) or any(
+        words & set(RL_LOSS_WORDS) for words in losses
+    ):
+        return REINFORCEMENT_LEARNING
     if any(words & set(GENERATOR_WORDS) for words in losses) and any(words & set(DISCRIMINATOR_WORDS) for words in losses):
         return ADVERSARIAL
     return None
@@ -264,6 +275,27 @@ def _components(role: str, ranked: List[_Tagged], train_components: frozenset) -
     if role == VAL_LOSS and not all(_component_words(t) <= train_components for t in same):
         return ()
     return tuple(t.ref for t in same)
+
+
+def set_of_tag(tag: str) -> str:
+    """The validation set a tag names: `eval/squad_loss` and `eval/squad_accuracy` → "squad"."""
+    return "_".join(w for w in tokens(tag) if w not in SPLIT_WORDS and w not in LOSS_WORDS and w not in ACCURACY_WORDS)
+
+
+def _validation_sets(ranked: List[_Tagged]) -> Dict[str, SeriesRef]:
+    """Set name → validation loss, when the plainest validation losses differ
+    only by a name under one split word (`eval/squad_loss`, `eval/xsum_loss`)."""
+    first = ranked[0]
+    split = _split_of_words(first.words)
+    same = [
+        t for t in ranked
+        if len(t.words) == len(first.words) and t.qualifier == first.qualifier and t.kind == first.kind
+        and [w for w in t.words if w in SPLIT_WORDS] == [w for w in first.words if w in SPLIT_WORDS]
+    ]  # fmt: skip
+    names = {set_of_tag(t.ref.tag): t.ref for t in same}
+    if split is None or len(same) < 2 or len(names) < len(same) or "" in names:
+        return {}
+    return dict(sorted(names.items()))
 
 
 def find_training_runs(
@@ -329,8 +361,9 @@ def _training_run(name: str, runs: List[str], tagged: List[_Tagged], perplexity:
                 components[role] = parts
                 if role == TRAIN_LOSS:
                     train_components = frozenset().union(*(_component_words(t) for t in ranked[role] if t.ref in parts))
+    val_sets = _validation_sets(ranked[VAL_LOSS]) if VAL_LOSS in ranked and VAL_LOSS not in components else {}
     candidates = {role: tuple(t.ref for t in options) for role, options in ranked.items()}
-    return TrainingRun(name, candidates, tuple(runs), components)
+    return TrainingRun(name, candidates, tuple(runs), components, val_sets)
 
 
 def _tag_role(run: str, tag: str, run_split: Optional[Tuple[str, int]], patterns: TagPatterns) -> Optional[_Tagged]:

@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import threading
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -66,11 +67,20 @@ class OpenLogdir:
 
     def use_rust(self, verbose: bool = False) -> None:
         """Load with the Rust data server; raises `rust_server.ServerFailed` if it cannot."""
-        from . import eventfiles
+        self._start_rust(verbose)
+        self._take_rust()
+
+    def _start_rust(self, verbose: bool) -> None:
+        """Start the server on `root` and wait for its load (safe to run in a thread)."""
         from .rust_server import RustServer
 
         self._server = RustServer(self.root, verbose=verbose)
         self._server.wait_loaded(self.ctx)
+
+    def _take_rust(self) -> None:
+        """Read from the loaded server; the records it could not parse become problems."""
+        from . import eventfiles
+
         for path, errors in self._server.read_errors().items():
             run = eventfiles.run_name(self.root, os.path.dirname(path))
             name = os.path.basename(path)
@@ -99,8 +109,11 @@ class OpenLogdir:
 def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenLogdir:
     """Load every scalar point under `logdir` with `reader`, falling back to Python.
 
-    Raises LogdirError when there is nothing to read at all. Close the result
-    (or use it in a `with` block): it may hold a running data server.
+    The Rust server starts while the event files' framing is checked (starting
+    it mostly waits); if a file turns out to hold a header no reader may trust,
+    the server is restarted on a stand-in logdir without it. Raises LogdirError
+    when there is nothing to read at all. Close the result (or use it in a
+    `with` block): it may hold a running data server.
     """
     from tensorboard import context as tb_context
 
@@ -109,25 +122,50 @@ def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenL
     if reader not in READERS:
         raise ValueError(f"unknown reader {reader!r}; known: {', '.join(READERS)}")
     _check_logdir(logdir)
-    health = eventfiles.scan_logdir(logdir)
-    problems = {run: list(found) for run, found in health.problems.items()}
-    opened = OpenLogdir(tb_context.RequestContext(), logdir, problems)
+    opened = OpenLogdir(tb_context.RequestContext(), logdir, {})
+    starting = _Background(lambda: opened._start_rust(verbose)) if reader == RUST else None
     try:
+        health = eventfiles.scan_logdir(logdir)
+        opened.problems = {run: list(found) for run, found in health.problems.items()}
         if health.oversized:
             opened._view = safe_view.build(logdir, health.oversized)
             opened.root = opened._view.name
-        if reader == RUST:
-            try:
-                opened.use_rust(verbose)
-                return opened
-            except Exception as error:  # any failure of the server: read with Python instead
-                opened.use_python(str(error) or type(error).__name__)
-                return opened
-        opened.use_python("")
+        if starting is None:
+            opened.use_python("")
+            return opened
+        error = starting.join()
+        if health.oversized:  # the server saw the whole files: start again on the stand-in
+            opened._stop_server()
+            error = _Background(lambda: opened._start_rust(verbose)).join()
+        if error is None:
+            opened._take_rust()
+        else:
+            opened.use_python(str(error) or type(error).__name__)
         return opened
     except BaseException:
+        if starting is not None:
+            starting.join()
         opened.close()
         raise
+
+
+class _Background:
+    """Run a function in a thread; `join()` returns the exception it raised, if any."""
+
+    def __init__(self, work: Callable[[], None]):
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception as error:  # handed to the caller of join()
+            self._error = error
+
+    def join(self) -> Optional[BaseException]:
+        self._thread.join()
+        return self._error
 
 
 def _check_logdir(logdir: str) -> None:
