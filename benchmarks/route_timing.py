@@ -2,6 +2,7 @@
 
     python benchmarks/route_timing.py [--runs 1000 3000] [--steps 300] [--load_fast true] [--repeats 5]
     python benchmarks/route_timing.py --logdir demo_logs
+    python benchmarks/route_timing.py --runs 1000 --profile
 
 For each size, writes (once, cached under the system's temp folder) a sweep of
 runs with `--steps` points of training and validation loss in varied shapes,
@@ -9,7 +10,8 @@ starts the real `tensorboard` on 127.0.0.1 (free port), waits until its listing
 holds every run, then times on that one server: the first `diagnoses` request
 (cold), warm `diagnoses` requests, a 304 revalidation, one `run` request, and
 `scalars/tags`; it prints medians, the list document's size and the ratios.
-The server is stopped by its own PID. Needs the package installed
+The server is stopped by its own PID. `--profile` instead splits one cold
+document's time, in this process, into listing, reading and analysing. Needs the package installed
 (`pip install .`) so TensorBoard finds the plugin.
 """
 
@@ -150,6 +152,65 @@ def measure(logdir: Path, runs: int, load_fast: str, repeats: int) -> None:
     print(f"  run (one run)       {1000 * one_run:8.1f} ms", flush=True)
 
 
+# ---- Where the cold request's time goes ---------------------------------------------
+
+
+def rust_provider(logdir: Path, runs: int):
+    """TensorBoard's Rust data server on `logdir`, started as TensorBoard starts it, once every run is listed."""
+    from tensorboard import context as tb_context
+    from tensorboard.data import server_ingester
+    from tensorboard.util import grpc_util
+
+    ingester = server_ingester.SubprocessServerDataIngester(
+        server_ingester.get_server_binary(),
+        str(logdir),
+        reload_interval=0,
+        channel_creds_type=grpc_util.ChannelCredsType.LOCAL,
+        samples_per_plugin={"scalars": 0},
+    )
+    ingester.start()
+    provider, ctx = ingester.data_provider, tb_context.RequestContext()
+    deadline = time.monotonic() + 600
+    while len(provider.list_runs(ctx, experiment_id="")) < runs and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return provider, ctx
+
+
+def profile(logdir: Path, runs: int) -> None:
+    """Split one cold document into listing, reading and analysing, then the top of its profile."""
+    import cProfile
+    import pstats
+
+    from tb_lossdoc.analysis import Analyzer, build_run_result, take_listing, _wanted, READ_ALL
+    from tb_lossdoc.read.curves import find_training_runs
+    from tb_lossdoc.read.provider import read_series
+
+    provider, ctx = rust_provider(logdir, runs)
+    started = time.perf_counter()
+    listing = take_listing(provider, ctx, "")
+    listed = time.perf_counter()
+    training_runs, _ = find_training_runs(listing.scalars, Analyzer().options.patterns)
+    found = time.perf_counter()
+    wanted = sorted({pair for t in training_runs for pair in _wanted(t)})
+    series = read_series(provider, ctx, "", wanted, READ_ALL)
+    read = time.perf_counter()
+    for training_run in training_runs:
+        build_run_result(training_run, series)
+    analysed = time.perf_counter()
+    print(
+        f"{runs} runs in-process over the Rust data server: listing {1000 * (listed - started):.0f} ms, "
+        f"finding curves {1000 * (found - listed):.0f} ms, reading every point {1000 * (read - found):.0f} ms, "
+        f"analysing {1000 * (analysed - read):.0f} ms ({1000 * (analysed - read) / max(1, len(training_runs)):.2f} ms per run)"
+    )
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for training_run in training_runs[:200]:
+        build_run_result(training_run, series)
+    profiler.disable()
+    print("profile of analysing 200 runs (cumulative, top 15):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(15)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, nargs="+", default=[1000, 3000])
@@ -157,6 +218,7 @@ def main() -> None:
     parser.add_argument("--logdir", default=None, help="time this logdir instead of generated sweeps")
     parser.add_argument("--load_fast", default="true", choices=("true", "false"))
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--profile", action="store_true", help="split a cold document's time in-process instead")
     args = parser.parse_args()
     if args.logdir:
         logdir = Path(args.logdir).resolve()
@@ -164,7 +226,10 @@ def main() -> None:
         measure(logdir, runs, args.load_fast, args.repeats)
         return
     for runs in args.runs:
-        measure(sweep(runs, args.steps), runs, args.load_fast, args.repeats)
+        if args.profile:
+            profile(sweep(runs, args.steps), runs)
+        else:
+            measure(sweep(runs, args.steps), runs, args.load_fast, args.repeats)
 
 
 if __name__ == "__main__":
