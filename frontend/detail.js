@@ -163,6 +163,7 @@ export class DetailPanel {
 
   setLang(lang) {
     this.lang = lang;
+    if (!this.active) return;
     if (this.entry && this.full && this.full.status === "ok" && !hasAllTexts(this.full.entry)) this.loadRun(this.entry.run);
     this.render();
   }
@@ -218,8 +219,14 @@ export class DetailPanel {
   }
 
   render() {
-    const scroll = this.element.scrollTop;
     this.destroyCharts();
+    if (!this.active) {
+      // Nothing to show; reading scrollTop here would force a layout of the whole list.
+      replaceChildren(this.element);
+      this.element.removeAttribute("data-run");
+      return;
+    }
+    const scroll = this.element.scrollTop;
     if (this.entry) {
       const entry = this.current();
       const lang = this.lang;
@@ -237,13 +244,10 @@ export class DetailPanel {
       );
       this.element.setAttribute("data-run", entry.run);
       this.element.setAttribute("aria-label", entry.run);
-    } else if (this.compare.runs.length) {
+    } else {
       replaceChildren(this.element, this.renderComparison(this.lang));
       this.element.removeAttribute("data-run");
       this.element.setAttribute("aria-label", t(this.lang, "compare_title", { n: this.compare.runs.length }));
-    } else {
-      replaceChildren(this.element);
-      this.element.removeAttribute("data-run");
     }
     this.element.scrollTop = scroll;
   }
@@ -430,7 +434,8 @@ export class DetailPanel {
       "section",
       { class: "comparison", testid: "comparison" },
       el("div", { class: "detail-title-row" }, el("h2", { class: "detail-run", text: t(lang, "compare_title", { n: compare.runs.length }) }), close),
-      el("p", { class: "muted", text: `${t(lang, "compare_count", { n: compare.runs.length, max: MAX_COMPARED })} ${t(lang, "compare_hint")}` }),
+      el("p", { class: "muted", testid: "compare-count", text: t(lang, "compare_count", { n: compare.runs.length, max: MAX_COMPARED }) }),
+      el("p", { class: "muted", text: t(lang, "compare_hint") }),
       compare.failures().map(({ run, message }) => el("div", { class: "note error-note", text: t(lang, "compare_failed", { run, message }) })),
       chart,
       el(

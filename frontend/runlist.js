@@ -4,8 +4,9 @@
 // filters only toggle `hidden`, so thousands of runs stay fast and the scroll
 // position, focus and selection survive. Rows are grid <div>s (ARIA table
 // roles) so the browser can skip laying out off-screen rows
-// (content-visibility in style.css). Each row has a checkbox to compare its
-// losses with other runs in the detail chart.
+// (content-visibility in style.css); a row's sparkline is drawn when the row
+// first comes on screen. Each row has a checkbox to compare its losses with
+// other runs in the detail chart.
 
 import { el, replaceChildren, setText } from "./dom.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
@@ -104,13 +105,15 @@ export const COLUMNS = [
   { key: "summary", label: "col_summary", value: (entry, lang) => summaryText(entry, lang) || null, first: "ascending" },
 ];
 const NUMERIC = COLUMNS.filter((c) => c.format);
+// Chromium tells when a content-visibility:auto row starts being rendered; elsewhere draw every sparkline at once.
+const LAZY_SPARKLINES = typeof window !== "undefined" && "ContentVisibilityAutoStateChangeEvent" in window;
 const SORTABLE = new Set(COLUMNS.filter((c) => c.first).map((c) => c.key));
 export const DEFAULT_SORT = { key: "verdict", dir: "ascending" };
 
 /**
  * Runs in the order of `sort` ({key, dir}). The verdict column orders by
  * severity then name; other columns by their value, missing values last,
- * ties by severity then name.
+ * ties by severity then name (a reversed sort reverses them too).
  */
 export function sortRuns(runs, sort, lang) {
   const sign = sort.dir === "descending" ? -1 : 1;
@@ -122,16 +125,22 @@ export function sortRuns(runs, sort, lang) {
     const missingB = b.value === null;
     if (missingA || missingB) return missingA === missingB ? compareRuns(a.entry, b.entry) : missingA ? 1 : -1;
     const order = typeof a.value === "number" ? a.value - b.value : collator.compare(a.value, b.value);
-    return sign * order || compareRuns(a.entry, b.entry);
+    return sign * (order || compareRuns(a.entry, b.entry));
   });
   return keyed.map((k) => k.entry);
+}
+
+/** What a sparkline shows, cheaply: each curve's length and last point (new points move both). */
+function sparkSignature(entry) {
+  const spark = entry.sparkline || {};
+  return ["train_loss", "val_loss"].map((role) => (Array.isArray(spark[role]) ? [spark[role].length, spark[role][spark[role].length - 1]] : null));
 }
 
 function rowSignature(entry) {
   const verdict = verdictFinding(entry);
   return JSON.stringify([
     entry.verdict, entry.severity, entry.best_step, entry.summary, entry.sampled, [...runCodes(entry)],
-    entry.columns, entry.sparkline, entry.notes, verdict && verdict.confidence,
+    entry.columns, sparkSignature(entry), entry.notes, verdict && verdict.confidence,
   ]);
 }
 
@@ -172,6 +181,17 @@ export class RunList {
       if (row) onOpen(row.getAttribute("data-run"));
     };
     this.body.addEventListener("click", activate);
+    // Not bubbling: caught on the way down.
+    this.body.addEventListener(
+      "contentvisibilityautostatechange",
+      (event) => {
+        const row = this.rows.get(event.target.getAttribute("data-run"));
+        if (!row || row.node !== event.target) return;
+        row.onScreen = !event.skipped;
+        if (row.onScreen && !row.sparkDrawn) this.drawSparkline(row);
+      },
+      true,
+    );
     this.body.addEventListener("change", (event) => {
       const box = event.target.closest("input.compare-box");
       const row = box && box.closest("[data-run]");
@@ -292,9 +312,15 @@ export class RunList {
     const unsure = isLowConfidence(verdictFinding(entry));
     row.badge.classList.toggle("low-confidence", unsure);
     row.unsure.hidden = !unsure;
-    replaceChildren(row.spark, sparkline(entry));
+    row.sparkDrawn = false;
+    if (!LAZY_SPARKLINES || row.onScreen) this.drawSparkline(row);
     for (const { column, node } of row.numbers) setText(node, column.format(column.value(entry)));
     this.fillTexts(row);
+  }
+
+  drawSparkline(row) {
+    replaceChildren(row.spark, sparkline(row.entry));
+    row.sparkDrawn = true;
   }
 
   /** The language-dependent parts of a row. */
