@@ -221,7 +221,7 @@ const STRINGS = {
   },
 };
 
-// Names of the diagnosis codes (DESIGN §2), shown on the badges.
+// Names of the diagnosis codes (docs/json-format.md), shown on the badges.
 const CODES = {
   still_improving: { en: "still improving", zh: "仍在改进" },
   converged: { en: "converged", zh: "已收敛" },

@@ -1,6 +1,6 @@
 """End-to-end checks of the Diagnosis tab against the dev harness (development aid).
 
-    /work/venv/bin/python frontend/dev/check.py [--perf-only]
+    python frontend/dev/check.py [--perf-only]   # a Python with playwright
 
 Starts serve.py on a free port (and stops it by its PID), drives headless
 Chromium through the tab and asserts: hostile names stay text, summary chips

@@ -1,13 +1,14 @@
 """Fixture data for the Diagnosis tab's development harness (not shipped).
 
-make_fixture() returns a realistic diagnoses document (DESIGN §3 plus the
-plugin's extensions: lang, sampling, summary, sampled, notes, text, skipped
-tags, per-finding confidence, per-run comparison columns and sparkline) and
-the matching curves for each run. list_view(doc) is what the plugin's
-`diagnoses` route serves (findings without detail/actions/evidence/text);
-run_entry(doc, run, lang) what its `run` route serves. make_big(n) returns a document with n
-generated runs for performance checks; synth_curves(entry) draws curves for
-any run of it. Pure standard library, deterministic (seeded).
+make_fixture() returns a realistic diagnoses document (docs/json-format.md,
+plus the plugin's extensions: lang, sampling, summary, sampled, notes, text,
+skipped tags, per-finding confidence, per-run comparison columns and
+sparkline) and the matching curves for each run. list_view(doc) is what the
+plugin's `diagnoses` route serves (findings without detail, actions,
+evidence, text); run_entry(doc, run, lang) what its `run` route serves.
+make_big(n) returns a document with n generated runs for performance
+checks; synth_curves(entry) draws curves for any run of it. Pure standard
+library, deterministic (seeded).
 
 Run `python3 fixtures.py` to rewrite fixture.json and curves_fixture.json.
 """
