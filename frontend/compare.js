@@ -8,7 +8,7 @@ import { t } from "./i18n.js";
 import { MAX_COMPARED } from "./runlist.js";
 
 /** Overlay colours, distinct from the open run's blue and orange. */
-export const COMPARE_COLORS = ["#12b5cb", "#e52592", "#34a853", "#9334e6", "#795548", "#b08800"];
+const COMPARE_COLORS = ["#12b5cb", "#e52592", "#34a853", "#9334e6", "#795548", "#b08800"];
 
 export class ComparedCurves {
   /** onChange() is called when a run's curves arrive or fail. */

@@ -108,7 +108,7 @@ const NUMERIC = COLUMNS.filter((c) => c.format);
 // Chromium tells when a content-visibility:auto row starts being rendered; elsewhere draw every sparkline at once.
 const LAZY_SPARKLINES = typeof window !== "undefined" && "ContentVisibilityAutoStateChangeEvent" in window;
 const SORTABLE = new Set(COLUMNS.filter((c) => c.first).map((c) => c.key));
-export const DEFAULT_SORT = { key: "verdict", dir: "ascending" };
+const DEFAULT_SORT = { key: "verdict", dir: "ascending" };
 
 /**
  * Runs in the order of `sort` ({key, dir}). The verdict column orders by

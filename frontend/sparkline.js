@@ -6,8 +6,8 @@
 import { svg } from "./dom.js";
 import { valueRange } from "./chart.js";
 
-export const SPARK_WIDTH = 72;
-export const SPARK_HEIGHT = 22;
+const SPARK_WIDTH = 72;
+const SPARK_HEIGHT = 22;
 const PAD = 2;
 const ROLES = [
   ["train_loss", "spark-train"],

@@ -7,7 +7,7 @@ import { el, setText } from "./dom.js";
 import { codeLabel, t } from "./i18n.js";
 
 /** The groups in display order: a run's severity, or "unjudged". */
-export const GROUPS = [
+const GROUPS = [
   { group: "critical", icon: "✖" },
   { group: "warning", icon: "▲" },
   { group: "info", icon: "ⓘ" },
