@@ -91,6 +91,6 @@ export class ComparedCurves {
 
   /** One legend item per ticked run other than `exclude` (its full name as the tooltip). */
   legend(exclude) {
-    return this.runs.filter((run) => run !== exclude).map((run) => ({ label: run, title: run, color: this.color(run) }));
+    return this.runs.filter((run) => run !== exclude).map((run) => ({ name: run, title: run, color: this.color(run) }));
   }
 }

@@ -7,7 +7,7 @@
 // The list document carries findings without detail; the panel fetches the
 // run's full entry from the `run` route and keeps it fresh with its ETag.
 
-import { breakable, el, replaceChildren } from "./dom.js";
+import { breakable, el, elidedName, replaceChildren } from "./dom.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
 import { formatStep, formatValue } from "./format.js";
 import { createChart, stepExtent } from "./chart.js";
@@ -428,8 +428,6 @@ export class DetailPanel {
     } else if (compare.loading()) {
       chart = el("div", { class: "placeholder chart-placeholder", testid: "curves-loading", text: t(lang, "compare_loading") });
     }
-    const byName = new Map((this.doc ? this.doc.runs : []).map((entry) => [entry.run, entry]));
-    const numeric = COLUMNS.filter((c) => c.format);
     return el(
       "section",
       { class: "comparison", testid: "comparison" },
@@ -438,28 +436,33 @@ export class DetailPanel {
       el("p", { class: "muted", text: t(lang, "compare_hint") }),
       compare.failures().map(({ run, message }) => el("div", { class: "note error-note", text: t(lang, "compare_failed", { run, message }) })),
       chart,
-      el(
-        "table",
-        { class: "compare-table", testid: "compare-table" },
-        el("thead", null, el("tr", null, el("th", { text: t(lang, "col_run") }), el("th", { text: t(lang, "col_verdict") }), numeric.map((c) => el("th", { class: "num", text: t(lang, c.label) })))),
-        el(
-          "tbody",
-          null,
-          compare.runs.map((run) => {
-            const entry = byName.get(run) || { run };
-            const open = el("button", { type: "button", class: "link-button compare-run", title: run }, el("span", { class: "swatch", style: `background:${compare.color(run)}` }), el("span", { class: "compare-name", text: run }));
-            open.addEventListener("click", () => this.onOpen(run));
-            return el(
-              "tr",
-              null,
-              el("td", { class: "compare-name-cell" }, open),
-              el("td", null, entry.verdict ? el("span", { class: `badge sev-${entry.severity || "none"}`, "data-code": entry.verdict, text: codeLabel(lang, entry.verdict) }) : null),
-              numeric.map((c) => el("td", { class: "num", text: c.format(c.value(entry, lang)) })),
-            );
-          }),
-        ),
-      ),
+      el("div", { class: "compare-table-box" }, this.compareTable(lang)),
     );
+  }
+
+  /** The ticked runs' verdicts and list columns; a name opens its run. */
+  compareTable(lang) {
+    const byName = new Map((this.doc ? this.doc.runs : []).map((entry) => [entry.run, entry]));
+    const numeric = COLUMNS.filter((c) => c.format);
+    const head = el("tr", null, el("th", { text: t(lang, "col_run") }), el("th", { text: t(lang, "col_verdict") }), numeric.map((c) => el("th", { class: "num", text: t(lang, c.label) })));
+    const rows = this.compare.runs.map((run) => {
+      const entry = byName.get(run) || { run };
+      const open = el(
+        "button",
+        { type: "button", class: "link-button compare-run", title: run },
+        el("span", { class: "swatch", style: `background:${this.compare.color(run)}` }),
+        elidedName(run, { class: "compare-name" }),
+      );
+      open.addEventListener("click", () => this.onOpen(run));
+      return el(
+        "tr",
+        null,
+        el("td", { class: "compare-name-cell" }, open),
+        el("td", null, entry.verdict ? el("span", { class: `badge sev-${entry.severity || "none"}`, "data-code": entry.verdict, text: codeLabel(lang, entry.verdict) }) : null),
+        numeric.map((c) => el("td", { class: "num", text: c.format(c.value(entry, lang)) })),
+      );
+    });
+    return el("table", { class: "compare-table", testid: "compare-table" }, el("thead", null, head), el("tbody", null, rows));
   }
 
   chartMarks(entry, lang, extent) {

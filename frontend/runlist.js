@@ -8,7 +8,7 @@
 // first comes on screen. Each row has a checkbox to compare its losses with
 // other runs in the detail chart.
 
-import { el, replaceChildren, setText } from "./dom.js";
+import { el, elidedName, replaceChildren, setText } from "./dom.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
 import { formatStep, formatValue } from "./format.js";
 import { sparkline } from "./sparkline.js";
@@ -67,17 +67,6 @@ export function nameMatcher(text) {
 export function summaryText(entry, lang) {
   const summary = entry.summary || {};
   return summary[lang] || summary.en || summary.zh || "";
-}
-
-/**
- * A run name cut before its last path segment (or last "_"), so a narrow
- * list can elide the middle and keep the part that tells sweep runs apart.
- */
-export function nameParts(name) {
-  const text = String(name);
-  let cut = text.lastIndexOf("/", text.length - 2);
-  if (cut < 0) cut = text.lastIndexOf("_", text.length - 2);
-  return cut > 0 ? [text.slice(0, cut + 1), text.slice(cut + 1)] : [text, ""];
 }
 
 /** A column's number, "—" where the run does not log it. */
@@ -265,11 +254,10 @@ export class RunList {
   }
 
   createRow(entry) {
-    const [head, tail] = nameParts(entry.run);
     const row = {
       node: el("div", { class: "run-row run-row-grid", role: "row", testid: "run-row", tabindex: 0, "aria-selected": "false" }),
       box: el("input", { type: "checkbox", class: "compare-box", testid: "compare-box" }),
-      name: el("span", { class: "run-name", testid: "run-name" }, el("span", { class: "name-head", text: head }), tail ? el("span", { class: "name-tail", text: tail }) : null),
+      name: elidedName(entry.run, { class: "run-name", testid: "run-name" }),
       notes: el("span", { class: "notes-marker", testid: "notes-marker", text: "⚠", hidden: true }),
       sampled: el("span", { class: "sampled-tag", hidden: true }),
       badge: el("span", { class: "badge", testid: "badge" }),
