@@ -21,6 +21,7 @@ from browser import TensorBoard, chromium_missing_reason, launch_chromium
 REPO = Path(__file__).resolve().parent.parent
 DEMO_LOGS = REPO / "demo_logs"
 SCREENSHOT = REPO / "docs" / "diagnosis-tab.png"
+SCREENSHOT_LIST = REPO / "docs" / "diagnosis-list.png"
 FRAME = 'iframe[src*="plugin_entry.html?name=lossdoc"]'
 TIMEOUT_MS = 20000
 
@@ -121,6 +122,11 @@ def test_diagnosis_tab_on_demo_logs(demo_expected, load_fast, tmp_path):
                 expect(row.locator('[data-testid="badge"]')).to_have_attribute("data-code", target["verdict"])
                 expect(row.locator('[data-testid="best-step"]')).to_have_text(_format_step(target["best_step"]))
                 expect(row.locator('[data-testid="run-summary"]')).to_have_text(target["summary"]["en"])
+
+                if load_fast == "false":  # the list alone: comparison columns and sparklines
+                    expect(frame.locator('[data-testid="sparkline"]').first).to_be_attached()
+                    SCREENSHOT_LIST.parent.mkdir(exist_ok=True)
+                    page.screenshot(path=str(SCREENSHOT_LIST))
 
                 # Open it: the detail panel names it and its chart draws lines.
                 row.click()
