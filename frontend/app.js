@@ -90,7 +90,7 @@ export class App {
         "div",
         { class: "app" },
         el("header", { class: "topbar" }, this.title, this.summary.element, el("span", { class: "spacer" }), this.updated, this.refreshButton, this.langSwitch),
-        el("div", { class: "toolbar" }, this.filterInput, this.codeSelect, this.count, this.filterHint, this.compareBar),
+        el("div", { class: "toolbar" }, this.filterInput, this.codeSelect, this.list.sortSelect, this.count, this.filterHint, this.compareBar),
         this.banner,
         el("main", { class: "layout" }, this.listPane, this.detail.element),
       ),
@@ -243,6 +243,7 @@ export class App {
     this.list.element.hidden = empty;
     this.filterInput.disabled = empty;
     this.codeSelect.disabled = empty;
+    this.list.sortSelect.disabled = empty;
   }
 
   applyFilter() {

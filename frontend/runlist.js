@@ -157,6 +157,11 @@ export class RunList {
       }
       this.headers[column.key] = cell;
     }
+    // The sort as a select too: usable where a narrow list hides the numeric headers.
+    this.sortSelect = el("select", { class: "sort-select", testid: "sort-select" });
+    this.sortSelect.addEventListener("change", () => {
+      if (this.sortSelect.value !== this.sort.key) this.sortBy(this.sortSelect.value);
+    });
     this.body = el("div", { class: "run-body", role: "rowgroup" });
     this.element = el(
       "div",
@@ -333,6 +338,15 @@ export class RunList {
   }
 
   renderHeaders() {
+    const signature = `${this.lang} ${this.sort.key} ${this.sort.dir}`;
+    if (signature === this.headerSignature) return;
+    this.headerSignature = signature;
+    this.sortSelect.setAttribute("aria-label", t(this.lang, "sort_label"));
+    replaceChildren(
+      this.sortSelect,
+      COLUMNS.filter((c) => c.first).map((c) => el("option", { value: c.key, text: t(this.lang, "sort_by", { column: t(this.lang, c.label) }) })),
+    );
+    this.sortSelect.value = this.sort.key;
     for (const column of COLUMNS) {
       const cell = this.headers[column.key];
       const label = t(this.lang, column.label);

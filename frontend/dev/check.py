@@ -283,6 +283,11 @@ def check_comparison_view(page, frame, statuses):
         assert all(values[n] is None for n in order[len(shown):]), order
         header = frame.locator(f'[role=columnheader][data-column="{key}"]')
         assert header.get_attribute("aria-sort") == first
+    # The sort select follows the headers and sorts too (a narrow list hides numeric headers).
+    assert frame.input_value("[data-testid=sort-select]") == "steps"
+    frame.select_option("[data-testid=sort-select]", "best_val_loss")
+    assert frame.get_attribute('[role=columnheader][data-column="best_val_loss"]', "aria-sort") == "ascending"
+    assert frame.get_attribute('[role=columnheader][data-column="steps"]', "aria-sort") == "none"
     # Names and reasons sort too; a second click reverses the order.
     for key in ("run", "summary"):
         frame.click(f'[data-testid=sort][data-column="{key}"]')
