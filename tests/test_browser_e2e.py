@@ -283,6 +283,14 @@ def test_summary_chips_count_and_filter_by_group(demo_server, tmp_path):
             # "fine" holds no plateau, overconfidence or insufficient data.
             fine = {r["verdict"] for r in runs if _group(r) == "ok"}
             assert not fine & {"plateau", "overconfidence", "insufficient_data"}, fine
+
+            # A refresh of unchanged data asks If-None-Match and gets a 304: the list stays.
+            statuses = []
+            page.on("response", lambda r: statuses.append(r.status) if r.url.endswith("/lossdoc/diagnoses") else None)
+            frame.locator('[data-testid="refresh"]').click()
+            page.wait_for_timeout(1500)
+            assert statuses == [304], statuses
+            expect(frame.locator('[data-testid="run-row"]:visible')).to_have_count(len(runs))
             assert problems == []
         finally:
             context.close()
