@@ -8,11 +8,12 @@ its series has a new last step or write time.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
-from .report import messages
+from .report import compare, messages
 from .read.align import epochs_on_step_axis
 from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TagPatterns, TrainingRun, find_training_runs, set_of_tag
 from .read.derived import components_tag, resolved, summed
@@ -37,6 +38,30 @@ def _skip_reason(reason: str, problems: Optional[List[str]]) -> str:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """What TensorBoard lists for an experiment at one moment: every scalar series and every run.
+
+    `fingerprint` changes whenever a series gains a step or a write, or a run
+    comes or goes: equal fingerprints mean an equal document.
+    """
+
+    scalars: Dict[str, Dict[str, SeriesInfo]]
+    runs: Tuple[str, ...]
+    fingerprint: str
+
+
+def take_listing(provider, ctx, experiment_id: str) -> Listing:
+    """List the experiment's scalar series and runs (two provider calls, no values read)."""
+    scalars = list_scalars(provider, ctx, experiment_id)
+    runs = tuple(sorted(list_runs(provider, ctx, experiment_id)))
+    digest = hashlib.sha1(repr(runs).encode("utf-8", "surrogatepass"))
+    for run in sorted(scalars):
+        tags = scalars[run]
+        digest.update(repr((run, sorted((tag, i.max_step, i.max_wall_time) for tag, i in tags.items()))).encode("utf-8", "surrogatepass"))
+    return Listing(scalars, runs, digest.hexdigest())
+
+
+@dataclass(frozen=True)
 class Options:
     """How to find and describe curves."""
 
@@ -52,7 +77,10 @@ class Analyzer:
     def __init__(self, options: Options = Options()):
         self.options = options
         self._cache: Dict[str, Tuple[tuple, dict]] = {}
-        self._lock = threading.Lock()
+        # Single flight: one request at a time finds and recomputes the changed
+        # runs; the others wait, then find them in the cache.
+        self._flight = threading.Lock()
+        self._found: Tuple[str, Tuple[List[TrainingRun], Dict[str, List[str]], Dict[str, str]]] = ("", ([], {}, {}))
 
     def document(
         self,
@@ -61,17 +89,19 @@ class Analyzer:
         experiment_id: str,
         lang: Optional[str] = None,
         file_problems: Optional[Dict[str, List[str]]] = None,
+        listing: Optional[Listing] = None,
     ) -> dict:
         """The DESIGN.md §3 document for every run of the experiment.
 
         `file_problems` (run → problems of its event files) turns into notes on
-        diagnosed runs and reasons for skipped ones.
+        diagnosed runs and reasons for skipped ones. `listing` is a recent
+        `take_listing` of the experiment, taken here when not given.
         """
         lang = lang or self.options.lang
         file_problems = file_problems or {}
-        listing = list_scalars(provider, ctx, experiment_id)
-        training_runs, unused, reasons = find_training_runs(listing, self.options.patterns)
-        results = self._results(provider, ctx, experiment_id, training_runs, listing)
+        listing = listing or take_listing(provider, ctx, experiment_id)
+        training_runs, unused, reasons = self._training_runs(listing)
+        results = self._results(provider, ctx, experiment_id, training_runs, listing.scalars)
         runs = []
         for training_run, result in zip(training_runs, results):
             members = set(training_run.runs) | {training_run.name}
@@ -81,8 +111,8 @@ class Analyzer:
             {"run": run, "reason": _skip_reason(reasons.get(run, NO_LOSS), file_problems.get(run)), "tags": tags}
             for run, tags in sorted(unused.items())
         ]
-        no_scalars = set(list_runs(provider, ctx, experiment_id)) | set(file_problems)
-        no_scalars -= set(listing) | {t.name for t in training_runs}
+        no_scalars = set(listing.runs) | set(file_problems)
+        no_scalars -= set(listing.scalars) | {t.name for t in training_runs}
         skipped += [
             {"run": run, "reason": _skip_reason(NO_SCALARS, file_problems.get(run)), "tags": []}
             for run in sorted(no_scalars)
@@ -119,24 +149,30 @@ class Analyzer:
             },
         }
 
+    def _training_runs(self, listing: Listing) -> Tuple[List[TrainingRun], Dict[str, List[str]], Dict[str, str]]:
+        """`find_training_runs` of the listing, remembered for the latest fingerprint."""
+        fingerprint, found = self._found
+        if fingerprint != listing.fingerprint:
+            found = find_training_runs(listing.scalars, self.options.patterns)
+            self._found = (listing.fingerprint, found)
+        return found
+
     def _results(self, provider, ctx, experiment_id: str, training_runs: List[TrainingRun], listing) -> List[dict]:
         """Each run's result: from the cache while its data is unchanged, else
-        recomputed, with the data of every changed run fetched in one read."""
+        recomputed (once, however many callers wait), with the data of every
+        changed run fetched in one read."""
         keys = [_cache_key(t, listing) for t in training_runs]
-        with self._lock:
+        with self._flight:
             cached = [self._cache.get(t.name) for t in training_runs]
-        stale = [t for t, c, k in zip(training_runs, cached, keys) if c is None or c[0] != k]
-        wanted = sorted({pair for t in stale for pair in _wanted(t)})
-        series = read_series(provider, ctx, experiment_id, wanted, READ_ALL)
-        results = []
-        for training_run, entry, key in zip(training_runs, cached, keys):
-            if entry is not None and entry[0] == key:
+            stale = [t for t, c, k in zip(training_runs, cached, keys) if c is None or c[0] != k]
+            wanted = sorted({pair for t in stale for pair in _wanted(t)})
+            series = read_series(provider, ctx, experiment_id, wanted, READ_ALL)
+            results = []
+            for training_run, entry, key in zip(training_runs, cached, keys):
+                if entry is None or entry[0] != key:
+                    entry = (key, build_run_result(training_run, series, self.options.sample_limit))
                 results.append(entry[1])
-                continue
-            result = build_run_result(training_run, series, self.options.sample_limit)
-            with self._lock:
-                self._cache[training_run.name] = (key, result)
-            results.append(result)
+            self._cache = {t.name: (k, r) for t, k, r in zip(training_runs, keys, results)}
         return results
 
 
@@ -212,6 +248,8 @@ def build_run_result(
             for (f, set_name), text in zip(named, texts)
         ],
         "summary": summary,
+        "columns": compare.columns(curves.train_loss, curves.val_loss, curves.val_acc),
+        "sparkline": compare.sparkline(curves.train_loss, curves.val_loss),
         "sampled": bool(sample_limit) and any(len(s) >= sample_limit for s in by_role.values()),
         "forecast": forecast_field(
             outcome.verdict,
@@ -346,20 +384,24 @@ def _findings_of_sets(sets: Dict[str, Tuple[Dict[str, Series], Verdict]], chosen
     """Every set's findings, each naming its set; a finding every set shares
     (it is about training) once, naming none. The chosen set comes first."""
     names = [chosen] + [n for n in sets if n != chosen]
-    key = lambda f: (f.code, f.first_step, f.last_step, repr(sorted(f.evidence.items())))  # noqa: E731
     counts: Dict[tuple, int] = {}
     for name in names:
         for f in sets[name][1].findings:
-            counts[key(f)] = counts.get(key(f), 0) + 1
+            counts[_same_finding(f)] = counts.get(_same_finding(f), 0) + 1
     named, seen = [], set()
     for name in names:
         for f in sets[name][1].findings:
-            shared = counts[key(f)] == len(sets)
-            if shared and key(f) in seen:
+            shared = counts[_same_finding(f)] == len(sets)
+            if shared and _same_finding(f) in seen:
                 continue
-            seen.add(key(f))
+            seen.add(_same_finding(f))
             named.append((f, None if shared else name))
     return sorted(named, key=lambda pair: _importance(pair[0].code, pair[0].severity))
+
+
+def _same_finding(finding: Finding) -> tuple:
+    """What makes two sets' findings the same one: code, steps and evidence."""
+    return (finding.code, finding.first_step, finding.last_step, repr(sorted(finding.evidence.items())))
 
 
 def _naming_set(texts: Dict[str, Dict[str, object]], set_name: Optional[str]) -> Dict[str, Dict[str, object]]:

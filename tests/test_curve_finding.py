@@ -294,13 +294,18 @@ def test_a_component_whose_verdict_differs_from_the_sum_is_reported(tmp_path):
 
 
 def test_the_charts_show_the_validation_set_that_decides(tmp_path):
+    from tensorboard import context
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+
     from tb_lossdoc.analysis import Analyzer
-    from tb_lossdoc.read.provider import open_logdir
 
     falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
     writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, "eval/alpha_loss": falling, "eval/zeta_loss": OVERFIT_VAL})
-    provider, ctx = open_logdir(str(tmp_path))
-    charts = Analyzer().curves(provider, ctx, "", "exp", 1000)
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": 0})
+    multiplexer.AddRunsFromDirectory(str(tmp_path))
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
+    charts = Analyzer().curves(provider, context.RequestContext(), "", "exp", 1000)
     assert charts["series"]["val_loss"]["tag"] == "eval/zeta_loss"
 
 

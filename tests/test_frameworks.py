@@ -250,7 +250,7 @@ def test_detectron2(tmp_path):
     layout = {"total_loss": STILL, "loss_cls": _scaled(STILL, 0.4), "loss_box_reg": _scaled(STILL, 0.3), "loss_rpn_cls": _scaled(STILL, 0.2), "loss_rpn_loc": _scaled(STILL, 0.1)}
     layout.update({"lr": _const(STILL, 0.02), "time": _const(STILL, 0.3), "data_time": _const(STILL, 0.01), "eta_seconds": [(s, 2000.0 - s) for s, _ in STILL], "rank_data_time": _const(STILL, 0.01)})
     layout.update({"fast_rcnn/cls_accuracy": _accuracy(STILL), "fast_rcnn/fg_cls_accuracy": _accuracy(STILL), "fast_rcnn/false_negative": _const(STILL, 0.2), "roi_head/num_fg_samples": _const(STILL, 30.0), "bbox/AP": [(1999, 38.0)], "bbox/AP50": [(1999, 58.0)]})
-    _write(writers.tbx_scalars, tmp_path, {"output": layout})
+    _write(writers.torch_scalars, tmp_path, {"output": layout})  # TensorboardXWriter wraps torch's SummaryWriter
     result = _check(tmp_path, "output", {"train_loss": ("output", "total_loss"), "lr": ("output", "lr"), "train_acc": ("output", "fast_rcnn/cls_accuracy")}, "still_improving")
     assert "val_loss" not in result["series"]
 
@@ -326,18 +326,21 @@ def test_stable_baselines3_is_skipped_as_reinforcement_learning(tmp_path):
     assert REINFORCEMENT_LEARNING == "not a supervised loss: reinforcement learning"
 
 
-def test_preference_optimisation_is_a_supervised_loss(tmp_path):
-    """TRL's DPO trainer (through the Hugging Face Trainer) logs `rewards/*` beside its loss: not RL."""
-    run = "dpo/runs/Nov21_12-00-00_host"
-    layout = {"train/loss": TRAIN, "eval/loss": VAL, "train/learning_rate": _const(TRAIN, 5e-7)}
-    layout.update({f"{split}/rewards/{name}": _accuracy(TRAIN) for split in ("train", "eval") for name in ("chosen", "rejected", "margins", "accuracies")})
-    _write(writers.torch_scalars, tmp_path, {run: layout})
-    _check(tmp_path, run, {"train_loss": (run, "train/loss"), "val_loss": (run, "eval/loss"), "lr": (run, "train/learning_rate")}, "overfitting")
-
-
 @pytest.mark.parametrize("tags", [("loss_G", "loss_D"), ("generator_loss", "discriminator_loss"), ("Loss/G", "Loss/D")])
 def test_gan_generator_and_discriminator_are_skipped(tmp_path, tags: Sequence[str]):
     _write(writers.torch_scalars, tmp_path, {"gan": {tags[0]: STILL, tags[1]: _scaled(STILL, -1.0, 3.0)}})
     runs, skipped = _diagnose(tmp_path)
     assert runs == {}
     assert [(s["run"], s["reason"]) for s in skipped] == [("gan", ADVERSARIAL)]
+
+
+def test_rlhf_with_a_kl_penalty_is_skipped_but_dpo_is_diagnosed(tmp_path):
+    """TRL: GRPO/PPO log a reward beside a KL penalty (reinforcement learning);
+    DPO logs `rewards/*` margins of a preference loss that is diagnosed like any loss."""
+    _write(writers.torch_scalars, tmp_path, {
+        "grpo/runs/Nov21_12-00-00_host": {"train/loss": STILL, "train/reward": _accuracy(STILL), "train/kl": _const(STILL, 0.01)},
+        "dpo/runs/Nov21_12-00-00_host": {"train/loss": TRAIN, "eval/loss": VAL, "train/rewards/chosen": _accuracy(TRAIN), "train/rewards/margins": _accuracy(TRAIN), "eval/rewards/accuracies": _accuracy(VAL)},
+    })  # fmt: skip
+    runs, skipped = _diagnose(tmp_path)
+    assert [(s["run"], s["reason"]) for s in skipped] == [("grpo/runs/Nov21_12-00-00_host", REINFORCEMENT_LEARNING)]
+    assert runs["dpo/runs/Nov21_12-00-00_host"]["verdict"] == "overfitting"

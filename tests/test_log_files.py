@@ -301,6 +301,15 @@ def test_lightning_sparse_metrics_csv_reads_as_its_tensorboard_logger_logs(tmp_p
     assert verdicts(tb_lossdoc.diagnose(str(tmp_path / "csv"))) == verdicts(tb_lossdoc.diagnose(str(tmp_path / "tb")))
 
 
+def test_lightning_metrics_named_like_paths_are_still_lightning(tmp_path):
+    """Lightning users often log `train/loss`; the step column, not the slash, says which writer it was."""
+    rows = [{"epoch": r["epoch"], "step": r["step"], **{k.replace("_", "/", 1): v for k, v in r.items() if k not in ("epoch", "step")}} for r in lightning_rows()]
+    write_lightning_csv(tmp_path / "version_0" / "metrics.csv", rows)
+    from_csv = scalars(*log_file_provider(tmp_path))["version_0"]
+    assert from_csv["val/loss"][0][0] == 24  # the step column, not the epoch
+    assert {"train/loss_step", "val/loss", "epoch"} <= set(from_csv)
+
+
 # --- Ultralytics results.csv ---------------------------------------------------------
 
 YOLO_LOSSES = ["train/box_loss", "train/obj_loss", "train/cls_loss", "metrics/precision", "metrics/mAP_0.5", "val/box_loss", "val/obj_loss", "val/cls_loss", "x/lr0"]
@@ -358,6 +367,15 @@ def test_a_folder_mixing_event_files_and_log_files(tmp_path, keras_run):
     assert sorted(r["run"] for r in document["runs"]) == [".", "torch_run", "two/a", "two/b"]
     keras_tb = verdicts(tb_lossdoc.diagnose(str(keras_run / "tb")))["."]
     assert verdicts(document)["two/a"][:3] == keras_tb[:3]
+
+
+def test_log_runs_never_take_an_event_runs_name(tmp_path, keras_run):
+    writers.torch_scalars(str(tmp_path / "a"), {"Loss/train": writers.points(*synthetic.decay(100))})
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "a.csv")
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "b.csv")
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert sorted(r["run"] for r in document["runs"]) == ["a", "a.csv", "b.csv"]
+    assert document["runs"][[r["run"] for r in document["runs"]].index("a")]["series"]["train_loss"]["tag"] == "Loss/train"
 
 
 def test_convert_round_trip_through_tensorboards_multiplexer(tmp_path, keras_run):
@@ -522,3 +540,20 @@ def test_field_scoring_matches_runs_to_run_ids_and_splits_by_repository():
     halves = {accuracy.split_of(f"owner{i}/repo") for i in range(20)}
     assert halves == {accuracy.DEV, accuracy.HELD_OUT}
     assert accuracy.split_of("Owner/Repo") == accuracy.split_of("owner/repo")
+
+
+def test_document_of_log_files_validates_against_the_schema(tmp_path):
+    """The field corpus's raw files (diagnosed runs and a skipped one) give a document of the published schema."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "tb_lossdoc" / "schema" / "diagnosis-v1.json").read_text(encoding="utf-8"))
+    shutil.copytree(ROOT / "benchmarks" / "field" / "raw", tmp_path / "raw")
+    (tmp_path / "raw" / "broken").mkdir()
+    (tmp_path / "raw" / "broken" / "trainer_state.json").write_text("{")
+    result = run_cli(tmp_path / "raw", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["reader"] == "files" and len(document["runs"]) >= 100
+    assert any(s["run"] == "broken" and "not valid JSON" in s["reason"] for s in document["skipped"])
+    errors = ["%s: %s" % (list(e.absolute_path), e.message) for e in jsonschema.Draft202012Validator(schema).iter_errors(document)]
+    assert errors == []

@@ -41,10 +41,10 @@ def kind_of_header(columns: Sequence[str]) -> Optional[str]:
     lowered = [c.lower() for c in columns]
     if "epoch" not in lowered or len(columns) < 2:
         return None
+    if "step" in lowered:  # Lightning logs a step column; Ultralytics and Keras never do
+        return LIGHTNING_CSV
     if any(c.startswith(_YOLO_PREFIXES) for c in lowered):
         return YOLO_CSV
-    if "step" in lowered:
-        return LIGHTNING_CSV
     return KERAS_CSV
 
 
@@ -109,13 +109,11 @@ def read_csv_log(path: str) -> LogTable:
             continue
         step = as_step(cells[step_col]) if len(cells) == len(columns) else None
         if step is None:
-            if kind == LIGHTNING_CSV and len(cells) == len(columns) and not cells[step_col]:
-                continue  # a row Lightning wrote without a step (hparams): nothing to plot
             bad_rows.append(number + 2)
             continue
         step -= offset
         for col, (name, cell) in enumerate(zip(columns, cells)):
-            if col == step_col or not cell:  # Lightning's epoch column is logged, like its TensorBoard logger does
+            if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
             value = _value(cell)
             if value is None:

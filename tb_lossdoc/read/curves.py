@@ -49,11 +49,9 @@ NOT_A_CURVE = (
 # which win over perplexity.
 LOSS_KINDS = ("loss", "metric_loss", "perplexity")
 
-# Reinforcement learning shows in a run's episodes and rollouts, or in losses named after its
-# parts. Rewards alone do not: preference optimisation (DPO, ORPO) logs `rewards/chosen` beside
-# a supervised classification loss.
-RL_RUN_WORDS = ("rollout", "episode")
-RL_LOSS_WORDS = ("policy", "actor", "critic")
+# Reinforcement learning: rollouts and episodes (Stable-Baselines3), policy/value/actor/critic
+# objectives, a reward beside a KL penalty (RLHF: PPO, GRPO). DPO's `rewards/*` alone is not RL.
+RL_WORDS = ("rollout", "episode", "policy", "actor", "critic")
 GENERATOR_WORDS = ("g", "gen", "generator")
 DISCRIMINATOR_WORDS = ("d", "disc", "discriminator")
 REINFORCEMENT_LEARNING = "not a supervised loss: reinforcement learning"
@@ -242,11 +240,11 @@ def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, str, str]:
 def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
     """Why a training run's losses are no supervised loss (RL, GAN), else None."""
     word_sets = [set(tokens(tag)) for tag in tag_names]
-    losses = [words for words in word_sets if _kind_of(sorted(words)) == "loss"]
-    if any(words & set(RL_RUN_WORDS) or {"ep", "rew"} <= words for words in word_sets) or any(
-        words & set(RL_LOSS_WORDS) for words in losses
-    ):
+    if any(words & set(RL_WORDS) or {"ep", "rew"} <= words or {"value", "loss"} <= words for words in word_sets):
         return REINFORCEMENT_LEARNING
+    if any("reward" in words for words in word_sets) and any("kl" in words for words in word_sets):
+        return REINFORCEMENT_LEARNING
+    losses = [words for words in word_sets if _kind_of(sorted(words)) == "loss"]
     if any(words & set(GENERATOR_WORDS) for words in losses) and any(words & set(DISCRIMINATOR_WORDS) for words in losses):
         return ADVERSARIAL
     return None

@@ -100,7 +100,7 @@ def find_log_runs(path: str) -> Found:
         if _has_events_of_its_own(run_folder, event_folders):
             left.extend(files)
             continue
-        runs.extend(_runs_of_folder(path, run_folder, files))
+        runs.extend(_runs_of_folder(path, run_folder, files, event_folders))
     return Found(runs, bool(event_folders), left)
 
 
@@ -143,8 +143,12 @@ def _has_events_of_its_own(run_folder: str, event_folders: Set[str]) -> bool:
     return False
 
 
-def _runs_of_folder(root: str, run_folder: str, files: List[str]) -> List[LogRun]:
-    """The runs one folder's log files make: the latest Trainer state, and each other file."""
+def _runs_of_folder(root: str, run_folder: str, files: List[str], event_folders: Set[str]) -> List[LogRun]:
+    """The runs one folder's log files make: the latest Trainer state, and each other file.
+
+    Several runs in one folder are named `folder/<file stem>`, or `folder/<file name>`
+    when stems repeat or an event-file run already has that name.
+    """
     states = [f for f in files if posixpath.basename(f) == hf_state.FILE_NAME]
     others = [f for f in files if f not in states]
     runs: List[LogRun] = []
@@ -153,11 +157,12 @@ def _runs_of_folder(root: str, run_folder: str, files: List[str]) -> List[LogRun
     for rel_file in others:
         runs.append(_read(os.path.join(root, rel_file), run_folder, rel_file))
     if len(runs) > 1:
-        stems = [posixpath.splitext(posixpath.basename(r.source))[0] for r in runs]
-        unique = len(set(stems)) == len(stems)
+        prefix = "" if run_folder == "." else run_folder + "/"
+        stems = [prefix + posixpath.splitext(posixpath.basename(r.source))[0] for r in runs]
+        taken = any(f == stem or f.startswith(stem + "/") for stem in stems for f in event_folders)
+        unique = len(set(stems)) == len(stems) and not taken
         for run, stem in zip(runs, stems):
-            leaf = stem if unique else posixpath.basename(run.source)
-            run.name = leaf if run_folder == "." else f"{run_folder}/{leaf}"
+            run.name = stem if unique else prefix + posixpath.basename(run.source)
     return runs
 
 

@@ -219,7 +219,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
         "en": {
             "title": "the {role} bounces strongly around its trend",
             "detail": "In the second half of the run the {role} ({tag}) swings around its trend by about {bounce} (typical "
-            "deviation), which is {bounce_ratio} of what it gained over the run (or, for validation, of its level if that is smaller). Some noise is normal; bouncing "
+            "deviation), which is {bounce_ratio} of what it gained over the run (for validation: of its range or its level, whichever is smaller). Some noise is normal; bouncing "
             "this strong means the optimiser keeps jumping across the bottom of the valley: the learning rate is too "
             "high, the batch too small, or the data noisy.",
             "actions": [
@@ -230,7 +230,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
         },
         "zh": {
             "title": "{role} 围绕趋势剧烈震荡",
-            "detail": "训练后半段，{role}（{tag}）围绕趋势上下摆动，典型幅度约 {bounce}，相当于整个训练总降幅的 {bounce_ratio}（验证 loss 取总降幅和当前水平中较小的那个作比较）。"
+            "detail": "训练后半段，{role}（{tag}）围绕趋势上下摆动，典型幅度约 {bounce}，相当于整个训练总降幅的 {bounce_ratio}（验证 loss 取变化范围和当前水平中较小的那个作比较）。"
             "轻微震荡是正常的；震荡这么大，说明优化器一直在谷底两边来回跳：学习率太大、batch 太小，或者数据噪声大。",
             "actions": [
                 "调小学习率，或者加衰减（阶梯衰减、余弦退火、ReduceLROnPlateau）。",

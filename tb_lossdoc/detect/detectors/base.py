@@ -75,6 +75,8 @@ class RunCurves:
     train_acc: Optional[Series] = None
     val_acc: Optional[Series] = None
     lr: Optional[Series] = None
+    # Results several detectors need, computed once per run (keyed by their maker).
+    shared: Dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def train(self) -> Optional[Profile]:

@@ -49,7 +49,7 @@ def _diverges(profile, role: str):
     )
     if rise < needed:
         return None
-    if profile.short and not moves_consistently(profile, falling=False):
+    if profile.short and not moves_consistently(profile.values, falling=False):
         return None
     # Persistent: the trend climbs after the minimum and the last quarter stays up.
     climbing = np.mean(np.diff(profile.trend[profile.trend_min_index :]) > 0)

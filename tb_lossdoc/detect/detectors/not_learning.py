@@ -6,6 +6,7 @@ from typing import List
 
 import numpy as np
 
+from ..profile import median
 from .base import CRITICAL, Finding, RunCurves, certainty
 from .shapes import FLAT_SHARE, chance_level, improves_clearly, is_flat, relative_change
 
@@ -55,5 +56,5 @@ def detect(curves: RunCurves) -> List[Finding]:
 def _pinned(profile) -> bool:
     """The later half of the trend stays within CHANCE_PINNED of its level."""
     later = profile.trend[len(profile.trend) // 2 :]
-    level = abs(float(np.median(later)))
+    level = abs(median(later))
     return bool(level > 0 and (float(np.max(later)) - float(np.min(later))) <= CHANCE_PINNED * level)

@@ -6,7 +6,7 @@ from typing import List
 
 import numpy as np
 
-from ..profile import robust_sigma
+from ..profile import median, robust_sigma
 from .base import WARNING, Finding, RunCurves, certainty
 from .spike import spike_mask
 
@@ -43,7 +43,7 @@ def detect(curves: RunCurves) -> List[Finding]:
         calm = ~spike_mask(profile, curves)[half:]
         bounce = robust_sigma(profile.residuals[half:][calm])
         if role == "val_loss":
-            level = abs(float(np.median(profile.trend[len(profile.trend) // 2 :])))
+            level = abs(median(profile.trend[len(profile.trend) // 2 :]))
             ratio, needed = bounce / max(min(profile.amplitude, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
         else:
             ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN

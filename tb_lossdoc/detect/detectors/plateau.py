@@ -8,7 +8,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import Profile
+from ..profile import Profile, median
 from .base import INFO, WARNING, Evidence, Finding, RunCurves, certainty
 
 CODE = "plateau"
@@ -42,7 +42,7 @@ def detect(curves: RunCurves) -> List[Finding]:
         first = int(collapse["collapse_step"])
         return [Finding(CODE, WARNING, first, int(main.steps[-1]), collapse, certainty(main.n, collapse.pop("margin")))]
     for first, last in sorted(_flat_stretches(main), key=lambda s: s[0] - s[1]):
-        level = float(np.median(main.trend[first : last + 1]))
+        level = median(main.trend[first : last + 1])
         drop_after = (level - float(np.min(main.trend[last:]))) / main.amplitude
         if drop_after < MIN_DROP_AFTER:
             continue
@@ -101,7 +101,7 @@ def collapsed_lr_stall(curves: RunCurves) -> Optional[Evidence]:
         return None
     return {
         "tag": main.series.tag,
-        "level": float(np.median(after)),
+        "level": median(after),
         "length_share": (main.steps[-1] - step) / max(main.span, 1),
         "lr_collapsed": True,
         "lr_peak": peak,

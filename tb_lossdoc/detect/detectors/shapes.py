@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ..profile import Profile
+from ..profile import Profile, median
 
 # A loss that moved less than this share of its starting level did not learn.
 FLAT_SHARE = 0.05
@@ -22,14 +22,6 @@ def _all_held(profile: Profile, rise: float) -> bool:
     """Every point after the minimum stays at least half the rise above it (a jump that held)."""
     after = profile.values[profile.steps > profile.trend_min_step]
     return bool(after.size and np.min(after) >= profile.trend_min + 0.5 * rise)
-
-
-def _after_minimum(profile: Profile) -> Profile:
-    """The profile of the points from the trend's minimum on."""
-    from ...read.series import Series
-
-    keep = profile.steps >= profile.trend_min_step
-    return Profile(Series(profile.steps[keep], profile.values[keep], profile.series.run, profile.series.tag))
 
 
 def relative_change(profile: Profile) -> float:
@@ -54,7 +46,7 @@ SHORT_IMPROVES_SHARE = 0.05
 
 def falls_steadily(profile: Profile) -> bool:
     """A short curve that fell with (nearly) every move, by at least SHORT_IMPROVES_SHARE."""
-    return improves_clearly(profile, SHORT_IMPROVES_SHARE) and moves_consistently(profile, falling=True)
+    return improves_clearly(profile, SHORT_IMPROVES_SHARE) and moves_consistently(profile.values, falling=True)
 
 
 # A short curve has a direction only when its steps agree: this share of its
@@ -63,9 +55,9 @@ SHORT_AGREEING_MOVES = 0.75
 SHORT_MAX_UNDONE = 0.2
 
 
-def moves_consistently(profile: Profile, falling: bool) -> bool:
+def moves_consistently(values: np.ndarray, falling: bool) -> bool:
     """Every few-point curve wiggles; this says its point-to-point moves clearly go one way."""
-    moves = np.diff(profile.values) * (-1.0 if falling else 1.0)
+    moves = np.diff(values) * (-1.0 if falling else 1.0)
     forward, backward = moves[moves > 0].sum(), -moves[moves < 0].sum()
     return bool(np.mean(moves > 0) >= SHORT_AGREEING_MOVES and backward <= SHORT_MAX_UNDONE * forward)
 
@@ -118,27 +110,27 @@ class Chance:
 
 
 def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chance]:
-    """The uniform-guess level the loss ended at, if it did; the accuracy, when logged, must agree."""
+    """The uniform-guess level the loss ended at, if it did; the accuracy, when logged, must agree.
+
+    The natural log comes first (nearly every framework logs it); log2 only
+    when no natural-log level fits.
+    """
     level = profile.end
     if level <= 0:
         return None
-    best = None
-    for base, log in (("ln", np.log), ("log2", np.log2)):
-        for classes in CHANCE_CLASSES:
-            value = float(log(classes))
-            error = abs(level - value) / value
-            if best is None or error < best[0]:
-                best = (error, classes, base, value)
-    error, classes, base, value = best
     acc = accuracy.end if accuracy is not None else None
-    if acc is not None:
-        if abs(acc - 1.0 / classes) > CHANCE_ACCURACY_TOLERANCE / classes:
-            return None
-        if error > CHANCE_TOLERANCE_WITH_ACCURACY:
-            return None
-    elif error > CHANCE_TOLERANCE:
-        return None
-    return Chance(classes, base, value, acc)
+    tolerance = CHANCE_TOLERANCE if acc is None else CHANCE_TOLERANCE_WITH_ACCURACY
+    for base, log in (("ln", np.log), ("log2", np.log2)):
+        values = log(np.array(CHANCE_CLASSES, dtype=np.float64))
+        errors = np.abs(level - values) / values
+        fits = errors <= tolerance
+        if acc is not None:
+            classes = np.array(CHANCE_CLASSES, dtype=np.float64)
+            fits &= np.abs(acc - 1.0 / classes) <= CHANCE_ACCURACY_TOLERANCE / classes
+        if fits.any():
+            best = int(np.argmin(np.where(fits, errors, np.inf)))
+            return Chance(CHANCE_CLASSES[best], base, float(values[best]), acc)
+    return None
 
 
 # Memorisation: training loss driven to this share of its start...
@@ -209,10 +201,11 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
     # holds most of the rise).
     tail = val.trend[val.trend_min_index :]
     after_values = val.values[val.steps > val.trend_min_step]
-    held = float(np.median(after_values[after_values.size // 2 :])) - val.trend_min
+    held = median(after_values[after_values.size // 2 :]) - val.trend_min
     if np.mean(np.diff(tail) > 0) < 0.6 and held < HELD_SHARE_OF_RISE * rise:
         return None
-    if val.short and not (moves_consistently(_after_minimum(val), falling=False) or _all_held(val, rise)):
+    from_minimum = val.values[val.steps >= val.trend_min_step]
+    if val.short and not (moves_consistently(from_minimum, falling=False) or _all_held(val, rise)):
         return None
     # Report the logged minimum (the checkpoint a user can keep) when it lies
     # before the climb; the smoothed minimum only decides whether there is one.

@@ -6,7 +6,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import MAD_TO_SIGMA, Profile, rolling_median, row_medians
+from ..profile import MAD_TO_SIGMA, Profile, median, rolling_median, row_medians
 from .base import WARNING, Finding, RunCurves, certainty
 
 CODE = "spike"
@@ -64,11 +64,12 @@ def detect(curves: RunCurves) -> List[Finding]:
 
 
 def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]]:
-    """The spike events of a curve, or none when there are too many to be spikes."""
-    if profile.n < MIN_POINTS_FOR_SPIKES:
-        return []
-    events = _jumps(profile, curves)
-    return [] if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n) else events
+    """The spike events of a curve, or none when there are too many to be spikes (computed once per run)."""
+    key = ("spikes", id(profile))
+    if key not in curves.shared:
+        events = _jumps(profile, curves) if profile.n >= MIN_POINTS_FOR_SPIKES else []
+        curves.shared[key] = [] if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n) else events
+    return curves.shared[key]
 
 
 def spike_mask(profile: Profile, curves: RunCurves) -> np.ndarray:
@@ -110,7 +111,7 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
         if stop - start + 1 > max(3, window // 2):
             continue  # a long excursion is a level change, not a spike
         peak = start + int(np.argmax(values[start : stop + 1]))
-        before = float(np.median(values[max(0, start - window) : start]))
+        before = median(values[max(0, start - window) : start])
         after = _level_after(values, stop, window)
         height = values[peak] - max(before, after if after is not None else before)
         if height <= threshold[peak]:
@@ -147,7 +148,7 @@ def _baseline(values: np.ndarray, window: int) -> np.ndarray:
 
 def _level_after(values: np.ndarray, stop: int, window: int) -> Optional[float]:
     tail = values[stop + 1 : stop + 1 + window]
-    return float(np.median(tail)) if tail.size else None
+    return median(tail) if tail.size else None
 
 
 def _groups(indices: np.ndarray) -> List[np.ndarray]:
