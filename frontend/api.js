@@ -15,13 +15,20 @@ export class ApiError extends Error {
   }
 }
 
-async function getJson(relativeUrl) {
+/**
+ * GETs a JSON route. With `etag`, asks If-None-Match and resolves to
+ * {notModified: true} on a 304; otherwise to {data, etag}.
+ */
+async function getJson(relativeUrl, etag) {
+  const headers = { Accept: "application/json" };
+  if (etag) headers["If-None-Match"] = etag;
   let response;
   try {
-    response = await fetch(new URL(relativeUrl, PLUGIN_BASE), { headers: { Accept: "application/json" } });
+    response = await fetch(new URL(relativeUrl, PLUGIN_BASE), { headers });
   } catch (err) {
     throw new ApiError(err && err.message ? err.message : "network error", 0);
   }
+  if (response.status === 304) return { notModified: true, etag };
   if (!response.ok) {
     let body = "";
     try {
@@ -33,23 +40,37 @@ async function getJson(relativeUrl) {
     throw new ApiError(`HTTP ${response.status}${detail}`, response.status);
   }
   try {
-    return await response.json();
+    return { data: await response.json(), etag: response.headers.get("ETag") };
   } catch (err) {
     throw new ApiError("the server sent invalid JSON", response.status);
   }
 }
 
-/** The diagnoses document (DESIGN §3 plus lang, sampling, summary, text). */
-export async function fetchDiagnoses() {
-  const doc = await getJson("diagnoses");
+/**
+ * The diagnoses document (the list view: findings without detail, actions,
+ * evidence). Resolves to {doc, etag}, or {notModified: true} when `etag`
+ * still matches.
+ */
+export async function fetchDiagnoses(etag) {
+  const answer = await getJson("diagnoses", etag);
+  if (answer.notModified) return answer;
+  const doc = answer.data;
   if (!doc || !Array.isArray(doc.runs)) throw new ApiError("unexpected response shape", 200);
   if (!Array.isArray(doc.skipped)) doc.skipped = [];
-  return doc;
+  return { doc, etag: answer.etag };
+}
+
+/** One run's full entry (findings with detail, actions, evidence): {entry, etag} or {notModified: true}. */
+export async function fetchRun(run, lang, etag) {
+  const answer = await getJson(`run?run=${encodeURIComponent(run)}&lang=${encodeURIComponent(lang)}`, etag);
+  if (answer.notModified) return answer;
+  if (!answer.data || answer.data.run !== run) throw new ApiError("unexpected response shape", 200);
+  return { entry: answer.data, etag: answer.etag };
 }
 
 /** Downsampled curves of one run: {run, series: {role: {run, tag, points}}}. */
 export async function fetchCurves(run) {
-  const doc = await getJson(`curves?run=${encodeURIComponent(run)}`);
+  const { data: doc } = await getJson(`curves?run=${encodeURIComponent(run)}`);
   return doc && typeof doc.series === "object" && doc.series ? doc : { run, series: {} };
 }
 

@@ -1,6 +1,7 @@
 // app.js — the Diagnosis tab as a whole: lays out the toolbar, summary bar,
-// run list and detail panel, loads the diagnoses every 30 s (or on demand),
-// and keeps the open run, the filters, the language and the scroll position
+// run list and detail panel, loads the diagnoses every 30 s (or on demand;
+// an unchanged document costs a 304), and keeps the open run, the runs ticked
+// for comparison, the filters, the sort, the language and the scroll position
 // across refreshes. A failed refresh shows a banner over the last good data.
 
 import { el, replaceChildren, setText } from "./dom.js";
@@ -8,7 +9,7 @@ import { CODE_ORDER, LANGS, LANG_NAMES, chooseLang, codeLabel, storeLang, stored
 import { formatTime } from "./format.js";
 import { fetchDiagnoses } from "./api.js";
 import { SummaryBar } from "./summary.js";
-import { RunList, nameMatcher } from "./runlist.js";
+import { MAX_COMPARED, RunList, nameMatcher } from "./runlist.js";
 import { DetailPanel } from "./detail.js";
 import { emptyState, skippedSection } from "./skipped.js";
 
@@ -18,18 +19,25 @@ export class App {
   constructor(root) {
     this.root = root;
     this.doc = null; // last good diagnoses document
+    this.etag = null; // its ETag, for If-None-Match
     this.loadedAt = null;
     this.error = null;
     this.lang = chooseLang(null);
     this.selected = null;
     this.codeFilter = "";
+    this.groupFilter = ""; // a summary chip's group
+    this.compared = []; // runs ticked for comparison, in order
     this.loading = false;
     this.timer = null;
     this.codeSignature = "";
 
-    this.summary = new SummaryBar();
-    this.list = new RunList({ onOpen: (run) => this.open(run) });
-    this.detail = new DetailPanel({ onClose: () => this.closeDetail() });
+    this.summary = new SummaryBar({ onFilter: (group) => this.setGroupFilter(group) });
+    this.list = new RunList({ onOpen: (run) => this.open(run), onCompare: (run, checked) => this.setCompared(run, checked) });
+    this.detail = new DetailPanel({
+      onClose: () => this.closeDetail(),
+      onOpen: (run) => this.open(run),
+      onClearCompare: () => this.clearCompared(),
+    });
     this.buildShell();
   }
 
@@ -54,6 +62,10 @@ export class App {
       this.applyFilter();
     });
     this.count = el("span", { class: "count", testid: "run-count" });
+    this.compareCount = el("span", { class: "compare-count" });
+    this.compareClear = el("button", { type: "button", class: "link-button", testid: "compare-clear" });
+    this.compareClear.addEventListener("click", () => this.clearCompared());
+    this.compareBar = el("span", { class: "compare-bar", testid: "compare-bar", hidden: true }, this.compareCount, this.compareClear);
 
     this.banner = el("div", { class: "error-banner", testid: "error-banner", role: "alert", hidden: true });
     this.loadingNote = el("div", { class: "placeholder", testid: "loading" });
@@ -65,7 +77,10 @@ export class App {
 
     document.addEventListener("keydown", (event) => {
       const typing = event.target.closest && event.target.closest("input, select, textarea");
-      if (event.key === "Escape" && this.selected && !typing) this.closeDetail();
+      if (event.key === "Escape" && !typing) {
+        if (this.selected) this.closeDetail();
+        else if (this.compared.length) this.clearCompared();
+      }
     });
 
     this.root.classList.add("lossdoc");
@@ -75,7 +90,7 @@ export class App {
         "div",
         { class: "app" },
         el("header", { class: "topbar" }, this.title, this.summary.element, el("span", { class: "spacer" }), this.updated, this.refreshButton, this.langSwitch),
-        el("div", { class: "toolbar" }, this.filterInput, this.codeSelect, this.count, this.filterHint),
+        el("div", { class: "toolbar" }, this.filterInput, this.codeSelect, this.list.sortSelect, this.count, this.filterHint, this.compareBar),
         this.banner,
         el("main", { class: "layout" }, this.listPane, this.detail.element),
       ),
@@ -88,16 +103,22 @@ export class App {
     this.refresh();
   }
 
-  /** Loads the diagnoses; on failure keeps the last good document. */
+  /** Loads the diagnoses (a 304 keeps the current ones); on failure keeps the last good document. */
   async refresh() {
     if (this.loading) return;
     this.loading = true;
     clearTimeout(this.timer);
     this.refreshButton.disabled = true;
+    performance.mark("lossdoc:refresh-start");
+    let changed = false;
     try {
-      const doc = await fetchDiagnoses();
-      if (!this.doc && !storedLang()) this.lang = chooseLang(doc.lang);
-      this.doc = doc;
+      const answer = await fetchDiagnoses(this.doc ? this.etag : null);
+      if (!answer.notModified) {
+        if (!this.doc && !storedLang()) this.lang = chooseLang(answer.doc.lang);
+        this.doc = answer.doc;
+        this.etag = answer.etag;
+        changed = true;
+      }
       this.loadedAt = new Date();
       this.error = null;
     } catch (err) {
@@ -107,7 +128,18 @@ export class App {
       this.refreshButton.disabled = false;
       this.timer = setTimeout(() => this.refresh(), REFRESH_MS);
     }
-    this.renderData();
+    if (changed) this.renderData();
+    else this.renderUnchanged();
+    performance.measure("lossdoc:refresh", "lossdoc:refresh-start");
+  }
+
+  /** After a 304 or a failure: the same data, but the open run and the compared curves may have moved. */
+  renderUnchanged() {
+    this.renderBanner();
+    this.renderChrome();
+    const entry = this.doc && this.selected && this.doc.runs.find((r) => r.run === this.selected);
+    if (entry && !this.error) this.detail.show(entry, this.doc, this.lang);
+    if (!this.error) this.detail.refreshCompared();
   }
 
   setLang(lang, remember) {
@@ -120,6 +152,7 @@ export class App {
     this.detail.setLang(lang);
     if (this.doc) {
       this.summary.update(this.doc, lang);
+      this.renderCompareBar();
       this.renderCodeOptions(true);
       this.renderSkipped();
       this.applyFilter();
@@ -156,9 +189,16 @@ export class App {
     this.renderCodeOptions(false);
     this.renderSkipped();
     this.applyFilter();
+    const names = new Set(doc.runs.map((r) => r.run));
+    if (this.compared.some((run) => !names.has(run))) this.compared = this.compared.filter((run) => names.has(run)); // gone runs
+    this.list.setCompared(new Set(this.compared));
+    this.detail.setCompared(this.compared, doc, this.lang);
+    this.detail.refreshCompared();
+    this.renderCompareBar();
     const entry = this.selected && doc.runs.find((r) => r.run === this.selected);
     if (entry) this.detail.show(entry, doc, this.lang);
     else if (this.selected) this.open(null); // the run is gone
+    this.renderLayout();
   }
 
   renderBanner() {
@@ -199,10 +239,11 @@ export class App {
     const previous = this.skippedBox.querySelector("details");
     const open = previous ? previous.open : false;
     replaceChildren(this.emptyBox, empty ? emptyState(doc.skipped, this.lang) : null);
-    replaceChildren(this.skippedBox, empty ? null : skippedSection(doc.skipped, this.lang, open));
+    replaceChildren(this.skippedBox, empty ? null : skippedSection(doc.skipped, this.lang, open || this.groupFilter === "unjudged"));
     this.list.element.hidden = empty;
     this.filterInput.disabled = empty;
     this.codeSelect.disabled = empty;
+    this.list.sortSelect.disabled = empty;
   }
 
   applyFilter() {
@@ -210,10 +251,56 @@ export class App {
     const matcher = nameMatcher(this.filterInput.value);
     this.filterHint.hidden = matcher.valid;
     this.filterInput.classList.toggle("invalid", !matcher.valid);
-    const { shown, total } = this.list.applyFilter(matcher, this.codeFilter);
+    const { shown, total } = this.list.applyFilter(matcher, this.codeFilter, this.groupFilter);
     setText(this.count, t(this.lang, "showing", { shown, total }));
     this.count.hidden = total === 0;
     this.noMatch.hidden = !(total > 0 && shown === 0);
+  }
+
+  /** Filters the list to a summary chip's group ("" shows every group); not judged shows the skipped runs too. */
+  setGroupFilter(group) {
+    this.groupFilter = group;
+    this.summary.setActive(group);
+    if (!this.doc) return;
+    if (group === "unjudged") {
+      const details = this.skippedBox.querySelector("details");
+      if (details) details.open = true;
+    }
+    this.summary.update(this.doc, this.lang);
+    this.applyFilter();
+  }
+
+  /** Ticks or unticks a run for comparison (at most MAX_COMPARED). */
+  setCompared(run, checked) {
+    const without = this.compared.filter((name) => name !== run);
+    this.compared = checked && without.length < MAX_COMPARED ? [...without, run] : without;
+    this.list.setCompared(new Set(this.compared));
+    this.detail.setCompared(this.compared, this.doc, this.lang);
+    this.renderCompareBar();
+    this.renderLayout();
+  }
+
+  clearCompared() {
+    this.compared = [];
+    this.list.setCompared(new Set());
+    this.detail.setCompared([], this.doc, this.lang);
+    this.renderCompareBar();
+    this.renderLayout();
+  }
+
+  renderCompareBar() {
+    const n = this.compared.length;
+    this.compareBar.hidden = n === 0;
+    setText(this.compareCount, t(this.lang, "compare_count", { n, max: MAX_COMPARED }));
+    setText(this.compareClear, t(this.lang, "compare_clear"));
+    this.compareBar.setAttribute("title", n >= MAX_COMPARED ? t(this.lang, "compare_full", { max: MAX_COMPARED }) : "");
+  }
+
+  /** The split layout shows while a run is open or runs are ticked for comparison. */
+  renderLayout() {
+    const active = this.detail.active;
+    this.root.classList.toggle("has-detail", active);
+    this.detail.element.hidden = !active;
   }
 
   /** Closes the detail panel and gives the keyboard focus back to the run's row. */
@@ -229,15 +316,13 @@ export class App {
     const entry = run && this.doc ? this.doc.runs.find((r) => r.run === run) : null;
     this.selected = entry ? entry.run : null;
     this.list.setSelected(this.selected);
-    this.root.classList.toggle("has-detail", Boolean(entry));
-    this.detail.element.hidden = !entry;
+    if (entry) this.detail.show(entry, this.doc, this.lang);
+    else this.detail.closeRun();
+    this.renderLayout();
     if (entry) {
-      this.detail.show(entry, this.doc, this.lang);
       // The split layout re-wraps the rows: keep the clicked one in view.
       const row = this.list.rows.get(entry.run);
       if (row) row.node.scrollIntoView({ block: "nearest" });
-    } else {
-      this.detail.clear();
     }
   }
 }

@@ -3,7 +3,7 @@
 // markers (best step, first NaN), spike markers, and a hover tooltip with
 // the step and each series' value. Redraws itself when its width changes.
 
-import { el, svg, replaceChildren } from "./dom.js";
+import { el, elidedName, svg, replaceChildren } from "./dom.js";
 import { formatStep, formatStepTick, formatTick, formatValue } from "./format.js";
 
 const MARGIN = { top: 22, right: 18, bottom: 26, left: 58 };
@@ -108,7 +108,9 @@ function isolatedPoints(points) {
 /**
  * Creates a chart. spec = {
  *   name: "loss" | "acc" | "lr", title, height, ariaLabel,
- *   series: [{key, label, color, points: [[step, value|null], ...]}],
+ *   series: [{key, label, color, dash?, run?, points: [[step, value|null], ...]}],
+ *   legend?: [{label | name (a run name, elided in the middle), color, dash?, title?}]
+ *     (default: one item per series),
  *   xDomain: [minStep, maxStep],
  *   ranges: [{from, to, severity, label}], best: {step, label} | null,
  *   nan: {step, label} | null, spikes: [{step, role}], stepLabel,
@@ -122,9 +124,14 @@ export function createChart(spec) {
   const tooltip = el("div", { class: "chart-tooltip", role: "status", hidden: true });
   const legend = el(
     "div",
-    { class: "chart-legend" },
-    series.map((s) =>
-      el("span", { class: "legend-item" }, el("span", { class: "swatch", style: `background:${s.color}` }), s.label),
+    { class: "chart-legend", testid: "chart-legend" },
+    (spec.legend || series).map((item) =>
+      el(
+        "span",
+        { class: "legend-item", title: item.title, testid: "legend-item" },
+        item.color ? el("span", { class: `swatch${item.dash ? " dashed" : ""}`, style: item.dash ? `--swatch:${item.color}` : `background:${item.color}` }) : null,
+        item.name ? elidedName(item.name, { class: "legend-label" }) : el("span", { class: "legend-label", text: item.label }),
+      ),
     ),
   );
   const yRange = valueRange(series, spec.fullRange);
@@ -243,7 +250,16 @@ function drawSvg(spec, series, yRange, width, tooltip) {
   const yClamped = (value) => Math.max(-1e6, Math.min(1e6, y(value)));
   const lines = svg("g", { class: "lines", "clip-path": `url(#${clipId})` });
   for (const s of series) {
-    lines.appendChild(svg("path", { class: "line", d: linePath(s.points, x, yClamped), stroke: s.color, "data-series": s.key }));
+    lines.appendChild(
+      svg("path", {
+        class: "line",
+        d: linePath(s.points, x, yClamped),
+        stroke: s.color,
+        "stroke-dasharray": s.dash ? "5 3" : undefined,
+        "data-series": s.key,
+        "data-run": s.run,
+      }),
+    );
     for (const [step, value] of isolatedPoints(s.points)) {
       lines.appendChild(svg("circle", { cx: x(step).toFixed(1), cy: y(value).toFixed(1), r: 2.5, fill: s.color }));
     }

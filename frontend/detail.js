@@ -1,14 +1,19 @@
 // detail.js — the panel for one run: header with verdict and a link to
-// TensorBoard's scalars, the sampling note, the loss / accuracy / learning
-// rate charts (finding ranges shaded, best step, spikes and first NaN
-// marked) and the findings with their explanation, actions and evidence.
+// TensorBoard's scalars, the sampling and file-problem notes, the loss /
+// accuracy / learning rate charts (finding ranges shaded, best step, spikes
+// and first NaN marked; the loss chart overlays the runs ticked for
+// comparison) and the findings with their explanation, actions and evidence.
+// With no run open but runs ticked, it shows their losses side by side.
+// The list document carries findings without detail; the panel fetches the
+// run's full entry from the `run` route and keeps it fresh with its ETag.
 
-import { breakable, el, replaceChildren } from "./dom.js";
+import { breakable, el, elidedName, replaceChildren } from "./dom.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
 import { formatStep, formatValue } from "./format.js";
 import { createChart, stepExtent } from "./chart.js";
-import { fetchCurves, scalarsViewUrl } from "./api.js";
-import { summaryText } from "./runlist.js";
+import { fetchCurves, fetchRun, scalarsViewUrl } from "./api.js";
+import { COLUMNS, MAX_COMPARED, isLowConfidence, summaryText, verdictFinding } from "./runlist.js";
+import { ComparedCurves } from "./compare.js";
 
 const COLORS = { train: "#1a73e8", val: "#e8710a", lr: "#9334e6" };
 
@@ -74,18 +79,43 @@ function evidenceValue(value) {
   return String(value);
 }
 
+
+/** Whether every finding carries its texts in both languages. */
+function hasAllTexts(entry) {
+  return (entry.findings || []).every((f) => f.text && f.text.en && f.text.zh);
+}
+
+/** The "?" shown beside an unsure finding, its confidence in the tooltip. */
+function confidenceMark(finding, lang) {
+  const label = `${t(lang, "low_confidence")} (${t(lang, "confidence", { pct: Math.round(finding.confidence * 100) })})`;
+  return el("span", { class: "conf-mark", testid: "low-confidence", title: label, "aria-label": label, text: "?" });
+}
+
 export class DetailPanel {
-  /** onClose() is called by the panel's close button. */
-  constructor({ onClose }) {
+  /**
+   * onClose() is called by the close button of an open run, onOpen(run) by a
+   * run name in the comparison, onClearCompare() by the comparison's close button.
+   */
+  constructor({ onClose, onOpen, onClearCompare }) {
     this.onClose = onClose;
+    this.onOpen = onOpen;
+    this.onClearCompare = onClearCompare;
     this.element = el("aside", { class: "detail-pane", testid: "detail-panel" });
-    this.entry = null;
+    this.entry = null; // the open run's list entry
+    this.full = null; // {run, lang, status: "ok"|"error", entry, etag, message}: the `run` route's answer
     this.doc = null;
     this.lang = "en";
     this.curves = null; // {run, status: "loading"|"ok"|"error", data, message, signature}
+    this.compare = new ComparedCurves(() => this.render());
     this.charts = [];
     this.request = 0;
+    this.runRequest = 0;
     this.fullRange = false; // charts fit typical values unless asked for the full range
+  }
+
+  /** Whether the panel has something to show (an open run or ticked runs). */
+  get active() {
+    return Boolean(this.entry) || this.compare.runs.length > 0;
   }
 
   /** Opens a run (or refreshes it when it is already open). */
@@ -97,23 +127,72 @@ export class DetailPanel {
     this.lang = lang;
     if (!sameRun) {
       this.curves = { run: entry.run, status: "loading" };
+      this.full = null;
       this.element.scrollTop = 0;
     }
     if (changed) this.render();
+    this.loadRun(entry.run);
     this.loadCurves(entry.run);
   }
 
-  clear() {
+  /** Closes the open run; the comparison stays if runs are ticked. */
+  closeRun() {
     this.entry = null;
+    this.full = null;
     this.curves = null;
     this.request++;
-    this.destroyCharts();
-    replaceChildren(this.element);
+    this.runRequest++;
+    this.render();
+  }
+
+  /** Follows the runs ticked for comparison. */
+  setCompared(runs, doc, lang) {
+    const same = runs.length === this.compare.runs.length && runs.every((run, i) => run === this.compare.runs[i]);
+    const tableStale = doc !== this.doc && !this.entry && runs.length > 0; // the comparison lists the document's columns
+    this.doc = doc;
+    this.lang = lang;
+    if (same && !tableStale) return;
+    this.compare.set(runs);
+    this.render();
+  }
+
+  /** The periodic refresh: reloads the ticked runs' curves. */
+  refreshCompared() {
+    this.compare.refresh();
   }
 
   setLang(lang) {
     this.lang = lang;
-    if (this.entry) this.render();
+    if (!this.active) return;
+    if (this.entry && this.full && this.full.status === "ok" && !hasAllTexts(this.full.entry)) this.loadRun(this.entry.run);
+    this.render();
+  }
+
+  /** The open run's entry: the list entry, completed by the `run` route's answer when it came. */
+  current() {
+    const full = this.full;
+    if (full && full.status === "ok" && full.run === this.entry.run) return { ...this.entry, ...full.entry };
+    return this.entry;
+  }
+
+  async loadRun(run) {
+    const request = ++this.runRequest;
+    const previous = this.full && this.full.run === run && this.full.lang === this.lang ? this.full : null;
+    let next;
+    try {
+      const answer = await fetchRun(run, this.lang, previous && previous.status === "ok" ? previous.etag : null);
+      if (answer.notModified) return;
+      next = { run, lang: this.lang, status: "ok", entry: answer.entry, etag: answer.etag };
+    } catch (err) {
+      // A server without the `run` route serves the full entries in the list (404 here).
+      next = { run, lang: this.lang, status: err.status === 404 ? "absent" : "error", message: err.message };
+    }
+    if (request !== this.runRequest || !this.entry || this.entry.run !== run) return;
+    const current = this.full;
+    if (next.status === "error" && current && current.status === "ok") return; // keep the last good entry
+    if (current && JSON.stringify(current.entry) === JSON.stringify(next.entry) && current.status === next.status) return;
+    this.full = next;
+    this.render();
   }
 
   async loadCurves(run) {
@@ -140,20 +219,36 @@ export class DetailPanel {
   }
 
   render() {
-    const { entry, lang } = this;
-    const scroll = this.element.scrollTop;
     this.destroyCharts();
-    replaceChildren(
-      this.element,
-      this.renderHeader(entry, lang),
-      this.renderMeta(entry, lang),
-      this.renderSampledNote(entry, lang),
-      this.renderNotes(entry),
-      this.renderCharts(entry, lang),
-      this.renderFindings(entry, lang),
-    );
-    this.element.setAttribute("data-run", entry.run);
-    this.element.setAttribute("aria-label", entry.run);
+    if (!this.active) {
+      // Nothing to show; reading scrollTop here would force a layout of the whole list.
+      replaceChildren(this.element);
+      this.element.removeAttribute("data-run");
+      return;
+    }
+    const scroll = this.element.scrollTop;
+    if (this.entry) {
+      const entry = this.current();
+      const lang = this.lang;
+      replaceChildren(
+        this.element,
+        this.renderHeader(entry, lang),
+        this.renderMeta(entry, lang),
+        this.renderSampledNote(entry, lang),
+        this.renderNotes(entry, lang),
+        this.full && this.full.status === "error"
+          ? el("div", { class: "note error-note", testid: "run-error", text: t(lang, "run_detail_error", { message: this.full.message }) })
+          : null,
+        this.renderCharts(entry, lang),
+        this.renderFindings(entry, lang),
+      );
+      this.element.setAttribute("data-run", entry.run);
+      this.element.setAttribute("aria-label", entry.run);
+    } else {
+      replaceChildren(this.element, this.renderComparison(this.lang));
+      this.element.removeAttribute("data-run");
+      this.element.setAttribute("aria-label", t(this.lang, "compare_title", { n: this.compare.runs.length }));
+    }
     this.element.scrollTop = scroll;
   }
 
@@ -168,12 +263,27 @@ export class DetailPanel {
       rel: "noopener",
       text: `${t(lang, "open_scalars")} ↗`,
     });
-    const badge = el("span", { class: `badge sev-${entry.severity || "none"}`, testid: "detail-badge", "data-code": entry.verdict, text: codeLabel(lang, entry.verdict) });
+    const verdict = verdictFinding(entry);
+    const unsure = isLowConfidence(verdict);
+    const badge = el("span", {
+      class: `badge sev-${entry.severity || "none"}${unsure ? " low-confidence" : ""}`,
+      testid: "detail-badge",
+      "data-code": entry.verdict,
+      text: codeLabel(lang, entry.verdict),
+    });
+    const notes = Array.isArray(entry.notes) && entry.notes.length > 0;
     return el(
       "header",
       { class: "detail-header" },
       el("div", { class: "detail-title-row" }, el("h2", { class: "detail-run", testid: "detail-run" }, breakable(entry.run)), close),
-      el("div", { class: "detail-sub" }, badge, el("span", { class: "detail-summary", text: summaryText(entry, lang) })),
+      el(
+        "div",
+        { class: "detail-sub" },
+        badge,
+        unsure ? confidenceMark(verdict, lang) : null,
+        el("span", { class: "detail-summary", text: summaryText(entry, lang) }),
+      ),
+      notes ? el("div", { class: "verdict-damaged", testid: "verdict-damaged", text: `⚠ ${t(lang, "verdict_damaged")}` }) : null,
       link,
     );
   }
@@ -187,7 +297,7 @@ export class DetailPanel {
       series.length
         ? el(
             "div",
-            null,
+            { class: "series-meta" },
             el("dt", { text: t(lang, "series_used") }),
             el(
               "dd",
@@ -195,7 +305,7 @@ export class DetailPanel {
               series.map(([role, info]) =>
                 el(
                   "span",
-                  { class: "series-item" },
+                  { class: "series-item", testid: "series-item", title: [info.run, info.tag].filter(Boolean).join(" · ") },
                   el("span", { class: "swatch", style: `background:${roleColor(role)}` }),
                   el("span", { class: "series-role", text: t(lang, role) }),
                   el("code", { text: info.tag }),
@@ -217,14 +327,19 @@ export class DetailPanel {
   }
 
   /** Problems with the run's event files, when the server reports any. */
-  renderNotes(entry) {
+  renderNotes(entry, lang) {
     const notes = Array.isArray(entry.notes) ? entry.notes : [];
     if (!notes.length) return null;
     return el(
       "div",
       { class: "note file-notes", testid: "run-notes", role: "note" },
-      el("span", { class: "note-icon", "aria-hidden": "true", text: "ⓘ" }),
-      el("ul", null, notes.map((note) => el("li", { text: typeof note === "string" ? note : JSON.stringify(note) }))),
+      el("span", { class: "note-icon", "aria-hidden": "true", text: "⚠" }),
+      el(
+        "div",
+        null,
+        el("strong", { text: t(lang, "notes_title") }),
+        el("ul", null, notes.map((note) => el("li", { text: typeof note === "string" ? note : JSON.stringify(note) }))),
+      ),
     );
   }
 
@@ -240,24 +355,28 @@ export class DetailPanel {
       return box;
     }
     const available = curves.data.series || {};
+    const overlay = this.compare.series(lang, entry.run);
     const all = Object.values(available).filter((s) => s && Array.isArray(s.points));
-    const extent = stepExtent(all);
+    const extent = stepExtent(all.concat(overlay));
     if (!extent) {
       box.appendChild(el("div", { class: "placeholder", testid: "curves-empty", text: t(lang, "curves_empty") }));
       return box;
     }
     const marks = this.chartMarks(entry, lang, extent);
     for (const chart of CHARTS) {
-      const series = chart.roles
+      const isLoss = chart.name === "loss";
+      const own = chart.roles
         .filter((role) => available[role] && Array.isArray(available[role].points) && available[role].points.length)
         .map((role) => ({ key: role, label: t(lang, role), color: roleColor(role), points: available[role].points }));
+      const series = isLoss ? own.concat(overlay) : own;
       if (!series.length) continue;
-      const isLoss = chart.name === "loss";
+      const compared = isLoss ? this.compare.legend(entry.run) : [];
       const created = createChart({
         name: chart.name,
         title: t(lang, chart.title),
         height: chart.height,
         series,
+        legend: compared.length ? [...own, ...compared, { label: t(lang, "compare_style") }] : undefined,
         xDomain: extent,
         stepLabel: t(lang, "step"),
         ranges: chart.name === "lr" ? [] : marks.ranges,
@@ -277,6 +396,73 @@ export class DetailPanel {
       if (this.charts.length === 1 && marks.ranges.length) box.appendChild(this.rangeLegend(marks.ranges));
     }
     return box;
+  }
+
+  /** The ticked runs' losses in one chart, and their list columns side by side. */
+  renderComparison(lang) {
+    const compare = this.compare;
+    const close = el("button", { type: "button", class: "icon-button close", "aria-label": t(lang, "compare_clear"), title: t(lang, "compare_clear"), text: "✕" });
+    close.addEventListener("click", () => this.onClearCompare());
+    const series = compare.series(lang, null);
+    const extent = stepExtent(series);
+    let chart = null;
+    if (extent) {
+      const created = createChart({
+        name: "compare",
+        title: t(lang, "chart_loss"),
+        height: 300,
+        series,
+        legend: [...compare.legend(null), { label: t(lang, "compare_style") }],
+        xDomain: extent,
+        stepLabel: t(lang, "step"),
+        ranges: [],
+        fullRange: this.fullRange,
+        onToggleRange: () => {
+          this.fullRange = !this.fullRange;
+          this.render();
+        },
+        labels: { showAll: t(lang, "range_show_all"), fit: t(lang, "range_fit"), clipped: t(lang, "range_clipped") },
+      });
+      this.charts.push(created);
+      chart = created.element;
+    } else if (compare.loading()) {
+      chart = el("div", { class: "placeholder chart-placeholder", testid: "curves-loading", text: t(lang, "compare_loading") });
+    }
+    return el(
+      "section",
+      { class: "comparison", testid: "comparison" },
+      el("div", { class: "detail-title-row" }, el("h2", { class: "detail-run", text: t(lang, "compare_title", { n: compare.runs.length }) }), close),
+      el("p", { class: "muted", testid: "compare-count", text: t(lang, "compare_count", { n: compare.runs.length, max: MAX_COMPARED }) }),
+      el("p", { class: "muted", text: t(lang, "compare_hint") }),
+      compare.failures().map(({ run, message }) => el("div", { class: "note error-note", text: t(lang, "compare_failed", { run, message }) })),
+      chart,
+      el("div", { class: "compare-table-box" }, this.compareTable(lang)),
+    );
+  }
+
+  /** The ticked runs' verdicts and list columns; a name opens its run. */
+  compareTable(lang) {
+    const byName = new Map((this.doc ? this.doc.runs : []).map((entry) => [entry.run, entry]));
+    const numeric = COLUMNS.filter((c) => c.format);
+    const head = el("tr", null, el("th", { text: t(lang, "col_run") }), el("th", { text: t(lang, "col_verdict") }), numeric.map((c) => el("th", { class: "num", text: t(lang, c.label) })));
+    const rows = this.compare.runs.map((run) => {
+      const entry = byName.get(run) || { run };
+      const open = el(
+        "button",
+        { type: "button", class: "link-button compare-run", title: run },
+        el("span", { class: "swatch", style: `background:${this.compare.color(run)}` }),
+        elidedName(run, { class: "compare-name" }),
+      );
+      open.addEventListener("click", () => this.onOpen(run));
+      return el(
+        "tr",
+        null,
+        el("td", { class: "compare-name-cell" }, open),
+        el("td", null, entry.verdict ? el("span", { class: `badge sev-${entry.severity || "none"}`, "data-code": entry.verdict, text: codeLabel(lang, entry.verdict) }) : null),
+        numeric.map((c) => el("td", { class: "num", text: c.format(c.value(entry, lang)) })),
+      );
+    });
+    return el("table", { class: "compare-table", testid: "compare-table" }, el("thead", null, head), el("tbody", null, rows));
   }
 
   chartMarks(entry, lang, extent) {
@@ -321,11 +507,12 @@ export class DetailPanel {
     const evidence = Object.entries(finding.evidence || {});
     const article = el(
       "article",
-      { class: `finding sev-${finding.severity}`, testid: "finding" },
+      { class: `finding sev-${finding.severity}${isLowConfidence(finding) ? " low-confidence" : ""}`, testid: "finding" },
       el(
         "header",
         { class: "finding-head" },
         el("span", { class: `badge sev-${finding.severity}`, title: severityLabel(lang, finding.severity), text: codeLabel(lang, finding.code) }),
+        isLowConfidence(finding) ? confidenceMark(finding, lang) : null,
         el("h4", { class: "finding-title", text: text.title }),
         el("span", { class: "finding-range", text: stepRangeText(finding, lang) }),
       ),

@@ -21,7 +21,7 @@ import urllib.request
 from typing import List, Optional
 
 CHROMIUM = "/usr/bin/chromium"
-# DESIGN.md §6, plus a fresh profile per test (given to launch_persistent_context).
+# Headless chromium without network side trips, plus a fresh profile per test (given to launch_persistent_context).
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",

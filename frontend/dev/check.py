@@ -1,15 +1,20 @@
 """End-to-end checks of the Diagnosis tab against the dev harness (development aid).
 
-    /work/venv/bin/python frontend/dev/check.py [--perf-only]
+    python frontend/dev/check.py [--perf-only]   # a Python with playwright
 
 Starts serve.py on a free port (and stops it by its PID), drives headless
-Chromium through the tab and asserts: hostile names stay text, filters
-(regex, invalid regex, code), language switch remembered across reloads,
-detail panel charts and markers, scalars link, refresh keeping state, error
-banner over the last good data, empty state, and 1,000-run timings.
+Chromium through the tab and asserts: hostile names stay text, summary chips
+by verdict group and their filter, filters (regex, invalid regex, code),
+column sorting, sparklines, file-note markers, low-confidence marks, the
+`run` route's full findings, comparison of ticked runs, a 304 on an
+unchanged refresh, the older plugin's document (no columns, no `run` route),
+language switch remembered across reloads, detail panel charts and markers,
+scalars link, refresh keeping state, error banner over the last good data,
+empty state, and timings at 1,000 and 3,000 runs.
 """
 
 import json
+import math
 import os
 import subprocess
 import sys
@@ -18,8 +23,10 @@ import urllib.request
 
 from shoot import launch, tab_frame
 from playwright.sync_api import sync_playwright
+import fixtures
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+FIXTURE, _ = fixtures.make_fixture()
 
 
 def start_server(prefix=""):
@@ -64,16 +71,19 @@ def check_functional(p, base):
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    statuses = []
+    page.on("response", lambda r: statuses.append((r.status, r.url.split("/lossdoc/")[-1])) if "/lossdoc/" in r.url else None)
     set_mode(base, "normal")
     frame = open_tab(page, base)
     check_units(frame)
+    check_comparison_view(page, frame, statuses)
 
     # Sorting: most severe first, then name.
     runs = visible_runs(frame)
     sev = frame.eval_on_selector_all("[data-testid=run-row]", "rows => rows.map(r => r.dataset.severity)")
     rank = {"critical": 0, "warning": 1, "info": 2, "ok": 3}
     assert [rank[s] for s in sev] == sorted(rank[s] for s in sev), sev
-    assert len(runs) == 10, runs
+    assert len(runs) == len(FIXTURE["runs"]), runs
 
     # Hostile names are text.
     hostile = "<img src=x onerror=alert(1)>"
@@ -81,7 +91,7 @@ def check_functional(p, base):
     assert frame.locator("img").count() == 0, "an <img> was injected"
     assert frame.locator("script:not([type=module])").count() == 0
     summary = frame.text_content("[data-testid=summary-bar]")
-    assert "2" in summary and "critical" in summary, summary
+    assert "needs action" in summary and "not judged" in summary, summary
     row = frame.locator(f'[data-testid=run-row][data-run="{hostile}"]')
     assert row.locator("[data-testid=badge]").text_content() == "not learning"
     assert frame.locator('[data-testid=run-row][data-run="quick_test"] [data-testid=best-step]').text_content() == "—"
@@ -159,7 +169,7 @@ def check_functional(p, base):
     frame.click("[data-testid=refresh]")
     frame.wait_for_selector("[data-testid=error-banner]:not([hidden])")
     assert "HTTP 500" in frame.text_content("[data-testid=error-banner]")
-    assert len(visible_runs(frame)) == 10
+    assert len(visible_runs(frame)) == len(FIXTURE["runs"])
     assert frame.locator("[data-testid=chart]").count() >= 1
     set_mode(base, "normal")
     frame.click("[data-testid=refresh]")
@@ -236,6 +246,136 @@ UNIT_JS = """async () => {
 }"""
 
 
+def _group(entry):
+    return "unjudged" if entry["verdict"] == "insufficient_data" else entry["severity"]
+
+
+def _sort_key(value):
+    return (value is None, value if value is not None else 0)
+
+
+def check_comparison_view(page, frame, statuses):
+    """Summary chips, sorting, sparklines, notes, confidence, run route, compare, 304."""
+    runs = FIXTURE["runs"]
+    # Chips count by group; skipped runs are not judged.
+    for group in ("critical", "warning", "info", "ok", "unjudged"):
+        expected = sum(_group(r) == group for r in runs) + (len(FIXTURE["skipped"]) if group == "unjudged" else 0)
+        chip = frame.locator(f'[data-testid=summary-chip][data-group="{group}"]')
+        assert chip.get_attribute("data-count") == str(expected), (group, chip.get_attribute("data-count"), expected)
+    assert "plateau" in frame.get_attribute('[data-testid=summary-chip][data-group="info"]', "title")
+    frame.click('[data-testid=summary-chip][data-group="info"]')
+    assert sorted(visible_runs(frame)) == sorted(r["run"] for r in runs if _group(r) == "info"), visible_runs(frame)
+    assert frame.get_attribute('[data-testid=summary-chip][data-group="info"]', "aria-pressed") == "true"
+    frame.click('[data-testid=summary-chip][data-group="unjudged"]')
+    assert visible_runs(frame) == [r["run"] for r in runs if _group(r) == "unjudged"], visible_runs(frame)
+    assert frame.locator("[data-testid=skipped][open]").count() == 1
+    frame.click('[data-testid=summary-chip][data-group="unjudged"]')
+    assert len(visible_runs(frame)) == len(runs)
+
+    # Every numeric column sorts, missing values last; aria-sort follows.
+    for key, first in (("best_val_loss", "ascending"), ("best_val_acc", "descending"), ("steps", "descending")):
+        frame.click(f'[data-testid=sort][data-column="{key}"]')
+        order = visible_runs(frame)
+        values = {r["run"]: r["columns"][key] for r in runs}
+        ranked = sorted((r for r in runs if values[r["run"]] is not None), key=lambda r: values[r["run"]], reverse=first == "descending")
+        shown = [name for name in order if values[name] is not None]
+        assert [values[n] for n in shown] == [values[r["run"]] for r in ranked], (key, order)
+        assert all(values[n] is None for n in order[len(shown):]), order
+        header = frame.locator(f'[role=columnheader][data-column="{key}"]')
+        assert header.get_attribute("aria-sort") == first
+    # The sort select follows the headers and sorts too (a narrow list hides numeric headers).
+    assert frame.input_value("[data-testid=sort-select]") == "steps"
+    frame.select_option("[data-testid=sort-select]", "best_val_loss")
+    assert frame.get_attribute('[role=columnheader][data-column="best_val_loss"]', "aria-sort") == "ascending"
+    assert frame.get_attribute('[role=columnheader][data-column="steps"]', "aria-sort") == "none"
+    # Names and reasons sort too; a second click reverses the order.
+    for key in ("run", "summary"):
+        frame.click(f'[data-testid=sort][data-column="{key}"]')
+        once = visible_runs(frame)
+        frame.click(f'[data-testid=sort][data-column="{key}"]')
+        assert visible_runs(frame) == once[::-1], (key, once)
+        assert frame.get_attribute(f'[role=columnheader][data-column="{key}"]', "aria-sort") == "descending"
+    frame.click('[data-testid=sort][data-column="verdict"]')
+    assert frame.get_attribute('[role=columnheader][data-column="verdict"]', "aria-sort") == "ascending"
+    assert frame.get_attribute('[role=columnheader][data-column="run"]', "aria-sort") == "none"
+
+    # Sparklines: a path per logged curve.
+    for entry in runs:
+        row = f'[data-testid=run-row][data-run="{entry["run"]}"]'
+        drawn = frame.eval_on_selector_all(f"{row} [data-testid=sparkline] path", "p => p.map(x => x.dataset.series)")
+        assert drawn == [k for k in ("train_loss", "val_loss") if entry["sparkline"].get(k)], (entry["run"], drawn)
+        # Notes marker and low confidence mark, from the document.
+        assert frame.is_visible(f"{row} [data-testid=notes-marker]") == bool(entry["notes"]), entry["run"]
+        verdict = next((f for f in entry["findings"] if f["code"] == entry["verdict"]), None)
+        unsure = verdict is not None and verdict["confidence"] < 0.5
+        assert frame.is_visible(f"{row} [data-testid=low-confidence]") == unsure, entry["run"]
+    noted = next(r for r in runs if r["notes"] and r["run"].startswith("sweeps/"))
+    assert frame.get_attribute(f'[data-testid=run-row][data-run="{noted["run"]}"] .run-name', "title") == noted["run"]
+
+    # Opening a run fetches its full entry: the list view has no finding detail.
+    frame.click(f'[data-testid=run-row][data-run="{noted["run"]}"]')
+    frame.wait_for_selector("[data-testid=finding] .finding-detail")
+    assert ("200", "run") in {(str(s), u.split("?")[0]) for s, u in statuses}, statuses
+    assert noted["notes"][0] in frame.text_content("[data-testid=run-notes]")
+    assert frame.is_visible("[data-testid=verdict-damaged]")
+    frame.click('[data-testid=run-row][data-run="mnist/adam_lr1e-3"]')
+    frame.wait_for_selector('[data-testid=finding][data-code="oscillation"] [data-testid=low-confidence]')
+    assert frame.locator('[data-testid=finding][data-code="overfitting"] [data-testid=low-confidence]').count() == 0
+    assert frame.locator("[data-testid=verdict-damaged]").count() == 0
+
+    # Ticked runs overlay the open run's loss chart; then alone in the comparison.
+    for name in ("bert/finetune", "cifar10/resnet18"):
+        frame.click(f'[data-testid=run-row][data-run="{name}"] [data-testid=compare-box]')
+    frame.wait_for_selector('[data-chart=loss] path.line[data-run="cifar10/resnet18"]')
+    frame.wait_for_selector('[data-chart=loss] path.line[data-run="bert/finetune"]')
+    assert frame.text_content("[data-testid=detail-run]") == "mnist/adam_lr1e-3"  # ticking does not open
+    dashed = frame.eval_on_selector_all('[data-chart=loss] path.line[data-run="bert/finetune"]', "p => p.map(x => x.getAttribute('stroke-dasharray'))")
+    assert dashed == [None, "5 3"], dashed
+    frame.click("[data-testid=detail-panel] button.close")
+    frame.wait_for_selector("[data-testid=comparison] [data-chart=compare]")
+    assert frame.locator("[data-testid=compare-table] tbody tr").count() == 2
+    for entry in runs[:6]:
+        box = frame.locator(f'[data-testid=run-row][data-run="{entry["run"]}"] [data-testid=compare-box]')
+        if not box.is_checked() and not box.is_disabled():
+            box.check()
+    ticked = frame.eval_on_selector_all("[data-testid=compare-box]:checked", "b => b.length")
+    disabled = frame.eval_on_selector_all("[data-testid=compare-box]:disabled", "b => b.length")
+    assert ticked == 6 and disabled == len(runs) - 6, (ticked, disabled)
+    frame.click("[data-testid=compare-clear]")
+    assert frame.is_hidden("[data-testid=detail-panel]")
+    assert frame.eval_on_selector_all("[data-testid=compare-box]:checked", "b => b.length") == 0
+
+    # An unchanged document is a 304 and keeps the list as it is.
+    statuses.clear()
+    frame.click("[data-testid=refresh]")
+    page.wait_for_timeout(400)
+    assert (304, "diagnoses") in statuses, statuses
+    assert len(visible_runs(frame)) == len(runs)
+    print("comparison view checks passed")
+
+
+def check_legacy(p, base):
+    """The older plugin: full findings in the list, no columns, no `run` route."""
+    browser = launch(p)
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    set_mode(base, "legacy")
+    frame = open_tab(page, base)
+    assert frame.locator("[data-testid=sparkline]").count() == 0
+    assert frame.locator("[data-testid=notes-marker]:visible").count() == 0
+    assert set(frame.eval_on_selector_all("[data-testid=col-best_val_loss]", "c => c.map(x => x.textContent)")) == {"—"}
+    frame.click('[data-testid=sort][data-column="best_val_loss"]')
+    assert len(visible_runs(frame)) == len(FIXTURE["runs"])
+    frame.click('[data-testid=run-row][data-run="mnist/adam_lr1e-3"]')
+    frame.wait_for_selector("[data-testid=finding] .finding-detail")
+    assert frame.locator("[data-testid=run-error]").count() == 0
+    set_mode(base, "normal")
+    assert not errors, errors
+    browser.close()
+    print("legacy document checks passed")
+
+
 def check_units(frame):
     r = frame.evaluate(UNIT_JS)
     assert not r["decayRange"]["clipped"] and r["decayRange"]["domain"][1] > 2.3, r["decayRange"]
@@ -263,8 +403,19 @@ PERF_JS = """async (text) => {
 }"""
 
 
+SORT_JS = """async (column) => {
+  const t0 = performance.now();
+  document.querySelector(`[data-testid=sort][data-column="${column}"]`).click();
+  const t1 = performance.now();
+  await new Promise(r => requestAnimationFrame(() => setTimeout(r, 0)));
+  return {handler: t1 - t0, frame: performance.now() - t0};
+}"""
+
+
 def check_perf(p, base, n=1000):
     set_mode(base, "big", n)
+    # The harness builds the document on first request: build it now so the timings are the tab's.
+    size = len(urllib.request.urlopen(f"{base}/data/plugin/lossdoc/diagnoses").read())
     browser = launch(p)
     page = browser.new_page(viewport={"width": 1440, "height": 900})
     t0 = time.time()
@@ -274,6 +425,7 @@ def check_perf(p, base, n=1000):
     rows = frame.locator("[data-testid=run-row]").count()
     assert rows == n, rows
     timings = [frame.evaluate(PERF_JS, text) for text in ["s", "se", "seed", "seed1", "seed12", "lr1e-2.*seed1", "(((", ""]]
+    sorts = [frame.evaluate(SORT_JS, column) for column in ["best_val_loss", "best_val_loss", "run", "summary", "verdict"]]
     t = time.time()
     frame.click("[data-testid=lang-switch] button[data-lang=zh]")
     frame.wait_for_selector("[data-testid=lang-switch] button[data-lang=zh][aria-pressed=true]")
@@ -283,14 +435,16 @@ def check_perf(p, base, n=1000):
     frame.evaluate("() => performance.clearMeasures()")
     frame.click("[data-testid=refresh]")
     page.wait_for_timeout(1500)
-    refresh = frame.evaluate("() => performance.getEntriesByName('lossdoc:update-list').map(e => e.duration)")
+    refresh = frame.evaluate("() => performance.getEntriesByName('lossdoc:refresh').map(e => e.duration)")
     t = time.time()
     frame.locator("[data-testid=run-row]").nth(500).click()
     frame.wait_for_selector("[data-testid=chart]")
     open_ms = (time.time() - t) * 1000
 
     # A refresh keeps the list's and the detail's scroll positions.
+    frame.wait_for_selector("[data-testid=finding] .finding-detail")  # the run route's full entry
     frame.evaluate("() => { document.querySelector('.list-pane').scrollTop = 9000; document.querySelector('.detail-pane').scrollTop = 200; }")
+    page.wait_for_timeout(500)  # rows scrolled into view lay out (content-visibility) and may move the anchor
     before = frame.evaluate("() => [document.querySelector('.list-pane').scrollTop, document.querySelector('.detail-pane').scrollTop]")
     frame.click("[data-testid=refresh]")
     page.wait_for_timeout(1000)
@@ -302,11 +456,14 @@ def check_perf(p, base, n=1000):
     browser.close()
     result = {
         "runs": n,
+        "diagnoses_bytes": size,
         "page_load_to_rows_s": round(first_rows, 3),
         "first_list_build_ms": [round(x, 1) for x in build],
-        "refresh_list_update_ms": [round(x, 1) for x in refresh],
+        "refresh_304_total_ms": [round(x, 1) for x in refresh],
         "filter_handler_ms": [round(x["handler"], 1) for x in timings],
         "filter_to_next_frame_ms": [round(x["frame"], 1) for x in timings],
+        "sort_handler_ms": [round(x["handler"], 1) for x in sorts],
+        "sort_to_next_frame_ms": [round(x["frame"], 1) for x in sorts],
         "language_switch_click_to_done_ms": round(lang_ms, 1),
         "language_switch_js_ms": [round(x, 1) for x in lang_js],
         "open_run_detail_ms": round(open_ms, 1),
@@ -321,7 +478,9 @@ def main():
         with sync_playwright() as p:
             if "--perf-only" not in sys.argv:
                 check_functional(p, base)
-            check_perf(p, base)
+                check_legacy(p, base)
+            check_perf(p, base, 1000)
+            check_perf(p, base, 3000)
     finally:
         proc.terminate()
         proc.wait()

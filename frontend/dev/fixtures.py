@@ -1,10 +1,14 @@
 """Fixture data for the Diagnosis tab's development harness (not shipped).
 
-make_fixture() returns a realistic diagnoses document (DESIGN §3 plus the
-plugin's extensions: lang, sampling, summary, sampled, text, skipped tags)
-and the matching curves for each run. make_big(n) returns a document with n
-generated runs for performance checks; synth_curves(entry) draws curves for
-any run of it. Pure standard library, deterministic (seeded).
+make_fixture() returns a realistic diagnoses document (docs/json-format.md,
+plus the plugin's extensions: lang, sampling, summary, sampled, notes, text,
+skipped tags, per-finding confidence, per-run comparison columns and
+sparkline) and the matching curves for each run. list_view(doc) is what the
+plugin's `diagnoses` route serves (findings without detail, actions,
+evidence, text); run_entry(doc, run, lang) what its `run` route serves.
+make_big(n) returns a document with n generated runs for performance
+checks; synth_curves(entry) draws curves for any run of it. Pure standard
+library, deterministic (seeded).
 
 Run `python3 fixtures.py` to rewrite fixture.json and curves_fixture.json.
 """
@@ -214,6 +218,59 @@ def summary(code, **values):
 
 def series(run, tag, points):
     return {"run": run, "tag": tag, "points": points}
+
+
+def _finite(value):
+    return value is not None and math.isfinite(value)
+
+
+def _thin(points, limit=32):
+    """At most `limit` evenly spaced points, keeping the first and the last."""
+    if len(points) <= limit:
+        return [list(p) for p in points]
+    picks = sorted({round(i * (len(points) - 1) / (limit - 1)) for i in range(limit)})
+    return [list(points[i]) for i in picks]
+
+
+def comparison(curve_set):
+    """The run's list columns and sparkline, from its curves (as the plugin computes them)."""
+
+    def points(role):
+        return curve_set[role]["points"] if role in curve_set else []
+
+    def values(role):
+        return [v for _, v in points(role) if _finite(v)]
+
+    train, val_loss, val_acc = values("train_loss"), values("val_loss"), values("val_acc")
+    columns = {
+        "best_val_loss": min(val_loss) if val_loss else None,
+        "best_val_acc": max(val_acc) if val_acc else None,
+        "final_train_loss": train[-1] if train else None,
+        "steps": points("train_loss")[-1][0] if points("train_loss") else None,
+    }
+    sparkline = {role: _thin(points(role)) for role in ("train_loss", "val_loss") if points(role)}
+    return {"columns": columns, "sparkline": sparkline}
+
+
+LIST_FINDING_FIELDS = ("code", "severity", "confidence", "first_step", "last_step", "title")
+
+
+def list_view(doc):
+    """The `diagnoses` route's document: each finding keeps only its list fields."""
+    runs = [
+        {**entry, "findings": [{k: f[k] for k in LIST_FINDING_FIELDS if k in f} for f in entry["findings"]]}
+        for entry in doc["runs"]
+    ]
+    return {**doc, "runs": runs}
+
+
+def run_entry(doc, run, lang):
+    """The `run` route's answer: one run's full entry, top-level texts in `lang`; None if unknown."""
+    for entry in doc["runs"]:
+        if entry["run"] == run:
+            findings = [{**f, **f["text"][lang]} if "text" in f else f for f in entry["findings"]]
+            return {**entry, "findings": findings}
+    return None
 
 
 # ---- curve shapes ---------------------------------------------------------------
@@ -470,6 +527,40 @@ def make_fixture():
         }
     )
 
+    # 11. A long sweep name (one line, ellipsis in a narrow list), read from a damaged file.
+    name = "sweeps/2024-05-17_resnet50_cosine_lr3e-4_wd5e-2_bs256_mixup0.2/seed_42"
+    steps = range(0, 8001, 40)
+    train = curve(steps, lambda s: _decay(s, 2.1, 0.3, 4000), rng, 0.02)
+    val = curve(range(0, 8001, 400), lambda s: _decay(s, 2.1, 0.42, 4300), rng, 0.01)
+    vacc = curve(range(0, 8001, 400), lambda s: 0.93 - 0.8 * math.exp(-s / 3000), rng, 0.003)
+    curves[name] = {"train_loss": series(name, "train_loss", train), "val_loss": series(name, "val_loss", val), "val_acc": series(name, "val_acc", vacc)}
+    runs.append(
+        {
+            "run": name,
+            "verdict": "still_improving",
+            "severity": "ok",
+            "best_step": 8000,
+            "summary": summary("still_improving"),
+            "sampled": False,
+            "series": {k: series(name, v["tag"], len(v["points"])) for k, v in curves[name].items()},
+            "findings": [finding("still_improving", "ok", 6400, 8000, {"drop_pct": 14.2})],
+            "notes": ["events.out.tfevents.1715930000.gpu-07.4121.0: truncated after 302 records"],
+        }
+    )
+
+    # How sure each finding is: low on short runs (Keras' 30 epochs) and on rare events.
+    confidence = {
+        ("mnist/adam_lr1e-3", "overfitting"): 0.91, ("mnist/adam_lr1e-3", "oscillation"): 0.44,
+        ("mnist/sgd_lr1e-1", "non_finite"): 1.0, ("mnist/sgd_lr1e-1", "divergence"): 0.83,
+        ("bert/finetune", "spike"): 0.38, ("keras/mnist_cnn", "overconfidence"): 0.41,
+    }
+    for entry in runs:
+        entry.setdefault("notes", [])
+        entry.update(comparison(curves[entry["run"]]))
+        for f in entry["findings"]:
+            f["confidence"] = confidence.get((entry["run"], f["code"]), 0.8)
+    runs[5]["notes"] = ["<img src=x onerror=alert(5)>.tfevents: unreadable record header at byte 88"]
+
     doc = {
         "version": 1,
         "lang": "en",
@@ -529,6 +620,10 @@ def make_big(n, lang="en"):
             entry["findings"] = [finding(code, severity, first, None if code == "non_finite" else last, evidence, lang, n=2)]
             if code in ("plateau",):
                 entry["findings"][0]["last_step"] = first + 1000
+        for f in entry["findings"]:
+            f["confidence"] = round(rng.uniform(0.2, 1.0), 2)
+        entry["notes"] = ["events.out.tfevents.0: truncated after 40 records"] if i % 53 == 0 else []
+        entry.update(comparison(synth_curves(entry)["series"]))
         runs.append(entry)
     skipped = [{"run": f"aux/probe{i}", "reason": "no loss-like scalar", "tags": ["grad_norm", "throughput"]} for i in range(5)]
     return {"version": 1, "lang": lang, "sampling": {"limit": 1000}, "runs": runs, "skipped": skipped}

@@ -4,12 +4,15 @@ Mimics what TensorBoard serves to a dynamic plugin, on 127.0.0.1:
   /                              a page that frames the tab like TensorBoard does
   /data/plugin_entry.html        TensorBoard's entry HTML, same <base> and CSP
   /data/plugin/lossdoc/<f>.js|css  the shipped files (top level of frontend/)
-  /data/plugin/lossdoc/diagnoses the fixture document (or a generated one)
+  /data/plugin/lossdoc/diagnoses the list view of the fixture document (or of a
+                                 generated one), with an ETag; If-None-Match -> 304
+  /data/plugin/lossdoc/run       ?run=RUN[&lang=] -> one run's full entry (ETag too)
   /data/plugin/lossdoc/curves    ?run=RUN -> curves; 400 without run, 404 unknown
   /dev/mode?set=MODE[&n=N]       switch what diagnoses returns:
       normal (fixture.json), big (N generated runs), empty (no runs, only
       skipped), none (nothing at all), error (HTTP 500), zh (fixture with
-      server language zh)
+      server language zh), legacy (the older plugin: the full document without
+      columns, sparkline, confidence or notes, no `run` route, no ETag)
 Optional --path-prefix /foo serves everything under /foo, like TensorBoard's
 --path_prefix. Prints "PORT <n>" once listening; stop it by its PID.
 
@@ -68,6 +71,17 @@ class State:
     n = 1000
     fixture, fixture_curves = fixtures.make_fixture()
     big = None
+    bodies = {}  # (mode, n) -> (list view body, etag)
+
+    @classmethod
+    def list_body(cls):
+        """The `diagnoses` answer for the current mode, serialised once, and its ETag."""
+        key = (cls.mode, cls.n)
+        if key not in cls.bodies:
+            doc = cls.diagnoses()
+            body = json.dumps(legacy(doc) if cls.mode == "legacy" else fixtures.list_view(doc), ensure_ascii=False)
+            cls.bodies[key] = (body, '"%s"' % hashlib.sha1(body.encode()).hexdigest()[:16])
+        return cls.bodies[key]
 
     @classmethod
     def diagnoses(cls):
@@ -92,6 +106,16 @@ class State:
             if entry["run"] == run:
                 return fixtures.synth_curves(entry)
         return None
+
+
+def legacy(doc):
+    """The document as the plugin served it before the comparison view."""
+    drop_run = ("columns", "sparkline", "notes")
+    runs = [
+        {**{k: v for k, v in e.items() if k not in drop_run}, "findings": [{k: v for k, v in f.items() if k != "confidence"} for f in e["findings"]]}
+        for e in doc["runs"]
+    ]
+    return {**doc, "runs": runs}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -137,7 +161,30 @@ class Handler(BaseHTTPRequestHandler):
         if path == plugin + "diagnoses":
             if State.mode == "error":
                 return self.send(500, "Internal error: the log directory could not be read", "text/plain")
-            return self.send_json(State.diagnoses())
+            body, etag = State.list_body()
+            if State.mode == "legacy":
+                return self.send(200, body, "application/json")
+            if self.headers.get("If-None-Match") == etag:
+                return self.send(304, b"", "application/json", [("ETag", etag)])
+            return self.send(200, body, "application/json", [("ETag", etag)])
+        if path == plugin + "run":
+            if State.mode == "legacy":
+                return self.send(404, "Not found", "text/plain")
+            if "run" not in query:
+                return self.send(400, "Invalid argument: the run parameter is required: run?run=RUN", "text/plain")
+            if State.mode == "error":
+                return self.send(500, "Internal error", "text/plain")
+            lang = query.get("lang", [State.diagnoses()["lang"]])[0]
+            if lang not in ("en", "zh"):
+                return self.send(400, f"Invalid argument: lang must be one of en, zh, got {lang!r}", "text/plain")
+            entry = fixtures.run_entry(State.diagnoses(), query["run"][0], lang)
+            if entry is None:
+                return self.send(404, f"Not found: no training run named {query['run'][0]!r}", "text/plain")
+            body = json.dumps(entry, ensure_ascii=False)
+            etag = '"%s"' % hashlib.sha1(body.encode()).hexdigest()[:16]
+            if self.headers.get("If-None-Match") == etag:
+                return self.send(304, b"", "application/json", [("ETag", etag)])
+            return self.send(200, body, "application/json", [("ETag", etag)])
         if path == plugin + "curves":
             if "run" not in query:
                 return self.send(400, "Missing required parameter: run", "text/plain")

@@ -1,6 +1,6 @@
 """Screenshots of the Diagnosis tab in headless Chromium (development aid).
 
-    /work/venv/bin/python frontend/dev/shoot.py URL [OUTDIR]
+    python frontend/dev/shoot.py URL [OUTDIR]   # a Python with playwright
 
 URL is the harness root (serve.py) or a real TensorBoard's; the tab's frame is
 found by its URL. Writes list/detail screenshots in English and Chinese.
