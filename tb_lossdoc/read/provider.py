@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -28,9 +28,10 @@ class LogdirError(Exception):
     """The logdir cannot be read at all (missing, not a directory, no event files)."""
 
 
-@dataclass(frozen=True)
-class SeriesInfo:
-    """What the listing says of a series without reading it: enough to spot changes."""
+class SeriesInfo(NamedTuple):
+    """What the listing says of a series without reading it: enough to spot changes.
+
+    A named tuple: listings of thousands of runs build one per series."""
 
     max_step: int
     max_wall_time: float
