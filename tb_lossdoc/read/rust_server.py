@@ -18,13 +18,15 @@ from typing import Dict, List, Optional
 from .provider import SCALARS_PLUGIN
 
 # Loading is asynchronous: poll until the server says its one load cycle is done
-# (it logs this with --verbose, as under `tensorboard --verbosity 0`), and give up
-# when the listing has not grown for this long.
+# (it logs this with --verbose, as under `tensorboard --verbosity 0`); poll the
+# listing now and then, and give up when it has not grown for STALL_SECONDS.
 POLL_SECONDS = 0.02
+LISTING_SECONDS = 1.0
 STALL_SECONDS = 120.0
 _LOADED = b"Finished load cycle"
 # The server's own warning for a record it could not parse (it then reads on).
-_READ_ERROR = re.compile(r"Read error in (?P<path>.+?): (?P<error>.*)$")
+# The path may hold ": "; the error is a Rust value such as `InvalidProto(...)`.
+_READ_ERROR = re.compile(r"Read error in (?P<path>.+): (?P<error>[A-Z][A-Za-z]*\(.*)$")
 _START_LOCK = threading.Lock()
 
 
@@ -89,15 +91,17 @@ class RustServer:
 
     def wait_loaded(self, ctx) -> None:
         """Block until the server has loaded the logdir once; ServerFailed if it dies first."""
-        previous, grown_at = None, time.monotonic()
+        previous, grown_at, looked_at = None, time.monotonic(), 0.0
         while _LOADED not in self._stderr_bytes():
             if not self.alive():
                 raise ServerFailed(self._death_reason() or "data server exited while loading")
-            snapshot = self._snapshot(ctx)
-            if snapshot != previous:
-                previous, grown_at = snapshot, time.monotonic()
-            elif time.monotonic() - grown_at > STALL_SECONDS:
-                raise ServerFailed(f"data server made no progress for {STALL_SECONDS:.0f} s")
+            now = time.monotonic()
+            if now - looked_at >= LISTING_SECONDS:  # listing thousands of runs costs the server time
+                snapshot, looked_at = self._snapshot(ctx), now
+                if snapshot != previous:
+                    previous, grown_at = snapshot, now
+                elif now - grown_at > STALL_SECONDS:
+                    raise ServerFailed(f"data server made no progress for {STALL_SECONDS:.0f} s")
             time.sleep(POLL_SECONDS)
 
     def _snapshot(self, ctx) -> tuple:
