@@ -128,14 +128,14 @@ def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenL
     try:
         health = eventfiles.scan_logdir(logdir)
         opened.problems = {run: list(found) for run, found in health.problems.items()}
-        if health.oversized:
-            opened._view = safe_view.build(logdir, health.oversized)
+        if health.unsafe:
+            opened._view = safe_view.build(logdir, health.unsafe)
             opened.root = opened._view.name
         if starting is None:
             opened.use_python("")
             return opened
         error = starting.join()
-        if health.oversized:  # the server saw the whole files: start again on the stand-in
+        if health.unsafe:  # the server saw the whole files: start again on the stand-in
             opened._stop_server()
             error = _Background(lambda: opened._start_rust(verbose)).join()
         if error is None:
