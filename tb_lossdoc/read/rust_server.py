@@ -18,12 +18,15 @@ from typing import Dict, List, Optional
 from .provider import SCALARS_PLUGIN
 
 # Loading is asynchronous: poll until the server says its one load cycle is done
-# (it logs this with --verbose, as under `tensorboard --verbosity 0`); poll the
-# listing now and then, and give up when it has not grown for STALL_SECONDS.
+# (it logs this with --verbose, as under `tensorboard --verbosity 0`). The
+# listing is polled now and then: a server that logs no cycles is taken as
+# loaded once it has not grown for QUIET_SECONDS; one that logs them and has
+# not grown for STALL_SECONDS has failed.
 POLL_SECONDS = 0.02
 LISTING_SECONDS = 1.0
+QUIET_SECONDS = 3.0
 STALL_SECONDS = 120.0
-_LOADED = b"Finished load cycle"
+_STARTED, _LOADED = b"Starting load cycle", b"Finished load cycle"
 # The server's own warning for a record it could not parse (it then reads on).
 # The path may hold ": "; the error is a Rust value such as `InvalidProto(...)`.
 _READ_ERROR = re.compile(r"Read error in (?P<path>.+): (?P<error>[A-Z][A-Za-z]*\(.*)$")
@@ -90,9 +93,16 @@ class RustServer:
         return self._popen is not None and self._popen.poll() is None
 
     def wait_loaded(self, ctx) -> None:
-        """Block until the server has loaded the logdir once; ServerFailed if it dies first."""
+        """Block until the server has loaded the logdir once; ServerFailed if it dies first.
+
+        Done when the server logs the end of its load cycle; a server that does
+        not log its cycles is done when the listing has stopped growing.
+        """
         previous, grown_at, looked_at = None, time.monotonic(), 0.0
-        while _LOADED not in self._stderr_bytes():
+        while True:
+            log = self._stderr_bytes()
+            if _LOADED in log:
+                return
             if not self.alive():
                 raise ServerFailed(self._death_reason() or "data server exited while loading")
             now = time.monotonic()
@@ -100,6 +110,8 @@ class RustServer:
                 snapshot, looked_at = self._snapshot(ctx), now
                 if snapshot != previous:
                     previous, grown_at = snapshot, now
+                elif _STARTED not in log and now - grown_at >= QUIET_SECONDS:
+                    return
                 elif now - grown_at > STALL_SECONDS:
                     raise ServerFailed(f"data server made no progress for {STALL_SECONDS:.0f} s")
             time.sleep(POLL_SECONDS)
