@@ -123,4 +123,4 @@ def test_a_data_server_that_logs_no_load_cycles_is_read_once_its_listing_settles
     monkeypatch.delenv("RUST_LOG")
     logged, _ = _every_series(DEMO_LOGS, RUST)
     assert used == RUST and sorted(quiet) == sorted(logged)
-    assert all(np.array_equal(quiet[key].values, logged[key].values) for key in logged)
+    assert all(np.array_equal(quiet[key].values, logged[key].values, equal_nan=True) for key in logged)
