@@ -305,6 +305,21 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
 
 # Variants of a code, for findings whose evidence shows a distinct case of it.
 VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
+    "not_learning.chance": {
+        "en": {
+            "title": "the loss is stuck at chance level, {chance_value} = {chance_base} {chance_classes}",
+            "detail": "The loss ({tag}) started at {start_value} and ended at {end_value}, where it stays. The model is not "
+            "learning from the data. Usually the learning rate is far too low or far too high, or the training loop has a "
+            "bug: no optimizer.step(), gradients zeroed at the wrong place, frozen weights, or labels that do not match the inputs.",
+            "actions": TEXTS["not_learning"]["en"]["actions"],
+        },
+        "zh": {
+            "title": "loss 卡在瞎猜的水平：{chance_value} = {chance_base} {chance_classes}",
+            "detail": "loss（{tag}）从 {start_value} 开始，到结束时是 {end_value}，并且一直停在那里。模型没有从数据里学到东西。"
+            "通常是学习率太小或太大，或者训练代码有 bug：没调用 optimizer.step()、梯度清零的位置不对、权重被冻结了，或者标签和输入对不上。",
+            "actions": TEXTS["not_learning"]["zh"]["actions"],
+        },
+    },
     "overfitting.memorisation": {
         "en": {
             "title": "training loss driven to ~0 while validation stays far above (memorisation)",
@@ -441,6 +456,8 @@ def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
 def _template(finding: Finding, lang: str) -> Mapping[str, object]:
     """The code's texts, or those of the variant its evidence shows."""
     evidence = finding.evidence
+    if finding.code == "not_learning" and evidence.get("chance_classes") is not None:
+        return VARIANTS["not_learning.chance"][lang]
     if finding.code == "overfitting" and "memorisation_gap" in evidence:
         return VARIANTS["overfitting.memorisation"][lang]
     if finding.code == "plateau" and evidence.get("lr_collapsed"):
