@@ -294,18 +294,15 @@ def by_run_id(document: dict, run_ids) -> tuple:
     return {**document, "runs": runs, "skipped": skipped}, extra
 
 
-def _built_logdir(built):
+def _built_logdir(built, field_build) -> str:
     """The field logdir to diagnose: `built` when it already holds event files, else a fresh build."""
-    sys.path.insert(0, str(FIELD))
-    import build as field_build
-
     if built and any("tfevents" in n for _, _, names in os.walk(built) for n in names):
-        return built, None
+        return built
     out = built or tempfile.mkdtemp(prefix="lossdoc-field-")
     report = field_build.build(out)
     for run_id, reason in sorted(report.failed.items()):
         print(f"build: FAILED {run_id}: {reason}", file=sys.stderr)
-    return out, report
+    return out
 
 
 def evaluate_field(document: dict, labels: dict, sources) -> dict:
@@ -350,7 +347,7 @@ def field_main(args) -> int:
     import tb_lossdoc
 
     labels, labels_from = field_labels()
-    logdir, _ = _built_logdir(args.built)
+    logdir = _built_logdir(args.built, field_build)
     document = tb_lossdoc.diagnose(logdir)
     result = evaluate_field(document, labels, field_build.read_sources())
     print(json.dumps(result, indent=2) if args.json else render_field(result, labels_from))

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from typing import List
+
+import numpy as np
 
 from .analysis import Analyzer, Options
-from .read.provider import RUST, open_logdir
+from .read.provider import RUST, OpenLogdir, open_logdir
 from .read.sources import open_path
 
 EXPERIMENT_ID = ""
@@ -23,23 +26,40 @@ def diagnose(logdir: str, lang: str = "en", options: Options = None, reader: str
     """
     options = options or Options(lang=lang)
     with contextlib.ExitStack() as stack:
-        events = []
+        events: List[OpenLogdir] = []
 
         def open_events(path: str):
-            opened = stack.enter_context(open_logdir(path, reader=reader, verbose=verbose))
-            events.append(opened)
-            return opened.provider, opened.ctx, opened.problems
+            events.append(stack.enter_context(open_logdir(path, reader=reader, verbose=verbose)))
+            return events[0].provider, events[0].ctx, events[0].problems
 
         provider, ctx, problems = open_path(logdir, open_events)
-        try:
-            document = Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)
-        except Exception as error:
-            if not events or events[0].reader != RUST:
-                raise
-            # Salvage what the Rust server could not finish with TensorBoard's Python loader.
-            events[0].use_python(f"data server failed while reading: {error}")
-            salvaged = (events[0].provider, events[0].ctx, events[0].problems)
-            provider, ctx, problems = open_path(logdir, lambda _path: salvaged)
-            document = Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)
-    document["reader"] = events[0].reader if events else FILES
+        if events:
+            return document_of(logdir, events[0], options, lang)
+        document = _document(provider, ctx, problems, options, lang)
+    document["reader"] = FILES
     return document
+
+
+def document_of(path: str, opened: OpenLogdir, options: Options, lang: str) -> dict:
+    """The document of `path`, whose event files `opened` loaded; if the Rust server dies mid-read,
+    what it could not finish is salvaged with TensorBoard's Python loader."""
+
+    def events(_path: str):
+        return opened.provider, opened.ctx, opened.problems
+
+    try:
+        document = _document(*open_path(path, events), options, lang)
+    except Exception as error:
+        if opened.reader != RUST:
+            raise
+        opened.use_python(f"data server failed while reading: {error}")
+        document = _document(*open_path(path, events), options, lang)
+    document["reader"] = opened.reader
+    return document
+
+
+def _document(provider, ctx, problems, options: Options, lang: str) -> dict:
+    # Steps span all of int64 in damaged or odd logs; the detectors' int64 step
+    # arithmetic may wrap there, which must not print numpy warnings to the user.
+    with np.errstate(over="ignore"):
+        return Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)

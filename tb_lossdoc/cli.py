@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
 from typing import Optional, Sequence
 
-from .report import messages
+from .report import messages, safe_text
+from .report.safe_text import printable
+from .read.provider import READERS, RUST
 from .analysis import Options
 from .read.curves import TagPatterns
 from .detect.detectors import CODES, SEVERITY_RANK, WARNING
@@ -76,6 +77,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--train-loss-tag", metavar="REGEX", help="regular expression naming the training-loss tag")
     parser.add_argument("--val-loss-tag", metavar="REGEX", help="regular expression naming the validation-loss tag")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the table")
+    parser.add_argument(
+        "--reader",
+        choices=READERS,
+        default=RUST,
+        help="data layer: TensorBoard's Rust data server (default; falls back to python when it fails) or its Python multiplexer",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show TensorBoard's and its data server's own log messages")
     return parser
 
 
@@ -92,19 +100,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as error:
         print(f"tb-lossdoc: {error}", file=sys.stderr)
         return EXIT_ERROR
+    _logging(args.verbose)
     try:
         from .api import diagnose
 
-        document = diagnose(args.logdir, lang=args.lang, options=options)
+        document = diagnose(args.logdir, lang=args.lang, options=options, reader=args.reader, verbose=args.verbose)
     except Exception as error:  # one clear line, never a traceback
-        print(f"tb-lossdoc: cannot read {args.logdir}: {error}", file=sys.stderr)
+        reason = str(error).strip() or type(error).__name__
+        print(printable(f"tb-lossdoc: cannot read {args.logdir}: {reason}"), file=sys.stderr)
         return EXIT_ERROR
     if args.format == "json":
-        json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
+        sys.stdout.write(safe_text.dumps(document) + "\n")
     elif args.format == "table":
         colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        sys.stdout.write(format_table(document, args.lang, colour, args.min_confidence))
+        sys.stdout.write(format_table(safe_text.printable_document(document), args.lang, colour, args.min_confidence))
     else:
         sys.stdout.write(format_markdown(document, args.lang))
     return EXIT_FINDINGS if failing(document, fail_codes, args.min_confidence) else EXIT_OK
@@ -118,6 +127,20 @@ def _unit_interval(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"not a number from 0 to 1: {text!r}")
     return value
+
+
+def _logging(verbose: bool) -> None:
+    """TensorBoard's own messages (purges, reload errors) only with -v: the document reports them.
+    Ours (a fallback to the Python loader) as one plain line on stderr."""
+    import logging
+
+    logging.getLogger("tensorboard").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    ours = logging.getLogger("tb_lossdoc")
+    if not ours.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("tb-lossdoc: %(message)s"))
+        ours.addHandler(handler)
+        ours.propagate = False
 
 
 def _patterns(args) -> TagPatterns:

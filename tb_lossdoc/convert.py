@@ -10,6 +10,7 @@ as `simple_value` summaries (no torch or TensorFlow needed).
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import sys
 import types
@@ -18,7 +19,6 @@ from typing import List, Optional, Sequence
 
 from .read.eventfiles import is_event_file
 from .read.logfiles import LogRun, NotALogFile, find_log_runs
-from .read.sources import run_path
 
 
 @dataclass
@@ -39,25 +39,33 @@ def _event_file_writer():
     return EventFileWriter
 
 
+# Events waiting for the writer thread; a long queue keeps it from stalling the conversion.
+_QUEUE = 100_000
+
+
 def write_run(run: LogRun, folder: str) -> int:
-    """Write one log-file run's scalars under `folder`; returns the number of points written."""
+    """Write one log-file run's scalars under `folder`; returns the number of points written.
+
+    The values of one log row (one log_history entry, one CSV line) share a
+    step and go into one event, as a `tf.summary` flush of several scalars would.
+    """
     from tensorboard.compat.proto import event_pb2, summary_pb2
 
     writer_class = _event_file_writer()
     written = 0
     for subrun, tags in sorted(run.table.scalars.items()):
-        points = sorted(((w, s, tag, v) for tag, pts in tags.items() for s, w, v in pts), key=lambda p: p[0])
-        writer = writer_class(os.path.join(folder, subrun) if subrun else folder)
-        for wall_time, step, tag, value in points:
-            summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, simple_value=value)])
-            writer.add_event(event_pb2.Event(wall_time=wall_time, step=step, summary=summary))
+        points = sorted((w, s, tag, v) for tag, pts in tags.items() for s, w, v in pts)
+        writer = writer_class(os.path.join(folder, subrun) if subrun else folder, max_queue_size=_QUEUE)
+        for (wall_time, step), row in itertools.groupby(points, key=lambda p: (p[0], p[1])):
+            values = [summary_pb2.Summary.Value(tag=tag, simple_value=value) for _, _, tag, value in row]
+            writer.add_event(event_pb2.Event(wall_time=wall_time, step=step, summary=summary_pb2.Summary(value=values)))
+            written += len(values)
         writer.close()
-        written += len(points)
     return written
 
 
 def _holds_event_files(folder: str) -> bool:
-    return os.path.isdir(folder) and any(is_event_file(n) for _, _, names in os.walk(folder) for n in names)
+    return os.path.isdir(folder) and any(is_event_file(name) for name in os.listdir(folder))
 
 
 def convert(src: str, out: str) -> List[Converted]:
@@ -67,10 +75,10 @@ def convert(src: str, out: str) -> List[Converted]:
     found = find_log_runs(src)
     results = []
     for run in found.runs:
-        target = os.path.normpath(os.path.join(out, run_path(run.name, "")))
+        target = os.path.normpath(os.path.join(out, run.name))
         if run.table is None:
             results.append(Converted(run.name, None, reason="; ".join(run.problems)))
-        elif _holds_event_files(target) and any(_holds_event_files(os.path.join(target, s)) for s in run.table.scalars):
+        elif any(_holds_event_files(os.path.join(target, subrun)) for subrun in run.table.scalars):
             results.append(Converted(run.name, None, reason=f"{target} already holds event files (remove them to convert again)"))
         else:
             results.append(Converted(run.name, target, write_run(run, target)))

@@ -31,7 +31,6 @@ if str(ROOT) not in sys.path:
 from tb_lossdoc.convert import write_run  # noqa: E402
 from tb_lossdoc.read.log_table import KERAS_CSV  # noqa: E402
 from tb_lossdoc.read.logfiles import find_log_runs  # noqa: E402
-from tb_lossdoc.read.sources import run_path  # noqa: E402
 
 # SOURCES formats whose files read as another kind (a transcribed printed log is a Keras CSV).
 READ_AS = {"printed_log": KERAS_CSV}
@@ -95,7 +94,7 @@ def build(out: str, field_dir: Path = FIELD) -> BuildReport:
             expected = READ_AS.get(source.format, source.format)
             if run.table.kind != expected:
                 report.warnings.append(f"{source.run_id}: SOURCES says {source.format}, the file reads as {run.table.kind}")
-            write_run(run, os.path.normpath(os.path.join(target, run_path(run.name, ""))))
+            write_run(run, os.path.normpath(os.path.join(target, run.name)))
             names.append(source.run_id if run.name == "." else f"{source.run_id}/{run.name}")
             report.warnings += [f"{source.run_id}: {p}" for p in run.problems]
         report.built[source.run_id] = names

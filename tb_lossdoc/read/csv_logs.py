@@ -41,15 +41,15 @@ def kind_of_header(columns: Sequence[str]) -> Optional[str]:
     lowered = [c.lower() for c in columns]
     if "epoch" not in lowered or len(columns) < 2:
         return None
+    if "step" in lowered:  # Lightning logs a step column; Ultralytics and Keras never do
+        return LIGHTNING_CSV
     if any(c.startswith(_YOLO_PREFIXES) for c in lowered):
         return YOLO_CSV
-    if "step" in lowered:
-        return LIGHTNING_CSV
     return KERAS_CSV
 
 
-def sniff(path: str) -> Optional[str]:
-    """The kind of a CSV log from its first line, without reading the rest (None: not one of ours)."""
+def header_columns(path: str) -> Optional[List[str]]:
+    """The column names of a text file's first line, or None for an unreadable, empty or binary file."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEADER_BYTES)
@@ -58,7 +58,13 @@ def sniff(path: str) -> Optional[str]:
     if b"\0" in head:
         return None
     line = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:1]
-    return kind_of_header(_columns(line[0])) if line and line[0].strip() else None
+    return _columns(line[0]) if line and line[0].strip() else None
+
+
+def sniff(path: str) -> Optional[str]:
+    """The kind of a CSV log from its first line, without reading the rest (None: not one of ours)."""
+    columns = header_columns(path)
+    return kind_of_header(columns) if columns else None
 
 
 def _value(cell: str) -> Optional[float]:
@@ -103,13 +109,11 @@ def read_csv_log(path: str) -> LogTable:
             continue
         step = as_step(cells[step_col]) if len(cells) == len(columns) else None
         if step is None:
-            if kind == LIGHTNING_CSV and len(cells) == len(columns) and not cells[step_col]:
-                continue  # a row Lightning wrote without a step (hparams): nothing to plot
             bad_rows.append(number + 2)
             continue
         step -= offset
         for col, (name, cell) in enumerate(zip(columns, cells)):
-            if col == step_col or not cell:  # Lightning's epoch column is logged, like its TensorBoard logger does
+            if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
             value = _value(cell)
             if value is None:

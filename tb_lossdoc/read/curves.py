@@ -49,7 +49,9 @@ NOT_A_CURVE = (
 # which win over perplexity.
 LOSS_KINDS = ("loss", "metric_loss", "perplexity")
 
-RL_WORDS = ("rollout", "reward", "rewards", "episode", "policy", "actor", "critic")
+# Reinforcement learning: rollouts and episodes (Stable-Baselines3), policy/value/actor/critic
+# objectives, a reward beside a KL penalty (RLHF: PPO, GRPO). DPO's `rewards/*` alone is not RL.
+RL_WORDS = ("rollout", "episode", "policy", "actor", "critic")
 GENERATOR_WORDS = ("g", "gen", "generator")
 DISCRIMINATOR_WORDS = ("d", "disc", "discriminator")
 REINFORCEMENT_LEARNING = "not a supervised loss: reinforcement learning"
@@ -89,12 +91,15 @@ class TrainingRun:
     integer `update_freq` logs `epoch_loss` only every that many epochs).
     `components[role]`, when set, are loss components logged without a total
     (YOLO's box/cls/dfl losses): their sum is the loss when they share steps.
+    `val_sets`, when set, names several validation sets of the same kind (the
+    Hugging Face Trainer's `eval/<name>_loss`), each to be diagnosed.
     """
 
     name: str
     candidates: Dict[str, Tuple[SeriesRef, ...]] = field(default_factory=dict)
     runs: Tuple[str, ...] = ()
     components: Dict[str, Tuple[SeriesRef, ...]] = field(default_factory=dict)
+    val_sets: Dict[str, SeriesRef] = field(default_factory=dict)
 
     @property
     def roles(self) -> Dict[str, SeriesRef]:
@@ -103,7 +108,8 @@ class TrainingRun:
 
     @property
     def refs(self) -> List[SeriesRef]:
-        return [ref for refs in (*self.candidates.values(), *self.components.values()) for ref in refs]
+        listed = [ref for refs in (*self.candidates.values(), *self.components.values()) for ref in refs]
+        return listed + list(self.val_sets.values())
 
     @property
     def has_loss(self) -> bool:
@@ -156,9 +162,14 @@ def _qualifier_of(words: Sequence[str]) -> int:
     return min((QUALIFIER_RANK[w] for w in words if w in QUALIFIER_RANK), default=-1)
 
 
-def _leaf_split(leaf: str) -> Optional[Tuple[str, int]]:
-    """(split, qualifier) when a run folder names a split: `validation`, `train_inner`."""
+def _leaf_split(leaf: str, beside_splits: bool = False) -> Optional[Tuple[str, int]]:
+    """(split, qualifier) when a run folder names a split: `validation`, `train_inner`;
+    beside other split folders also a bare `iter` (per-step training) or `epoch`."""
     words = tokens(leaf)
+    if beside_splits and words and all(w in PER_STEP_RUN_WORDS for w in words):
+        return ("train", STEP)
+    if beside_splits and words == ["epoch"]:
+        return ("train", EPOCH)
     if not words or words[0] not in SPLIT_WORDS:
         return None
     rest = words[1:]
@@ -181,7 +192,7 @@ def _holds_both_splits(tag_names: Iterable[str]) -> bool:
     return {"train", "val"} <= splits
 
 
-def _sibling_split(run: str, tag_names: Sequence[str]) -> Optional[Tuple[str, str, int]]:
+def _sibling_split(run: str, tag_names: Sequence[str], beside_splits: bool = False) -> Optional[Tuple[str, str, int]]:
     """(parent, split, qualifier) when `run` is one split of a training run, else None.
 
     Covers Keras (`P/train`, `P/validation`), fairseq (`P/train_inner`,
@@ -191,7 +202,7 @@ def _sibling_split(run: str, tag_names: Sequence[str]) -> Optional[Tuple[str, st
     (Ultralytics' `runs/detect/train`).
     """
     parent, leaf = posixpath.split(run)
-    leaf_split = _leaf_split(leaf)
+    leaf_split = _leaf_split(leaf, beside_splits)
     if leaf_split is not None and not _holds_both_splits(tag_names):
         split, qualifier = leaf_split
         for tag in tag_names:  # tensorboardX: P/<main_tag>/<split>, tag == main_tag
@@ -221,14 +232,17 @@ def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, str, str]:
     preferred qualifier, split word, and name."""
     words = tagged.words
     total = 0 if any(w in TOTAL_WORDS for w in words) else 1
-    split_rank = min((VAL_WORDS.index(w) for w in words if w in VAL_WORDS), default=0)
+    split_words = words + tuple(tokens(posixpath.basename(tagged.ref.run)))  # Keras-style `LOG/validation`, `LOG/test`
+    split_rank = min((VAL_WORDS.index(w) for w in split_words if w in VAL_WORDS), default=0)
     return (len(words), total, tagged.qualifier, split_rank if tagged.role in (VAL_LOSS, VAL_ACC) else 0, tagged.ref.tag, tagged.ref.run)
 
 
 def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
     """Why a training run's losses are no supervised loss (RL, GAN), else None."""
     word_sets = [set(tokens(tag)) for tag in tag_names]
-    if any(words & set(RL_WORDS) or {"ep", "rew"} <= words for words in word_sets):
+    if any(words & set(RL_WORDS) or {"ep", "rew"} <= words or {"value", "loss"} <= words for words in word_sets):
+        return REINFORCEMENT_LEARNING
+    if any("reward" in words for words in word_sets) and any("kl" in words for words in word_sets):
         return REINFORCEMENT_LEARNING
     losses = [words for words in word_sets if _kind_of(sorted(words)) == "loss"]
     if any(words & set(GENERATOR_WORDS) for words in losses) and any(words & set(DISCRIMINATOR_WORDS) for words in losses):
@@ -261,6 +275,27 @@ def _components(role: str, ranked: List[_Tagged], train_components: frozenset) -
     return tuple(t.ref for t in same)
 
 
+def set_of_tag(tag: str) -> str:
+    """The validation set a tag names: `eval/squad_loss` and `eval/squad_accuracy` → "squad"."""
+    return "_".join(w for w in tokens(tag) if w not in SPLIT_WORDS and w not in LOSS_WORDS and w not in ACCURACY_WORDS)
+
+
+def _validation_sets(ranked: List[_Tagged]) -> Dict[str, SeriesRef]:
+    """Set name → validation loss, when the plainest validation losses differ
+    only by a name under one split word (`eval/squad_loss`, `eval/xsum_loss`)."""
+    first = ranked[0]
+    split = _split_of_words(first.words)
+    same = [
+        t for t in ranked
+        if len(t.words) == len(first.words) and t.qualifier == first.qualifier and t.kind == first.kind
+        and [w for w in t.words if w in SPLIT_WORDS] == [w for w in first.words if w in SPLIT_WORDS]
+    ]  # fmt: skip
+    names = {set_of_tag(t.ref.tag): t.ref for t in same}
+    if split is None or len(same) < 2 or len(names) < len(same) or "" in names:
+        return {}
+    return dict(sorted(names.items()))
+
+
 def find_training_runs(
     tags_by_run: Mapping[str, Iterable[str]], patterns: TagPatterns = TagPatterns()
 ) -> Tuple[List[TrainingRun], Dict[str, List[str]], Dict[str, str]]:
@@ -274,8 +309,9 @@ def find_training_runs(
     tags_by_run = {run: sorted(tags) for run, tags in tags_by_run.items()}
     group_of: Dict[str, str] = {}
     split_of_run: Dict[str, Optional[Tuple[str, int]]] = {}
+    split_parents = {posixpath.dirname(run) for run in tags_by_run if _leaf_split(posixpath.basename(run))}
     for run, tag_names in tags_by_run.items():
-        sibling = _sibling_split(run, tag_names)
+        sibling = _sibling_split(run, tag_names, posixpath.dirname(run) in split_parents)
         group_of[run] = sibling[0] if sibling else run
         split_of_run[run] = sibling[1:] if sibling else None
     _per_epoch_runs(split_of_run, group_of)
@@ -323,8 +359,9 @@ def _training_run(name: str, runs: List[str], tagged: List[_Tagged], perplexity:
                 components[role] = parts
                 if role == TRAIN_LOSS:
                     train_components = frozenset().union(*(_component_words(t) for t in ranked[role] if t.ref in parts))
+    val_sets = _validation_sets(ranked[VAL_LOSS]) if VAL_LOSS in ranked and VAL_LOSS not in components else {}
     candidates = {role: tuple(t.ref for t in options) for role, options in ranked.items()}
-    return TrainingRun(name, candidates, tuple(runs), components)
+    return TrainingRun(name, candidates, tuple(runs), components, val_sets)
 
 
 def _tag_role(run: str, tag: str, run_split: Optional[Tuple[str, int]], patterns: TagPatterns) -> Optional[_Tagged]:

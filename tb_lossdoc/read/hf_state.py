@@ -60,6 +60,8 @@ def read_trainer_state(path: str) -> LogTable:
             table.add("", tag_of(key), step, base + index * 1e-3, float(value))
     if bad:
         table.problems.append(f"{bad} log_history entr{'y' if bad == 1 else 'ies'} without a usable step left out")
+    if not table.scalars:
+        raise LogFileError("log_history holds no logged values" + (f"; {table.problems[0]}" if table.problems else ""))
     declared = as_step(state.get("global_step"))
     if declared is not None and (table.last_step is None or declared > table.last_step):
         table.last_step = declared

@@ -15,7 +15,6 @@ HF_TRAINER_STATE = "hf_trainer_state"
 KERAS_CSV = "keras_csv"
 LIGHTNING_CSV = "lightning_csv"
 YOLO_CSV = "yolo_csv"
-KINDS = (HF_TRAINER_STATE, KERAS_CSV, LIGHTNING_CSV, YOLO_CSV)
 
 
 class LogFileError(Exception):
@@ -41,10 +40,6 @@ class LogTable:
         self.scalars.setdefault(subrun, {}).setdefault(tag, []).append((step, wall_time, value))
         if self.last_step is None or step > self.last_step:
             self.last_step = step
-
-    @property
-    def points(self) -> int:
-        return sum(len(p) for tags in self.scalars.values() for p in tags.values())
 
 
 def as_step(value) -> Optional[int]:

@@ -7,8 +7,9 @@ trainer_state.json and a copy in every checkpoint-N/):
 
 - a trainer_state.json in `checkpoint-N/` belongs to the run of the folder
   above, and of a run's copies only the latest (largest global_step) is read;
-- a log file whose run folder has event files in it or at most two levels
-  below it (`runs/<date>_<host>/`, Keras `train/`) is left to the event files.
+- a log file whose run folder holds event files where its framework's
+  TensorBoard writer puts them (the folder itself; `runs/<date>_<host>/` for
+  the Trainer; `train/` or `validation/` for Keras) is left to those event files.
 
 Several other log files in one folder are separate runs, named `folder/<file stem>`.
 """
@@ -28,8 +29,8 @@ from .log_table import LogFileError, LogTable
 _CHECKPOINT = re.compile(r"^checkpoint-\d+$")
 # Log files known by name: an unreadable one is reported rather than ignored.
 KNOWN_NAMES = (hf_state.FILE_NAME, "training.log", "metrics.csv", "results.csv")
-# How deep below a log file's run folder event files still mean "the same run".
-EVENT_DEPTH = 2
+# Where, below a log file's run folder, event files of the same run are written.
+_SAME_RUN_EVENTS = re.compile(r"^(runs/[^/]+|train|validation)$")
 
 
 class NotALogFile(Exception):
@@ -63,13 +64,17 @@ def read_log_file(path: str) -> LogTable:
 
 
 def is_log_file(path: str) -> bool:
-    """A file the folder scan reads: a trainer_state.json, or a CSV log with a header we know."""
+    """A file the folder scan reads: a trainer_state.json, a CSV log with a header we know, or a
+    file with a log's name that is damaged (empty, binary); a table with other columns is not ours."""
     name = os.path.basename(path)
     if name == hf_state.FILE_NAME:
         return True
     if not name.lower().endswith(csv_logs.SUFFIXES):
         return False
-    return name in KNOWN_NAMES or csv_logs.sniff(path) is not None
+    columns = csv_logs.header_columns(path)
+    if columns and csv_logs.kind_of_header(columns):
+        return True
+    return name in KNOWN_NAMES and not (columns and len(columns) > 1)
 
 
 def find_log_runs(path: str) -> Found:
@@ -92,10 +97,10 @@ def find_log_runs(path: str) -> Found:
     runs: List[LogRun] = []
     left: List[str] = []
     for run_folder, files in sorted(by_folder.items()):
-        if _has_events_near(run_folder, event_folders):
+        if _has_events_of_its_own(run_folder, event_folders):
             left.extend(files)
             continue
-        runs.extend(_runs_of_folder(path, run_folder, files))
+        runs.extend(_runs_of_folder(path, run_folder, files, event_folders))
     return Found(runs, bool(event_folders), left)
 
 
@@ -103,6 +108,8 @@ def _read_single(path: str) -> LogRun:
     """A file given on its own is the run "." (as its folder would be to TensorBoard)."""
     name = os.path.basename(path)
     readable_name = name == hf_state.FILE_NAME or name.lower().endswith(csv_logs.SUFFIXES + (".json",))
+    if is_event_file(name):
+        raise NotALogFile(f"{path} is an event file: give the folder that holds it, as to tensorboard --logdir")
     if not readable_name and csv_logs.sniff(path) is None:
         raise NotALogFile(f"{path}: not a log LossDoc reads (trainer_state.json, or a Keras/Lightning/Ultralytics CSV log)")
     return _read(path, ".", name)
@@ -124,24 +131,24 @@ def _run_folder(rel_folder: str, file_name: str) -> str:
     return rel_folder
 
 
-def _depth_below(folder: str, run_folder: str) -> Optional[int]:
-    """How many levels `folder` lies below `run_folder` (0: the same), None when not below it."""
-    if folder == run_folder:
-        return 0
-    if run_folder == ".":
-        return folder.count("/") + 1
-    if folder.startswith(run_folder + "/"):
-        return folder[len(run_folder) + 1 :].count("/") + 1
-    return None
+def _has_events_of_its_own(run_folder: str, event_folders: Set[str]) -> bool:
+    """Whether the framework's TensorBoard writer left event files for this run folder."""
+    prefix = "" if run_folder == "." else run_folder + "/"
+    for folder in event_folders:
+        if folder == run_folder:
+            return True
+        below = folder if run_folder == "." else (folder[len(prefix):] if folder.startswith(prefix) else None)
+        if below is not None and _SAME_RUN_EVENTS.match(below):
+            return True
+    return False
 
 
-def _has_events_near(run_folder: str, event_folders: Set[str]) -> bool:
-    depths = (_depth_below(folder, run_folder) for folder in event_folders)
-    return any(d is not None and d <= EVENT_DEPTH for d in depths)
+def _runs_of_folder(root: str, run_folder: str, files: List[str], event_folders: Set[str]) -> List[LogRun]:
+    """The runs one folder's log files make: the latest Trainer state, and each other file.
 
-
-def _runs_of_folder(root: str, run_folder: str, files: List[str]) -> List[LogRun]:
-    """The runs one folder's log files make: the latest Trainer state, and each other file."""
+    Several runs in one folder are named `folder/<file stem>`, or `folder/<file name>`
+    when stems repeat or an event-file run already has that name.
+    """
     states = [f for f in files if posixpath.basename(f) == hf_state.FILE_NAME]
     others = [f for f in files if f not in states]
     runs: List[LogRun] = []
@@ -150,11 +157,12 @@ def _runs_of_folder(root: str, run_folder: str, files: List[str]) -> List[LogRun
     for rel_file in others:
         runs.append(_read(os.path.join(root, rel_file), run_folder, rel_file))
     if len(runs) > 1:
-        stems = [posixpath.splitext(posixpath.basename(r.source))[0] for r in runs]
-        unique = len(set(stems)) == len(stems)
+        prefix = "" if run_folder == "." else run_folder + "/"
+        stems = [prefix + posixpath.splitext(posixpath.basename(r.source))[0] for r in runs]
+        taken = any(f == stem or f.startswith(stem + "/") for stem in stems for f in event_folders)
+        unique = len(set(stems)) == len(stems) and not taken
         for run, stem in zip(runs, stems):
-            leaf = stem if unique else posixpath.basename(run.source)
-            run.name = leaf if run_folder == "." else f"{run_folder}/{leaf}"
+            run.name = stem if unique else prefix + posixpath.basename(run.source)
     return runs
 
 

@@ -91,7 +91,10 @@ class MemoryDataProvider(tb_provider.DataProvider):
     def read_last_scalars(self, ctx=None, *, experiment_id, plugin_name, run_tag_filter=None):
         if plugin_name != SCALARS_PLUGIN:
             return {}
-        return {
-            run: {tag: tb_provider.ScalarDatum(step=s, wall_time=w, value=v) for tag, points in tags.items() if _admits(run_tag_filter, run, tag) for s, w, v in points[-1:]}
-            for run, tags in self._scalars.items()
-        }
+        last = {}
+        for run, tags in self._scalars.items():
+            for tag, points in tags.items():
+                if _admits(run_tag_filter, run, tag):
+                    step, wall_time, value = points[-1]
+                    last.setdefault(run, {})[tag] = tb_provider.ScalarDatum(step=step, wall_time=wall_time, value=value)
+        return last

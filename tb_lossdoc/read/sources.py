@@ -38,7 +38,7 @@ def memory_provider(runs: List[LogRun]) -> Tuple[MemoryDataProvider, Dict[str, L
             continue
         for subrun, tags in run.table.scalars.items():
             scalars[run_path(run.name, subrun)] = tags
-    empty = [run.name for run in runs if run.table is None]
+    empty = [run.name for run in runs if run.table is None or not run.table.scalars]
     return MemoryDataProvider(scalars, empty), problems
 
 
@@ -49,7 +49,7 @@ def open_path(path: str, open_events: Callable[[str], Opened]) -> Opened:
     if "://" in path:
         return open_events(path)
     if not os.path.exists(path):
-        raise LogdirError(f"not found: {path}")
+        raise LogdirError(f"logdir not found: {path}")
     try:
         found = find_log_runs(path)
     except NotALogFile as error:

@@ -12,7 +12,7 @@ from typing import Dict, List
 
 from ..detect.detectors import SEVERITY_RANK
 from . import messages
-from .table import printable
+from .safe_text import printable
 
 # The summary bar's groups, most urgent first: (key, icon, en, zh).
 GROUPS = (

@@ -7,6 +7,7 @@ from typing import List
 
 from ..detect.detectors import SEVERITY_RANK
 from . import messages
+from .safe_text import printable
 
 _COLOURS = {"ok": "32", "info": "36", "warning": "33", "critical": "31"}
 
@@ -51,11 +52,6 @@ def _reason(run: dict, lang: str) -> str:
         label = "file problem" if lang == "en" else "文件问题"
         reason += f"  [! {label}: {'; '.join(printable(n) for n in notes)}]"
     return reason
-
-
-def printable(text: str) -> str:
-    """Run names are untrusted: show control characters escaped, not executed."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _width(text: str) -> int:
