@@ -312,8 +312,9 @@ def test_table_marks_the_low_confidence_verdict(short_and_long_overfits):
 
 FIELD = __import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks" / "field"
 FIELD_RUNS = (
-    "aditya24jar__emotion-detection-resnet50__nb-run0",
+    "abdulrahmaan03__yolov8-custom-dataset-training__train",
     "aditya24jar__emotion-detection-resnet50__root",
+    "dev-debasish-09__nlp_body_washdata__root",
     "byerenozer__whisper_finetune__root",
     "dmalakhov1__project_lora__root",
     "emon2358__serial-lain-ai__root",
@@ -392,7 +393,8 @@ def test_field_one_bad_validation_epoch_is_a_spike(field):
 @pytest.mark.parametrize(
     "run_id,expected",
     [
-        ("aditya24jar__emotion-detection-resnet50__nb-run0", "still_improving"),
+        ("dev-debasish-09__nlp_body_washdata__root", "still_improving"),
+        ("abdulrahmaan03__yolov8-custom-dataset-training__train", "converged"),
         ("jaong__checkpoint-of-cpt__root", "converged"),
         ("dmalakhov1__project_lora__root", "converged"),
     ],
