@@ -112,9 +112,16 @@ class Chance:
     base: str  # "ln" or "log2"
     value: float  # log(classes) in that base
     accuracy: Optional[float]  # the logged accuracy at the end, when it confirms
+    seen_in: str = "loss"  # "loss": the loss sits at log(classes); "accuracy": the accuracy never left 1/classes
 
     def evidence(self) -> dict:
-        return {"chance_classes": self.classes, "chance_base": self.base, "chance_value": self.value, "chance_accuracy": self.accuracy}
+        return {
+            "chance_classes": self.classes,
+            "chance_base": self.base,
+            "chance_value": self.value,
+            "chance_accuracy": self.accuracy,
+            "chance_seen_in": self.seen_in,
+        }
 
 
 def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chance]:
@@ -138,6 +145,29 @@ def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chan
         if fits.any():
             best = int(np.argmin(np.where(fits, errors, np.inf)))
             return Chance(CHANCE_CLASSES[best], base, float(values[best]), acc)
+    return None
+
+
+# An accuracy pinned at chance never leaves 1/K by more than this share of it
+# (tight: without K, a loose band around 1/2 would take 0.6 on a 7-class task
+# for guessing), while the loss stays above this share of ln K (below it,
+# something was learned).
+CHANCE_PINNED_ACCURACY = 0.12
+CHANCE_LOSS_FLOOR = 0.9
+
+
+def accuracy_at_chance(accuracy: Optional[Profile], loss: Profile) -> Optional[Chance]:
+    """Accuracy that stayed at 1/K over the whole run, the loss never clearly below ln K: guessing."""
+    if accuracy is None:
+        return None
+    low, high = float(np.min(accuracy.values)), float(np.max(accuracy.values))
+    for classes in CHANCE_CLASSES:
+        guess = 1.0 / classes
+        if (1 - CHANCE_PINNED_ACCURACY) * guess <= low and high <= (1 + CHANCE_PINNED_ACCURACY) * guess:
+            nats = float(np.log(classes))
+            if loss.end >= CHANCE_LOSS_FLOOR * nats:
+                return Chance(classes, "ln", nats, accuracy.end, "accuracy")
+            return None
     return None
 
 
