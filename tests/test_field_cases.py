@@ -338,6 +338,8 @@ FIELD_RUNS = (
     "mohamedyoussef06__ai201-project3-takemeter__root",
     "nicolassalvan__mti881-projet2__etape4-focal",
     "nicolassalvan__mti881-projet2__etape4-weighted",
+    "edward-samuel__pneumonia-disease-prediction__models",
+    "silver-8ce__llamatest__root",
 )
 
 
@@ -438,6 +440,7 @@ NEW_CASES = {
     "modest val gain": lambda: dict(train_loss=series(syn.flat(200, noise=0.02)), val_loss=series(syn.decay(20, start=2.3, floor=2.1, rate=4, noise=0.002, every=10))),
     "bad epoch": lambda: dict(train_loss=series(syn.with_spikes(syn.decay(30, noise=0.01, seed=4), (15,), height=2.0))),
     "lr collapse": lambda: dict(train_loss=series(syn.lr_collapse()), lr=Series.from_points(*syn.lr_collapse()[::2])),
+    "validation stall": lambda: validation_stall_roles(),
 }
 
 
@@ -451,3 +454,60 @@ def test_new_cases_do_not_depend_on_the_loss_scale_or_the_first_step(name, scale
     changed = outcome(**moved)
     assert [f.code for f in changed.findings] == [f.code for f in plain.findings]
     assert plain.findings and plain.verdict != INSUFFICIENT_DATA
+
+
+# 9. A validation loss that never improves on its first evaluation while training
+# keeps learning is a plateau (of what carries over to new data), not progress.
+
+
+def validation_stall_roles(seed: int = 0) -> dict:
+    train = series(syn.decay(300, start=1.0, floor=0.2, rate=2.0, noise=0.02, seed=seed))
+    steps, values = syn.flat(15, level=0.8, noise=0.02, seed=seed + 1)
+    return dict(train_loss=train, val_loss=Series.from_points(steps * 20 + 19, values))
+
+
+def test_validation_stuck_at_its_first_value_while_training_falls_is_a_plateau():
+    codes = found(**validation_stall_roles())
+    assert "plateau" in codes and codes["plateau"].evidence["val_stalled"] is True
+    assert not {"still_improving", "converged", "overfitting"} & set(codes)
+    assert "first evaluation" in text(codes["plateau"]) and "第一次评估" in text(codes["plateau"], "zh")
+
+
+def test_validation_that_improves_beside_the_same_training_is_no_plateau():
+    roles = validation_stall_roles()
+    steps, values = syn.decay(15, start=1.2, floor=0.5, rate=3.0, noise=0.005)
+    roles["val_loss"] = Series.from_points(steps * 20 + 19, values)
+    assert "plateau" not in found(**roles)
+
+
+def epoch_drops(n: int = 300, epochs: int = 3) -> tuple:
+    """A fine-tune's training loss: a first fall, then flat within each epoch and a drop at each new one."""
+    steps = np.arange(n)
+    epoch = steps * epochs // n
+    values = 0.55 + 0.15 * np.exp(-steps / 20) - 0.09 * epoch
+    return steps, values + np.random.default_rng(1).normal(0, 0.004, n)
+
+
+def test_a_drop_at_each_new_epoch_that_validation_does_not_follow_is_no_plateau():
+    steps, values = epoch_drops()
+    val_steps, val = syn.decay(30, start=0.68, floor=0.5, rate=8.0, noise=0.0005)
+    codes = found(train_loss=Series.from_points(steps, values), val_loss=Series.from_points(val_steps * 10 + 9, val))
+    assert "plateau" not in codes
+
+
+def test_the_same_stall_is_a_plateau_when_validation_follows_the_drop():
+    steps, values = syn.stall_then_drop(300, stall_until=0.5)
+    val_steps, val = syn.stall_then_drop(30, stall_until=0.5, start=2.4, end=0.4, seed=5)
+    codes = found(train_loss=Series.from_points(steps, values), val_loss=Series.from_points(val_steps * 10 + 9, val))
+    assert "plateau" in codes and not codes["plateau"].evidence.get("val_stalled")
+
+
+def test_field_validation_never_better_than_its_first_evaluation_is_a_plateau(field):
+    run = field["edward-samuel__pneumonia-disease-prediction__models"]
+    finding = field_codes(run).get("plateau")
+    assert finding is not None and finding["evidence"]["val_stalled"] is True
+    assert "still_improving" not in field_codes(run)
+
+
+def test_field_drops_at_epoch_boundaries_of_a_fine_tune_are_no_plateau(field):
+    assert "plateau" not in field_codes(field["silver-8ce__llamatest__root"])

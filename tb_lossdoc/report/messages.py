@@ -385,6 +385,32 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "plateau.val_stall": {
+        "en": {
+            "title": "validation loss never improved on its first evaluation while training kept learning",
+            "detail": "Over {points} evaluations the validation loss ({tag}) stayed near {level} and never got more than "
+            "{val_gain_share} below its first value ({val_start}), while the training loss fell by another {train_fall_share}. "
+            "What the model learns about its training data does not carry over to new data: the training set may not "
+            "represent the validation set, the labels may be noisy, or the learning rate may be too high for the model to "
+            "settle on anything general.",
+            "actions": [
+                "Check that training and validation data come from the same distribution and are preprocessed the same way.",
+                "Try a lower learning rate or a pretrained backbone; add augmentation or regularisation.",
+                "Look at validation accuracy or another metric: if it does not move either, more epochs will not help.",
+            ],
+        },
+        "zh": {
+            "title": "训练 loss 一直在降，验证 loss 却始终没有好过第一次评估",
+            "detail": "在 {points} 次评估中，验证 loss（{tag}）一直停在 {level} 附近，最多只比第一次的 {val_start} 低 {val_gain_share}，"
+            "而训练 loss 又降了 {train_fall_share}。模型在训练数据上学到的东西没有迁移到新数据上：可能是训练集和验证集分布不同、"
+            "标签有噪声，或者学习率太大，模型学不到通用的规律。",
+            "actions": [
+                "检查训练集和验证集是否来自同一分布、预处理是否一致。",
+                "试试更小的学习率或预训练的骨干网络；加数据增强或正则化。",
+                "看看验证准确率或其他指标：如果它们也不动，再多训练几个 epoch 也没用。",
+            ],
+        },
+    },
 }
 
 # Sentences added to a finding's detail when its evidence shows the case.
@@ -445,6 +471,8 @@ _SHARES = {
     "rise_ratio",
     "val_rise_of_gain",
     "fall_before_share",
+    "val_gain_share",
+    "train_fall_share",
 }
 
 
@@ -487,6 +515,8 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["overfitting.memorisation"][lang]
     if finding.code == "plateau" and evidence.get("lr_collapsed"):
         return VARIANTS["plateau.lr_collapse"][lang]
+    if finding.code == "plateau" and evidence.get("val_stalled"):
+        return VARIANTS["plateau.val_stall"][lang]
     return TEXTS[finding.code][lang]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List
 
 from .base import OK, Finding, RunCurves, certainty
-from .plateau import collapsed_lr_stall
+from .plateau import collapsed_lr_stall, validation_stall
 from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, falls_steadily
 from .still_improving import MIN_RECENT_SHARE, is_still_improving, recent_gain_share
 
@@ -19,8 +19,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []
     if main.short and not falls_steadily(main):
         return []  # a few points that did not clearly fall and settle say nothing
-    if _validation_rose(curves) or collapsed_lr_stall(curves) is not None:
-        return []  # "converged, validation does not rise" would be false
+    if _validation_rose(curves) or collapsed_lr_stall(curves) is not None or validation_stall(curves) is not None:
+        return []  # "converged, no sign of trouble" would be false
     share = recent_gain_share(main)
     evidence = {"tag": main.series.tag, "recent_gain_share": share, "end_value": main.end, "points": main.n}
     if curves.val is not None and curves.val is not main:

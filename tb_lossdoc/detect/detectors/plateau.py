@@ -1,5 +1,6 @@
 """A long stall that the loss later leaves downward, not explained by an LR decay;
-or a stall that starts when the learning rate collapses, which it never leaves."""
+a stall that starts when the learning rate collapses, which it never leaves; or
+a validation loss that never improves on its first evaluation while training learns."""
 
 from __future__ import annotations
 
@@ -33,7 +34,20 @@ BEFORE_COLLAPSE = 0.15
 MIN_FALL_BEFORE_COLLAPSE = 0.05
 
 
+# Validation stalled from the start: over at least this many evaluations...
+VAL_STALL_MIN_POINTS = 5
+# ...it never gains this share of its level...
+VAL_STALL_MAX_GAIN = 0.1
+# ...while from its second evaluation on the training loss falls by this share of its level.
+VAL_STALL_TRAIN_FALL = 0.25
+
+
 def detect(curves: RunCurves) -> List[Finding]:
+    stall = validation_stall(curves)
+    if stall is not None:
+        val = curves.val
+        margin = min(stall["train_fall_share"] / VAL_STALL_TRAIN_FALL, VAL_STALL_MAX_GAIN / max(stall["val_gain_share"], 1e-3))
+        return [Finding(CODE, WARNING, int(val.steps[0]), int(val.steps[-1]), stall, certainty(val.n, margin))]
     main = curves.main
     if main is None or main.short or main.amplitude <= 0:
         return []
@@ -49,6 +63,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         first_step, last_step = int(main.trend_steps[first]), int(main.trend_steps[last])
         if _lr_decay_ends_it(curves, last_step, main):
             continue  # the schedule ended the stall: a step decay doing its job
+        if _drop_stays_in_training(curves, last_step):
+            continue  # e.g. the drop at each new epoch of a fine-tune: memorising, not learning again
         return [
             Finding(
                 CODE,
@@ -113,6 +129,48 @@ def collapsed_lr_stall(curves: RunCurves) -> Optional[Evidence]:
     }
 
 
+def validation_stall(curves: RunCurves) -> Optional[Evidence]:
+    """Evidence of a validation loss that never improved on its first evaluation while training kept learning, else None.
+
+    The model fits its training data better and better but none of it carries
+    over: validation sits where it started (a rise is overfitting, not this).
+    Computed once per run: several detectors ask.
+    """
+    key = ("validation_stall",)
+    if key not in curves.shared:
+        curves.shared[key] = _validation_stall(curves)
+    stall = curves.shared[key]
+    return dict(stall) if stall is not None else None
+
+
+def _validation_stall(curves: RunCurves) -> Optional[Evidence]:
+    train, val = curves.train, curves.val
+    if train is None or val is None or val.n < VAL_STALL_MIN_POINTS or curves.val_rise is not None:
+        return None
+    # From the second evaluation on: an epoch-level training loss's first point
+    # averages the untrained start, so the fall up to the first evaluation is not
+    # a fall validation could have followed.
+    at_second_eval = train.trend_at(float(val.steps[1]))
+    if at_second_eval <= 0 or float(np.min(train.values)) < 0:
+        return None  # shares of the level need a loss bounded by zero
+    train_fall = (at_second_eval - train.end) / at_second_eval
+    val_gain = (val.start - min(val.trend_min, val.end)) / val.magnitude
+    if train_fall < VAL_STALL_TRAIN_FALL or val_gain >= VAL_STALL_MAX_GAIN:
+        return None
+    return {
+        "tag": val.series.tag,
+        "level": median(val.values),
+        "val_start": val.start,
+        "val_best": float(np.min(val.values)),
+        "val_gain_share": max(val_gain, 0.0),
+        "train_fall_share": train_fall,
+        "length_share": 1.0,
+        "val_stalled": True,
+        "lr_constant": curves.lr_constant_between(val.steps[0], val.steps[-1]),
+        "points": val.n,
+    }
+
+
 def _flat_stretches(profile: Profile) -> List[Tuple[int, int]]:
     """Maximal stretches of trend points whose range fits in the band, long enough to matter.
 
@@ -146,6 +204,24 @@ def _flat_stretches(profile: Profile) -> List[Tuple[int, int]]:
         if maximal and right - left + 1 >= 5 and steps[right] - steps[left] >= min_length:
             stretches.append((left, right))
     return stretches
+
+
+# The drop after a training-loss stall must carry over to validation: it gains
+# at least this share of its own gain over the run after the stall.
+MIN_VAL_GAIN_AFTER_STALL = 0.1
+
+
+def _drop_stays_in_training(curves: RunCurves, last_step: int) -> bool:
+    """The training loss left its stall, but the validation loss logged beside it did not move after the stall."""
+    val = curves.val
+    if val is None or val is curves.main or curves.main is not curves.train:
+        return False
+    after = val.values[val.steps > last_step]
+    if after.size < 2:
+        return False
+    gain = max(val.start - val.trend_min, 1e-300)
+    at_end_of_stall = val.trend_at(last_step)
+    return (at_end_of_stall - float(np.min(after))) < MIN_VAL_GAIN_AFTER_STALL * gain
 
 
 def _lr_decay_ends_it(curves: RunCurves, last_step: int, profile: Profile) -> bool:

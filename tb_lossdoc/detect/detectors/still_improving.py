@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import List
 
 from .base import OK, Finding, RunCurves, certainty
+from .plateau import validation_stall
 from .shapes import falls_steadily, improves_clearly, tail_slope
 
 CODE = "still_improving"
@@ -56,6 +57,8 @@ def is_still_improving(curves: RunCurves) -> bool:
     # few evaluations must fall with (nearly) every one of them.
     if val is None or val is main:
         return True
+    if validation_stall(curves) is not None:
+        return False  # training falls, validation never moved: more of it buys nothing
     return falls_steadily(val) if val.short else recent_gain_share(val) > MIN_VAL_RECENT_SHARE
 
 
