@@ -392,10 +392,10 @@ def test_field_six_points_that_fell_and_settled_are_converged(field):
     assert field["emon2358__serial-lain-ai__root"]["verdict"] == "converged"
 
 
-def test_field_validation_that_jumped_after_the_first_evaluation_is_overfitting_with_best_step_first(field):
+def test_field_training_that_climbed_and_came_partly_back_while_validation_jumped_is_divergence_with_best_step_first(field):
     run = field["byerenozer__whisper_finetune__root"]
-    finding = field_codes(run).get("overfitting")
-    assert finding is not None and finding["evidence"]["best_at_start"] is True
+    finding = field_codes(run).get("divergence")
+    assert finding is not None and finding["evidence"]["recovered_partway"] is True
     assert run["best_step"] == 250 and "converged" not in field_codes(run)
 
 
@@ -441,6 +441,7 @@ NEW_CASES = {
     "bad epoch": lambda: dict(train_loss=series(syn.with_spikes(syn.decay(30, noise=0.01, seed=4), (15,), height=2.0))),
     "lr collapse": lambda: dict(train_loss=series(syn.lr_collapse()), lr=Series.from_points(*syn.lr_collapse()[::2])),
     "validation stall": lambda: validation_stall_roles(),
+    "partial recovery": lambda: partial_recovery_roles(),
 }
 
 
@@ -511,3 +512,37 @@ def test_field_validation_never_better_than_its_first_evaluation_is_a_plateau(fi
 
 def test_field_drops_at_epoch_boundaries_of_a_fine_tune_are_no_plateau(field):
     assert "plateau" not in field_codes(field["silver-8ce__llamatest__root"])
+
+
+# 10. A divergence whose training loss came partway back: still divergence while
+# validation rose with it and stayed up.
+
+
+def partial_recovery_roles(back: float = 0.5) -> dict:
+    """Training falls to 0.2, climbs to 0.6 over a quarter of the run, then falls back `back` of the climb."""
+    n = 400
+    t = np.linspace(0, 1, n)
+    fall = 0.2 + 0.8 * np.exp(-t / 0.03)
+    climb = 0.4 * np.clip((t - 0.15) / 0.3, 0, 1) - back * 0.4 * np.clip((t - 0.7) / 0.1, 0, 1)
+    train = fall + climb + np.random.default_rng(3).normal(0, 0.01, n)
+    val_steps = np.arange(39, n, 40)
+    val = np.where(val_steps < 100, 0.3, 0.55) + np.random.default_rng(4).normal(0, 0.005, val_steps.size)
+    return dict(train_loss=Series.from_points(np.arange(n), train), val_loss=Series.from_points(val_steps, val))
+
+
+def test_training_that_climbed_and_came_halfway_back_under_a_worse_validation_is_divergence():
+    codes = found(**partial_recovery_roles(back=0.5))
+    assert "divergence" in codes and codes["divergence"].evidence["recovered_partway"] is True
+    assert "partly came back" in text(codes["divergence"]) and "回落了一部分" in text(codes["divergence"], "zh")
+    assert not {"converged", "still_improving"} & set(codes)
+
+
+def test_training_that_came_all_the_way_back_is_no_divergence():
+    assert "divergence" not in found(**partial_recovery_roles(back=1.0))
+
+
+def test_the_same_training_beside_a_validation_that_did_not_rise_is_no_divergence():
+    roles = partial_recovery_roles(back=0.5)
+    steps = roles["val_loss"].steps
+    roles["val_loss"] = Series.from_points(steps, 0.3 * np.exp(-steps / 400) + 0.1)
+    assert "divergence" not in found(**roles)

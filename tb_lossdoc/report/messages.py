@@ -411,6 +411,31 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "divergence.partial": {
+        "en": {
+            "title": "training loss climbed after step {min_step} and only partly came back",
+            "detail": "The training loss ({tag}) reached {min_value} around step {min_step}, then climbed to {peak_value} by step "
+            "{peak_step} and ends at {end_value}, still well above its best. Validation loss rose with it ({val_min} -> {val_end}) "
+            "and did not come back. Training loss that goes up on its own data means the optimisation was unstable: most "
+            "often the learning rate (or its warm-up peak) is too high and damaged what the model had learned.",
+            "actions": [
+                "Lower the peak learning rate (try 3-10x smaller), or lengthen the warm-up.",
+                "Clip gradients.",
+                "Keep the checkpoint from around step {min_step}.",
+            ],
+        },
+        "zh": {
+            "title": "训练 loss 在第 {min_step} 步之后上升，之后只回落了一部分",
+            "detail": "训练 loss（{tag}）在第 {min_step} 步左右降到 {min_value}，随后涨到第 {peak_step} 步的 {peak_value}，"
+            "结束时是 {end_value}，仍明显高于最好水平。验证 loss 也跟着上升（{val_min} -> {val_end}），没有降回来。"
+            "在训练数据上 loss 反而上升，说明优化过程不稳定：最常见的是学习率（或 warm-up 的峰值）太大，破坏了模型已经学到的东西。",
+            "actions": [
+                "调低学习率峰值（先试小 3 到 10 倍），或者把 warm-up 拉长。",
+                "加梯度裁剪。",
+                "保留第 {min_step} 步附近的 checkpoint。",
+            ],
+        },
+    },
 }
 
 # Sentences added to a finding's detail when its evidence shows the case.
@@ -517,6 +542,8 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["plateau.lr_collapse"][lang]
     if finding.code == "plateau" and evidence.get("val_stalled"):
         return VARIANTS["plateau.val_stall"][lang]
+    if finding.code == "divergence" and evidence.get("recovered_partway"):
+        return VARIANTS["divergence.partial"][lang]
     return TEXTS[finding.code][lang]
 
 

@@ -27,10 +27,67 @@ def detect(curves: RunCurves) -> List[Finding]:
             continue
         if role == "val_loss" and curves.train is not None:
             break  # validation rising on its own is overfitting, not divergence
-        finding = _diverges(profile, role)
+        finding = _diverges(profile, role) or (_recovered_partway(curves) if role == "train_loss" else None)
         if finding is not None:
             findings.append(finding)
     return findings
+
+
+# A training loss that climbed and came partway back still diverged when the
+# climb was this long (share of the run's steps)...
+MIN_CLIMB_SHARE = 0.15
+# ...it still holds this share of its climb at the end...
+MIN_KEPT_OF_CLIMB = 0.25
+# ...and the validation loss logged beside it rose with it and did not come back.
+
+
+def _recovered_partway(curves: RunCurves):
+    """Training loss that climbed well above its minimum for a long stretch and only partly came back,
+    while validation rose and stayed up: the model was damaged (e.g. by too high a learning rate)."""
+    train = curves.train
+    if train is None or train.short or curves.val is None or curves.val is train or curves.val_rise is None:
+        return None
+    lowest = train.trend_min_index
+    peak_index = lowest + int(np.argmax(train.trend[lowest:]))
+    peak = float(train.trend[peak_index])
+    climb = peak - train.trend_min
+    needed = max(
+        MIN_RISE_OF_MAGNITUDE * train.magnitude,
+        MIN_RISE_OF_DROP * train.drop,
+        4 * train.noise / np.sqrt(max(1, train.n // 10)),
+    )
+    climb_steps = train.trend_steps[peak_index] - train.trend_steps[lowest]
+    if climb < needed or climb_steps < MIN_CLIMB_SHARE * max(train.span, 1):
+        return None
+    if (train.trend_min_step - train.steps[0]) / max(train.span, 1) > LATEST_MINIMUM:
+        return None
+    if np.mean(np.diff(train.trend[lowest : peak_index + 1]) > 0) < 0.6:
+        return None
+    kept = train.recent - train.trend_min
+    if kept < MIN_KEPT_OF_CLIMB * climb:
+        return None
+    return Finding(
+        CODE,
+        CRITICAL,
+        train.trend_min_step,
+        int(train.steps[-1]),
+        {
+            "role": "train_loss",
+            "tag": train.series.tag,
+            "start_value": train.start,
+            "min_value": train.trend_min,
+            "min_step": train.trend_min_step,
+            "peak_value": peak,
+            "peak_step": int(round(train.trend_steps[peak_index])),
+            "end_value": train.recent,
+            "rise_ratio": kept / train.magnitude,
+            "recovered_partway": True,
+            "val_min": curves.val_rise.min_value,
+            "val_end": curves.val_rise.end_value,
+            "points": train.n,
+        },
+        certainty(train.n, min(climb / needed, kept / (MIN_KEPT_OF_CLIMB * climb))),
+    )
 
 
 def _diverges(profile, role: str):
