@@ -340,6 +340,7 @@ FIELD_RUNS = (
     "nicolassalvan__mti881-projet2__etape4-weighted",
     "edward-samuel__pneumonia-disease-prediction__models",
     "silver-8ce__llamatest__root",
+    "a-alviento__rock-paper-scissors-yolo-object-detection__train",
 )
 
 
@@ -546,3 +547,26 @@ def test_the_same_training_beside_a_validation_that_did_not_rise_is_no_divergenc
     steps = roles["val_loss"].steps
     roles["val_loss"] = Series.from_points(steps, 0.3 * np.exp(-steps / 400) + 0.1)
     assert "divergence" not in found(**roles)
+
+
+# 11. A jump during the learning-rate warm-up is reported, but as the expected
+# turbulence it is (info), not as a fault; the same jump later is a warning.
+
+
+def spiky_epochs(at: int) -> dict:
+    steps, values = syn.with_spikes(syn.decay(60, noise=0.005, seed=2), (at,), height=2.0)
+    # Ultralytics' bias group: its rate falls from 0.1 to the base rate over the warm-up epochs.
+    lr = np.where(np.arange(60) < 3, 0.1 - 0.03 * np.arange(60), 0.01 * (1 - np.arange(60) / 60))
+    return dict(train_loss=Series.from_points(steps, values), lr=Series.from_points(np.arange(60), lr))
+
+
+def test_a_jump_inside_the_warm_up_is_an_info_spike_and_later_a_warning():
+    early, late = found(**spiky_epochs(2)).get("spike"), found(**spiky_epochs(20)).get("spike")
+    assert early is not None and early.severity == "info" and early.evidence["in_warmup"] is True
+    assert "warm-up" in text(early) and "warm-up" in text(early, "zh")
+    assert late is not None and late.severity == "warning" and late.evidence["in_warmup"] is False
+
+
+def test_field_yolo_warm_up_jump_is_no_alarm(field):
+    run = field["a-alviento__rock-paper-scissors-yolo-object-detection__train"]
+    assert all(f["severity"] not in ("warning", "critical") for f in run["findings"])

@@ -463,6 +463,10 @@ _BEST_AT_START_NOTE = {
     "zh": "最好的 checkpoint 是第一次评估（第 {val_min_step} 步）：未训练或几乎未训练的模型在新数据上反而最好，"
     "之后的训练只让它变差。先检查学习率以及训练/验证集的划分。",
 }
+_WARMUP_SPIKE_NOTE = {
+    "en": "The jumps come during the learning-rate warm-up, where some turbulence is expected; they matter only if they recur later.",
+    "zh": "这些跳升发生在学习率 warm-up 期间，此时有些波动是正常的；只有之后再次出现才值得关注。",
+}
 _SHORT_RUN_NOTE = {
     "en": "Caution: a short run ({points} points), so this is a first reading, not a verdict; look again after a few more epochs.",
     "zh": "注意：这次训练很短（只有 {points} 个点），这只是初步判断，不是定论；多训练几个 epoch 后再看一次。",
@@ -559,6 +563,8 @@ def _notes(finding: Finding, lang: str) -> List[str]:
             notes.append(_CHANCE_ACCURACY_NOTE[lang])
     if evidence.get("best_at_start"):
         notes.append(_BEST_AT_START_NOTE[lang])
+    if evidence.get("in_warmup"):
+        notes.append(_WARMUP_SPIKE_NOTE[lang])
     points = evidence.get("points")
     if isinstance(points, int) and points < MIN_POINTS:
         notes.append(_SHORT_RUN_NOTE[lang])

@@ -7,7 +7,7 @@ from typing import List, Optional, Tuple
 import numpy as np
 
 from ..profile import MAD_TO_SIGMA, Profile, median, rolling_median, row_medians
-from .base import WARNING, Finding, RunCurves, certainty
+from .base import INFO, WARNING, Finding, RunCurves, certainty
 
 CODE = "spike"
 NEEDS_HISTORY = True
@@ -43,10 +43,12 @@ def detect(curves: RunCurves) -> List[Finding]:
         if not events:
             continue
         peaks = [step for step, _, _ in events]
+        warmup_end = warmup_end_step(curves)
+        in_warmup = warmup_end is not None and peaks[-1] <= warmup_end
         findings.append(
             Finding(
                 CODE,
-                WARNING,
+                INFO if in_warmup else WARNING,  # the warm-up's turbulence is expected, not a fault
                 peaks[0],
                 peaks[-1],
                 {
@@ -55,12 +57,38 @@ def detect(curves: RunCurves) -> List[Finding]:
                     "count": len(events),
                     "steps": peaks[:20],
                     "largest_jump_of_spread": max(size for _, size, _ in events),
+                    "in_warmup": in_warmup,
                     "points": profile.n,
                 },
                 certainty(profile.n, max(margin for _, _, margin in events)),
             )
         )
     return findings
+
+
+# The learning-rate warm-up: the first logged points over which the rate moves
+# by more than a tenth at every point, or its rise to a peak within this share of the run.
+LATEST_WARMUP_PEAK = 0.25
+
+
+def warmup_end_step(curves: RunCurves):
+    """The last step of the learning rate's warm-up, or None when no warm-up was logged."""
+    if curves.lr is None:
+        return None
+    lr = curves.lr.finite_only()
+    values, steps = lr.values, lr.steps
+    if values.size < 3 or float(np.max(values)) <= 0:
+        return None
+    moved = np.abs(np.diff(np.log(np.maximum(values, 1e-300)))) > np.log(1.1)  # a rate of 0 moves from anything
+    ends = []
+    if moved[0]:
+        still = np.flatnonzero(~moved)
+        ends.append(int(steps[still[0]] if still.size else steps[-1]))
+    peak = int(np.argmax(values))
+    span = max(int(steps[-1] - steps[0]), 1)
+    if peak > 0 and values[0] < 0.5 * values[peak] and (steps[peak] - steps[0]) <= LATEST_WARMUP_PEAK * span:
+        ends.append(int(steps[peak]))
+    return max(ends) if ends else None
 
 
 def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]]:
