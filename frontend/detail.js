@@ -236,6 +236,7 @@ export class DetailPanel {
         this.renderMeta(entry, lang),
         this.renderSampledNote(entry, lang),
         this.renderNotes(entry, lang),
+        this.renderForecast(entry, lang),
         this.full && this.full.status === "error"
           ? el("div", { class: "note error-note", testid: "run-error", text: t(lang, "run_detail_error", { message: this.full.message }) })
           : null,
@@ -340,6 +341,18 @@ export class DetailPanel {
         el("strong", { text: t(lang, "notes_title") }),
         el("ul", null, notes.map((note) => el("li", { text: typeof note === "string" ? note : JSON.stringify(note) }))),
       ),
+    );
+  }
+
+  /** What more training would buy, in words, when the server forecast it. */
+  renderForecast(entry, lang) {
+    const text = entry.forecast && entry.forecast.text ? entry.forecast.text[lang] || entry.forecast.text.en : "";
+    if (!text) return null;
+    return el(
+      "div",
+      { class: "note forecast-note", testid: "forecast", role: "note" },
+      el("span", { class: "note-icon", "aria-hidden": "true", text: "➚" }),
+      el("div", null, el("strong", { text: t(lang, "forecast_title") }), " ", el("span", { text: String(text) })),
     );
   }
 

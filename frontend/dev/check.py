@@ -322,6 +322,12 @@ def check_comparison_view(page, frame, statuses):
     frame.wait_for_selector('[data-testid=finding][data-code="oscillation"] [data-testid=low-confidence]')
     assert frame.locator('[data-testid=finding][data-code="overfitting"] [data-testid=low-confidence]').count() == 0
     assert frame.locator("[data-testid=verdict-damaged]").count() == 0
+    assert frame.locator("[data-testid=forecast]").count() == 0
+    frame.click('[data-testid=run-row][data-run="cifar10/resnet18"]')
+    frame.wait_for_selector("[data-testid=forecast]")
+    assert "0.52" in frame.text_content("[data-testid=forecast]")
+    frame.click('[data-testid=run-row][data-run="mnist/adam_lr1e-3"]')
+    frame.wait_for_selector('[data-testid=detail-panel][data-run="mnist/adam_lr1e-3"]')
 
     # Ticked runs overlay the open run's loss chart; then alone in the comparison.
     for name in ("bert/finetune", "cifar10/resnet18"):
