@@ -1,6 +1,7 @@
 """Diagnosis accuracy on labelled logs (by default the demo logs).
 
     python benchmarks/accuracy.py [LABELS] [LOGDIR] [--json] [--fail-under F1]
+    python benchmarks/accuracy.py --field [--built LOGDIR] [--json] [--fail-under F1]
 
 LABELS defaults to demo_logs/labels.json and LOGDIR to demo_logs. The engine
 is run through its public API, ``tb_lossdoc.diagnose(logdir)``, which returns
@@ -25,17 +26,33 @@ document with the labels (written by scripts/make_demo_logs.py):
 
 Every run whose prediction does not match its label is listed with what was
 expected and what was found. ``--json`` prints the metrics as one JSON object.
+
+``--field`` scores the field corpus (benchmarks/field/README.md): it builds
+the corpus as event files with benchmarks/field/build.py (into a temporary
+folder, or into ``--built LOGDIR``, which is reused when it already holds
+event files), takes the labels from benchmarks/field/labels.json (the resolved
+labels; while that file does not exist, the first pass labels/A.*.json
+merged), gives a labelled run_id the document run that equals it or starts with
+``run_id + "/"``, and reports every metric above for the dev half and the
+held-out half, split by source repository (``split_of``). ``--fail-under``
+then applies to the held-out half.
 """
 
 from __future__ import annotations
 
 import argparse
+import glob
+import hashlib
 import json
+import os
 import statistics
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+FIELD = ROOT / "benchmarks" / "field"
+DEV, HELD_OUT = "dev", "held_out"
 
 HEALTHY_CODES = {"converged", "still_improving"}
 ALARM_SEVERITIES = {"warning", "critical"}
@@ -236,6 +253,110 @@ def render(metrics: dict) -> str:
     return "\n".join(out)
 
 
+def split_of(repo: str) -> str:
+    """The half a source repository belongs to: sha1 of its lower-case owner/name, even → dev, odd → held-out."""
+    digest = hashlib.sha1(repo.strip().lower().encode("utf-8")).hexdigest()
+    return DEV if int(digest, 16) % 2 == 0 else HELD_OUT
+
+
+def field_labels(field_dir: Path = FIELD) -> tuple:
+    """(labels, where they came from): the resolved labels.json, else the first pass A.*.json merged."""
+    resolved = field_dir / "labels.json"
+    if resolved.exists():
+        with open(resolved, encoding="utf-8") as f:
+            return json.load(f), str(resolved)
+    paths = sorted(glob.glob(str(field_dir / "labels" / "A.*.json")))
+    merged = {"runs": {}}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            merged["runs"].update(json.load(f).get("runs", {}))
+    return merged, " + ".join(paths) or "no labels"
+
+
+def by_run_id(document: dict, run_ids) -> tuple:
+    """The document with each run renamed to the run_id it belongs to (equal, or under `run_id/`),
+    and the document runs that no run_id claims or that a run_id already had."""
+    ids = set(run_ids)
+
+    def owner(name):
+        parts = name.split("/")
+        return next(("/".join(parts[:i]) for i in range(1, len(parts) + 1) if "/".join(parts[:i]) in ids), None)
+
+    taken, extra, runs, skipped = set(), [], [], []
+    for key, out in (("runs", runs), ("skipped", skipped)):
+        for entry in document.get(key, []):
+            run_id = owner(entry.get("run", ""))
+            if run_id is None or run_id in taken:
+                extra.append(entry.get("run"))
+                continue
+            taken.add(run_id)
+            out.append({**entry, "run": run_id})
+    return {**document, "runs": runs, "skipped": skipped}, extra
+
+
+def _built_logdir(built, field_build) -> str:
+    """The field logdir to diagnose: `built` when it already holds event files, else a fresh build."""
+    if built and any("tfevents" in n for _, _, names in os.walk(built) for n in names):
+        return built
+    out = built or tempfile.mkdtemp(prefix="lossdoc-field-")
+    report = field_build.build(out)
+    for run_id, reason in sorted(report.failed.items()):
+        print(f"build: FAILED {run_id}: {reason}", file=sys.stderr)
+    return out
+
+
+def evaluate_field(document: dict, labels: dict, sources) -> dict:
+    """Metrics of each half of the field corpus, as `evaluate` computes them."""
+    repo_of = {s.run_id: s.repo for s in sources}
+    renamed, extra = by_run_id(document, repo_of)
+    halves = {}
+    for half in (DEV, HELD_OUT):
+        ids = {run_id for run_id, repo in repo_of.items() if split_of(repo) == half}
+        half_labels = {"runs": {k: v for k, v in labels.get("runs", {}).items() if k in ids}}
+        half_doc = {key: [r for r in renamed[key] if r["run"] in ids] for key in ("runs", "skipped")}
+        metrics = evaluate(half_labels, half_doc)
+        metrics["repositories"] = len({repo_of[i] for i in ids})
+        halves[half] = metrics
+    return {
+        "split_rule": "sha1(lower-case owner/name of the source repository): even -> dev, odd -> held_out",
+        "unlisted_labels": sorted(set(labels.get("runs", {})) - set(repo_of)),
+        "unclaimed_document_runs": extra,
+        DEV: halves[DEV],
+        HELD_OUT: halves[HELD_OUT],
+    }
+
+
+def render_field(result: dict, labels_from: str) -> str:
+    out = [f"labels: {labels_from}", f"split: {result['split_rule']}"]
+    for half, title in ((DEV, "dev half"), (HELD_OUT, "held-out half")):
+        m = result[half]
+        out += ["", f"== {title}: {m['runs_labelled']} labelled runs from {m['repositories']} repositories", render(m)]
+    dev, held = result[DEV]["macro_f1"], result[HELD_OUT]["macro_f1"]
+    if dev is not None and held is not None:
+        out += ["", f"macro-F1 dev {dev:.2f}, held-out {held:.2f} (dev - held-out = {dev - held:+.2f})"]
+    if result["unlisted_labels"]:
+        out.append(f"labelled runs in no SOURCES file (not scored): {', '.join(result['unlisted_labels'])}")
+    if result["unclaimed_document_runs"]:
+        out.append(f"document runs no run_id claims (not scored): {', '.join(result['unclaimed_document_runs'])}")
+    return "\n".join(out)
+
+
+def field_main(args) -> int:
+    sys.path.insert(0, str(FIELD))
+    import build as field_build
+    import tb_lossdoc
+
+    labels, labels_from = field_labels()
+    logdir = _built_logdir(args.built, field_build)
+    document = tb_lossdoc.diagnose(logdir)
+    result = evaluate_field(document, labels, field_build.read_sources())
+    print(json.dumps(result, indent=2) if args.json else render_field(result, labels_from))
+    held = result[HELD_OUT]
+    if args.fail_under is not None and (not held["coverage"]["ok"] or (held["macro_f1"] or 0.0) < args.fail_under):
+        return 1
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="LossDoc diagnosis accuracy on labelled logs")
     ap.add_argument("labels", nargs="?", default=str(ROOT / "demo_logs" / "labels.json"))
@@ -243,7 +364,14 @@ def main(argv=None) -> int:
     ap.add_argument("--json", action="store_true", help="print the metrics as JSON")
     ap.add_argument("--fail-under", type=float, default=None, metavar="F1",
                     help="exit 1 when macro-F1 is below this (or coverage is incomplete)")
+    ap.add_argument("--field", action="store_true", help="score the field corpus, dev and held-out halves")
+    ap.add_argument("--built", metavar="LOGDIR", default=None,
+                    help="with --field: where the built corpus is (reused if it holds event files) or goes")
     args = ap.parse_args(argv)
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # the working tree's engine, not an installed copy
+    if args.field:
+        return field_main(args)
     labels_path = Path(args.labels)
     logdir = args.logdir or str(labels_path.parent)
     with open(labels_path, encoding="utf-8") as f:

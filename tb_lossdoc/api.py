@@ -1,20 +1,65 @@
-"""The Python API: diagnose a logdir in one call."""
+"""The Python API: diagnose a logdir, a training-log file or a folder of them in one call."""
 
 from __future__ import annotations
 
+import contextlib
+from typing import List
+
+import numpy as np
+
 from .analysis import Analyzer, Options
-from .read.eventfiles import problems_by_run
-from .read.provider import open_logdir
+from .read.provider import RUST, OpenLogdir, open_logdir
+from .read.sources import open_path
 
 EXPERIMENT_ID = ""
+FILES = "files"
 
 
-def diagnose(logdir: str, lang: str = "en", options: Options = None) -> dict:
-    """The DESIGN.md §3 document for every run under `logdir`, reading every point.
+def diagnose(logdir: str, lang: str = "en", options: Options = None, reader: str = RUST, verbose: bool = False) -> dict:
+    """The diagnosis document (docs/json-format.md) for every run under `logdir`, reading every point.
 
-    Raises `tb_lossdoc.LogdirError` when the logdir cannot be read at all.
+    `logdir` may also be a trainer_state.json, a Keras/Lightning/Ultralytics
+    CSV log, or a folder holding such files (with or without event files).
+    `reader` is "rust" (TensorBoard's Rust data server, what the tab uses by
+    default; TensorBoard's Python multiplexer when the server fails) or "python".
+    Raises `tb_lossdoc.LogdirError` when nothing there can be read at all.
     """
     options = options or Options(lang=lang)
-    provider, ctx = open_logdir(logdir)
-    problems = problems_by_run(logdir)
-    return Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)
+    with contextlib.ExitStack() as stack:
+        events: List[OpenLogdir] = []
+
+        def open_events(path: str):
+            events.append(stack.enter_context(open_logdir(path, reader=reader, verbose=verbose)))
+            return events[0].provider, events[0].ctx, events[0].problems
+
+        provider, ctx, problems = open_path(logdir, open_events)
+        if events:
+            return document_of(logdir, events[0], options, lang)
+        document = _document(provider, ctx, problems, options, lang)
+    document["reader"] = FILES
+    return document
+
+
+def document_of(path: str, opened: OpenLogdir, options: Options, lang: str) -> dict:
+    """The document of `path`, whose event files `opened` loaded; if the Rust server dies mid-read,
+    what it could not finish is salvaged with TensorBoard's Python loader."""
+
+    def events(_path: str):
+        return opened.provider, opened.ctx, opened.problems
+
+    try:
+        document = _document(*open_path(path, events), options, lang)
+    except Exception as error:
+        if opened.reader != RUST:
+            raise
+        opened.use_python(f"data server failed while reading: {error}")
+        document = _document(*open_path(path, events), options, lang)
+    document["reader"] = opened.reader
+    return document
+
+
+def _document(provider, ctx, problems, options: Options, lang: str) -> dict:
+    # Steps span all of int64 in damaged or odd logs; the detectors' int64 step
+    # arithmetic may wrap there, which must not print numpy warnings to the user.
+    with np.errstate(over="ignore"):
+        return Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)

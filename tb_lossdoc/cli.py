@@ -3,43 +3,96 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
-import unicodedata
-from typing import List, Optional, Sequence
+from typing import Optional, Sequence
 
-from .report import messages
+from .report import messages, safe_text
+from .report.safe_text import printable
+from .read.provider import READERS, RUST
 from .analysis import Options
 from .read.curves import TagPatterns
 from .detect.detectors import CODES, SEVERITY_RANK, WARNING
+from .report.markdown import format_markdown
+from .report.table import format_table
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
-_COLOURS = {"ok": "32", "info": "36", "warning": "33", "critical": "31"}
+DEFAULT_MIN_CONFIDENCE = 0.5
+SKIPPED, EMPTY, ANY = "skipped", "empty", "any"
+GATES = (ANY, SKIPPED, EMPTY)
+
+_EPILOG = f"""\
+diagnosis codes (for --fail-on):
+  critical: non_finite, divergence, not_learning
+  warning:  overfitting, oscillation, spike, train_flat_val_improving
+  info:     plateau, overconfidence
+  ok:       still_improving, converged
+  verdict only: insufficient_data (too few points to judge)
+  also: {SKIPPED} (a run was skipped), {EMPTY} (nothing diagnosed), {ANY} (warning or worse, or {EMPTY})
+
+exit status:
+  0  diagnosed; nothing named by --fail-on holds
+  1  something named by --fail-on holds
+  2  the input cannot be read at all, or the arguments are wrong
+
+examples:
+  tb-lossdoc runs/                       table of every run
+  tb-lossdoc runs/ --format json         the full document (docs/json-format.md)
+  tb-lossdoc runs/ --fail-on any         a CI gate
+"""
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tb-lossdoc",
-        description="Diagnose the loss curves of every training run in a TensorBoard logdir.",
+        description="Diagnose the loss curves of every training run in a TensorBoard logdir. "
+        "`tb-lossdoc convert SRC OUT` writes training-log files as event files.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("logdir", help="a TensorBoard logdir (any path tensorboard --logdir accepts)")
-    parser.add_argument("--format", choices=("table", "json"), default="table", help="output format (default: table)")
+    parser.add_argument(
+        "logdir",
+        help="a TensorBoard logdir (any path tensorboard --logdir accepts), a trainer_state.json, "
+        "a Keras/Lightning/Ultralytics CSV log, or a folder holding them",
+    )
+    parser.add_argument("--format", choices=("table", "json", "markdown"), default="table",
+        help="output format (default: table; markdown: a report for a CI summary or a pull-request comment)")
     parser.add_argument("--lang", choices=messages.LANGUAGES, default="en", help="language of explanations")
     parser.add_argument(
         "--fail-on",
         default="",
         metavar="CODES",
-        help="comma-separated codes that make the exit status 1 when found, or 'any' for any warning or worse",
+        help="exit with status 1 when any of these comma-separated words holds: a diagnosis code (see below), "
+        "'skipped' (a run was skipped), 'empty' (no run could be diagnosed), or 'any' "
+        "(a warning or critical finding, or nothing diagnosed)",
+    )
+    parser.add_argument(
+        "--min-confidence",
+        type=_unit_interval,
+        default=DEFAULT_MIN_CONFIDENCE,
+        metavar="C",
+        help="--fail-on counts only findings this sure or surer, 0..1 (default: %(default)s); the table marks less sure verdicts",
     )
     parser.add_argument("--train-loss-tag", metavar="REGEX", help="regular expression naming the training-loss tag")
     parser.add_argument("--val-loss-tag", metavar="REGEX", help="regular expression naming the validation-loss tag")
     parser.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour the table")
+    parser.add_argument(
+        "--reader",
+        choices=READERS,
+        default=RUST,
+        help="data layer: TensorBoard's Rust data server (default; falls back to python when it fails) or its Python multiplexer",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show TensorBoard's and its data server's own log messages")
     return parser
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["convert"]:  # `tb-lossdoc convert SRC OUT`; a logdir named convert is ./convert
+        from .convert import main as convert_main
+
+        return convert_main(argv[1:])
     args = _parser().parse_args(argv)
     try:
         options = Options(lang=args.lang, patterns=_patterns(args))
@@ -47,20 +100,47 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except ValueError as error:
         print(f"tb-lossdoc: {error}", file=sys.stderr)
         return EXIT_ERROR
+    _logging(args.verbose)
     try:
         from .api import diagnose
 
-        document = diagnose(args.logdir, lang=args.lang, options=options)
+        document = diagnose(args.logdir, lang=args.lang, options=options, reader=args.reader, verbose=args.verbose)
     except Exception as error:  # one clear line, never a traceback
-        print(f"tb-lossdoc: cannot read {args.logdir}: {error}", file=sys.stderr)
+        reason = str(error).strip() or type(error).__name__
+        print(printable(f"tb-lossdoc: cannot read {args.logdir}: {reason}"), file=sys.stderr)
         return EXIT_ERROR
     if args.format == "json":
-        json.dump(document, sys.stdout, ensure_ascii=False, indent=1)
-        sys.stdout.write("\n")
-    else:
+        sys.stdout.write(safe_text.dumps(document) + "\n")
+    elif args.format == "table":
         colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-        sys.stdout.write(format_table(document, args.lang, colour))
-    return EXIT_FINDINGS if failing(document, fail_codes) else EXIT_OK
+        sys.stdout.write(format_table(safe_text.printable_document(document), args.lang, colour, args.min_confidence))
+    else:
+        sys.stdout.write(format_markdown(document, args.lang))
+    return EXIT_FINDINGS if failing(document, fail_codes, args.min_confidence) else EXIT_OK
+
+
+def _unit_interval(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"not a number from 0 to 1: {text!r}")
+    return value
+
+
+def _logging(verbose: bool) -> None:
+    """TensorBoard's own messages (purges, reload errors) only with -v: the document reports them.
+    Ours (a fallback to the Python loader) as one plain line on stderr."""
+    import logging
+
+    logging.getLogger("tensorboard").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    ours = logging.getLogger("tb_lossdoc")
+    if not ours.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("tb-lossdoc: %(message)s"))
+        ours.addHandler(handler)
+        ours.propagate = False
 
 
 def _patterns(args) -> TagPatterns:
@@ -75,61 +155,27 @@ def _patterns(args) -> TagPatterns:
     return TagPatterns(compile_(args.train_loss_tag, "--train-loss-tag"), compile_(args.val_loss_tag, "--val-loss-tag"))
 
 
-def _fail_codes(text: str) -> Optional[frozenset]:
-    """None for 'any'; otherwise the set of codes (empty: never fail)."""
-    words = [w.strip() for w in text.split(",") if w.strip()]
-    if "any" in words:
-        return None
-    unknown = [w for w in words if w not in CODES and w != "insufficient_data"]
+def _fail_codes(text: str) -> frozenset:
+    """The words of --fail-on, checked: codes, `insufficient_data`, and the gates any/skipped/empty."""
+    words = frozenset(w.strip() for w in text.split(",") if w.strip())
+    unknown = sorted(w for w in words if w not in CODES and w != "insufficient_data" and w not in GATES)
     if unknown:
-        raise ValueError(f"--fail-on: unknown code(s) {', '.join(unknown)}; known: any, {', '.join(CODES)}, insufficient_data")
-    return frozenset(words)
+        known = ", ".join((*GATES, *CODES, "insufficient_data"))
+        raise ValueError(f"--fail-on: unknown code(s) {', '.join(unknown)}; known: {known}")
+    return words
 
 
-def failing(document: dict, codes: Optional[frozenset]) -> bool:
-    """Whether the document holds a finding the user asked to fail on."""
+def failing(document: dict, words: frozenset, min_confidence: float = DEFAULT_MIN_CONFIDENCE) -> bool:
+    """Whether the document holds something the user asked to fail on; findings count when at least `min_confidence` sure."""
+    diagnosed = [run for run in document["runs"] if run["verdict"] != "insufficient_data"]
+    if words & {ANY, EMPTY} and not diagnosed:
+        return True
+    if SKIPPED in words and document["skipped"]:
+        return True
     for run in document["runs"]:
-        found = {f["code"]: f["severity"] for f in run["findings"]}
-        if codes is None:
-            if any(SEVERITY_RANK[s] >= SEVERITY_RANK[WARNING] for s in found.values()):
-                return True
-        elif codes & (set(found) | {run["verdict"]}):
+        found = {f["code"]: f["severity"] for f in run["findings"] if f.get("confidence", 1.0) >= min_confidence}
+        if ANY in words and any(SEVERITY_RANK[s] >= SEVERITY_RANK[WARNING] for s in found.values()):
+            return True
+        if words & (set(found) | ({run["verdict"]} if run["verdict"] == "insufficient_data" else set())):
             return True
     return False
-
-
-def format_table(document: dict, lang: str, colour: bool) -> str:
-    """One line per run: run, verdict, best step, one-line reason; then skipped runs."""
-    rows: List[List[str]] = []
-    for run in sorted(document["runs"], key=lambda r: (-SEVERITY_RANK[r["severity"]], r["run"])):
-        label = messages.LABELS[run["verdict"]][lang]
-        best = "-" if run["best_step"] is None else str(run["best_step"])
-        rows.append([_printable(run["run"]), label, best, run["summary"][lang], run["severity"]])
-    headers = ["run", "verdict", "best step", "reason"] if lang == "en" else ["运行", "诊断", "最佳步", "原因"]
-    widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(headers[:3])]
-    lines = ["  ".join(_pad(h, w) for h, w in zip(headers[:3], widths)) + "  " + headers[3]]
-    for run, label, best, reason, severity in rows:
-        verdict = _pad(label, widths[1])
-        if colour:
-            verdict = f"\033[{_COLOURS[severity]}m{verdict}\033[0m"
-        lines.append(f"{_pad(run, widths[0])}  {verdict}  {_pad(best, widths[2])}  {reason}")
-    for skip in document["skipped"]:
-        skipped = "skipped" if lang == "en" else "已跳过"
-        lines.append(f"{_pad(_printable(skip['run']), widths[0])}  {_pad(skipped, widths[1])}  {_pad('-', widths[2])}  {skip['reason']}")
-    if not rows and not document["skipped"]:
-        lines.append("no runs found" if lang == "en" else "没有找到任何运行")
-    return "\n".join(lines) + "\n"
-
-
-def _printable(text: str) -> str:
-    """Run names are untrusted: show control characters escaped, not executed."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
-def _width(text: str) -> int:
-    """Columns a terminal gives the text (CJK characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))

@@ -5,8 +5,11 @@ from __future__ import annotations
 import glob
 import json
 import os
+import signal
+import struct
 import subprocess
 import sys
+import warnings
 
 import numpy as np
 import pytest
@@ -104,3 +107,161 @@ def test_every_run_appears_once(tmp_path):
     (tmp_path / "d" / "events.out.tfevents.1.host").write_bytes(b"")
     names = _all_runs(tb_lossdoc.diagnose(str(tmp_path)))
     assert sorted(names) == ["a", "b", "c", "d"]
+
+
+# --- Damaged files under both readers (the Rust data server and the Python multiplexer) ---
+
+READERS = ("rust", "python")
+
+
+def _masked_crc(data: bytes) -> int:
+    from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
+
+    return masked_crc32c(data)
+
+
+def _record(payload: bytes, length=None) -> bytes:
+    """A record whose header and payload CRCs are both valid."""
+    header = struct.pack("<Q", len(payload) if length is None else length)
+    return header + struct.pack("<I", _masked_crc(header)) + payload + struct.pack("<I", _masked_crc(payload))
+
+
+def _append(run_dir, data: bytes) -> None:
+    with open(_event_file(run_dir), "ab") as handle:
+        handle.write(data)
+
+
+@pytest.fixture(scope="module")
+def damaged_logdir(tmp_path_factory):
+    """Twenty clean runs, one file with a 1 TiB header (valid CRC), one CRC-valid garbage record."""
+    root = tmp_path_factory.mktemp("damaged")
+    for index in range(20):
+        writers.torch_scalars(str(root / f"clean{index:02d}"), {"loss": HEALTHY})
+    writers.torch_scalars(str(root / "huge_header"), {"loss": HEALTHY})
+    _append(root / "huge_header", _record(b"x" * 40, length=1 << 40))
+    writers.torch_scalars(str(root / "garbage_record"), {"loss": HEALTHY})
+    _append(root / "garbage_record", _record(b"\xff\xff not an event"))
+    writers.torch_scalars(str(root / "garbage_record"), {"loss": HEALTHY})  # a second file after the bad one
+    return root
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_two_damaged_files_cost_only_their_runs(damaged_logdir, reader):
+    result = subprocess.run(
+        [sys.executable, "-m", "tb_lossdoc", str(damaged_logdir), "--format", "json", "--reader", reader],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode in (0, 1) and result.stderr == ""
+    document = json.loads(result.stdout)
+    assert document["reader"] == reader
+    runs = {r["run"]: r for r in document["runs"]}
+    assert sorted(runs) == sorted([f"clean{i:02d}" for i in range(20)] + ["garbage_record", "huge_header"])
+    assert all(runs[f"clean{i:02d}"]["verdict"] == "converged" for i in range(20))
+    assert "corrupt record header" in " ".join(runs["huge_header"]["notes"])
+    assert runs["huge_header"]["series"]["train_loss"]["points"] == len(HEALTHY)  # the good prefix is read
+    assert "unreadable record" in " ".join(runs["garbage_record"]["notes"])
+
+
+def test_missing_or_failing_data_server_falls_back_to_python(damaged_logdir, tmp_path):
+    for binary in (str(tmp_path / "no-such-binary"), "/bin/false"):
+        env = {**os.environ, "TENSORBOARD_DATA_SERVER_BINARY": binary}
+        result = subprocess.run(
+            [sys.executable, "-m", "tb_lossdoc", str(damaged_logdir), "--format", "json"],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+        assert result.returncode in (0, 1)
+        document = json.loads(result.stdout)
+        assert document["reader"] == "python"
+        assert len(document["runs"]) == 22
+        assert "Python loader" in result.stderr  # one line saying why, no traceback
+        assert "Traceback" not in result.stderr
+
+
+def test_data_server_dying_mid_read_is_salvaged_and_never_left_running(damaged_logdir):
+    from tb_lossdoc import api
+    from tb_lossdoc.analysis import Options
+    from tb_lossdoc.read.provider import open_logdir
+
+    with open_logdir(str(damaged_logdir)) as opened:
+        assert opened.reader == "rust"
+        pid = opened._server.pid
+        os.kill(pid, signal.SIGKILL)
+        document = api.document_of(str(damaged_logdir), opened, Options(), "en")
+    assert document["reader"] == "python"
+    assert len(document["runs"]) == 22
+    with open_logdir(str(damaged_logdir)) as opened:
+        pid = opened._server.pid
+        assert _alive(pid)
+    assert not _alive(pid)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+HOSTILE = "evil\x1b[2J\x9b31m\u202eexe.txt\u2066"
+
+
+def test_hostile_file_and_run_names_never_reach_the_terminal_raw(tmp_path):
+    writers.torch_scalars(str(tmp_path / "ok"), {"loss": HEALTHY})
+    (tmp_path / HOSTILE).mkdir()
+    (tmp_path / HOSTILE / f"events.out.tfevents.{HOSTILE}").write_bytes(b"\x01\x02\x03")
+    writers.torch_scalars(str(tmp_path / f"run{HOSTILE}"), {"loss": HEALTHY})
+    table = subprocess.run([sys.executable, "-m", "tb_lossdoc", str(tmp_path)], capture_output=True, timeout=120)
+    assert table.returncode == 0, table.stderr
+    text = table.stdout.decode("utf-8")
+    assert not [c for c in text if not c.isprintable() and c != "\n"], text
+    assert "\\x1b[2J" in text and "\\u202e" in text
+    raw = subprocess.run(
+        [sys.executable, "-m", "tb_lossdoc", str(tmp_path), "--format", "json"], capture_output=True, timeout=120
+    ).stdout.decode("utf-8")
+    for char in ("\x1b", "\x9b", "\u202e", "\u2066"):
+        assert char not in raw
+    assert "\\u009b" in raw and "\\u202e" in raw
+    document = json.loads(raw)
+    assert sorted(_all_runs(document)) == sorted(["ok", HOSTILE, f"run{HOSTILE}"])  # lossless
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_steps_at_the_edges_of_int64_without_warnings(tmp_path, reader):
+    steps, values = synthetic.decay(60, noise=0.05)
+    top, bottom = (1 << 63) - 1, -(1 << 63)
+    writers.torch_scalars(str(tmp_path / "high"), {"loss": [(top - (59 - i) * (1 << 56), float(v)) for i, v in enumerate(values)]})
+    span_steps = [bottom + i * ((1 << 64) // 61) for i in range(len(values))]
+    writers.torch_scalars(str(tmp_path / "span"), {"loss": list(zip(span_steps, map(float, values)))})
+    writers.torch_scalars(str(tmp_path / "edges"), {"loss": [(bottom, float("nan")), (0, 1.0), (top, float("inf"))]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # TensorBoard's own ingester lets its port-file TemporaryDirectory be collected.
+        warnings.simplefilter("ignore", ResourceWarning)
+        document = tb_lossdoc.diagnose(str(tmp_path), reader=reader)
+    runs = {r["run"]: r for r in document["runs"]}
+    assert sorted(runs) == ["edges", "high", "span"]
+    assert runs["high"]["findings"][0]["last_step"] == top
+    for finding in runs["span"]["findings"]:  # no wrap-around: the steps stay ordered and in range
+        assert span_steps[0] <= finding["first_step"] <= finding["last_step"] <= span_steps[-1]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_fifo_named_like_an_event_file_does_not_hang_either_reader(tmp_path, reader):
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": HEALTHY})
+    (tmp_path / "pipe").mkdir()
+    os.mkfifo(tmp_path / "pipe" / "events.out.tfevents.1.host")
+    result = subprocess.run(
+        [sys.executable, "-m", "tb_lossdoc", str(tmp_path), "--format", "json", "--reader", reader],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    document = json.loads(result.stdout)
+    assert [r["run"] for r in document["runs"]] == ["good"]
+    assert "not a regular file" in document["skipped"][0]["reason"]

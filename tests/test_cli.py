@@ -62,16 +62,52 @@ def test_chinese_table(logdir):
 
 @pytest.mark.parametrize(
     "fail_on,code",
-    [("", 0), ("any", 1), ("overfitting", 1), ("divergence,non_finite", 0), ("converged", 1)],
+    [("", 0), ("any", 1), ("overfitting", 1), ("divergence,non_finite", 0), ("converged", 1), ("skipped", 1), ("empty", 0)],
 )
 def test_fail_on_gates_the_exit_code(logdir, fail_on, code):
     assert run_cli(logdir, "--fail-on", fail_on).returncode == code
 
 
+@pytest.fixture(scope="module")
+def broken_logging(tmp_path_factory):
+    """A logdir whose only event file is empty: logging broke, nothing can be diagnosed."""
+    root = tmp_path_factory.mktemp("broken")
+    (root / "run").mkdir()
+    (root / "run" / "events.out.tfevents.1700000000.host.1.0").write_bytes(b"")
+    return root
+
+
+@pytest.mark.parametrize("fail_on,code", [("", 0), ("any", 1), ("empty", 1), ("skipped", 1), ("overfitting", 0)])
+def test_fail_on_catches_broken_logging(broken_logging, fail_on, code):
+    result = run_cli(broken_logging, "--fail-on", fail_on)
+    assert result.returncode == code, result.stderr
+    assert "run" in result.stdout
+
+
+def test_help_lists_every_code_and_the_exit_statuses():
+    from tb_lossdoc.detect.detectors import CODES
+
+    text = run_cli("--help").stdout
+    for word in (*CODES, "insufficient_data", "skipped", "empty", "any"):
+        assert word in text
+    assert "exit status" in text and "  1  " in text and "  2  " in text
+
+
+def test_table_shows_a_truncated_files_note(tmp_path):
+    steps, values = synthetic.decay(300, noise=0.1)
+    writers.torch_scalars(str(tmp_path / "cut"), {"loss": writers.points(steps, values)})
+    (event_file,) = (tmp_path / "cut").iterdir()
+    data = event_file.read_bytes()
+    event_file.write_bytes(data[: len(data) - 7])
+    result = run_cli(tmp_path)
+    (line,) = [l for l in result.stdout.splitlines() if l.startswith("cut ")]
+    assert "file problem" in line and "truncated" in line
+
+
 @pytest.mark.parametrize(
     "args,message",
     [
-        (["/no/such/logdir"], "logdir not found"),
+        (["/no/such/logdir"], "not found: /no/such/logdir"),
         (["{empty}"], "no TensorBoard event files"),
         (["{logdir}", "--fail-on", "bogus"], "unknown code"),
         (["{logdir}", "--train-loss-tag", "("], "not a valid regular expression"),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 
+import numpy as np
+import pytest
 import writers
 
 import tb_lossdoc
@@ -130,3 +132,188 @@ def test_user_patterns_name_unusual_tags(tmp_path):
     run = document["runs"][0]
     assert _used(run, "train_loss") == ("exp", "objective/fit")
     assert _used(run, "val_loss") == ("exp", "objective/heldout")
+
+
+OVERFIT_VAL = writers.points(*synthetic.u_shape(10, every=100))
+THROUGHPUT_AND_TIMING = ("samples_per_second", "tokens_per_second", "train/train_samples_per_second", "eval/steps_per_second", "data_time", "iter_time", "loss_scale", "train/loss_scale", "Train/Samples/elapsed_time_ms_step", "throughput/tokens_per_sec")
+
+
+@pytest.mark.parametrize("name", ["xent", "nll", "cross_entropy", "ce", "mse", "mae", "rmse", "bce"])
+def test_metric_like_loss_names_are_losses_when_no_loss_is_logged(tmp_path, name):
+    writers.torch_scalars(str(tmp_path / "exp"), {f"train/{name}": TRAIN, f"val/{name}": OVERFIT_VAL})
+    runs, skipped = _runs(tmp_path)
+    assert skipped == []
+    assert _used(runs["exp"], "train_loss") == ("exp", f"train/{name}")
+    assert _used(runs["exp"], "val_loss") == ("exp", f"val/{name}")
+    assert runs["exp"]["verdict"] == "overfitting"
+
+
+def test_a_tag_named_loss_wins_over_metric_like_names(tmp_path):
+    """Keras with loss="mse", metrics=["mae"]: the loss is the curve, mae is not used anywhere."""
+    falling = writers.points(*synthetic.decay(10, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"loss": TRAIN, "val_loss": OVERFIT_VAL, "mae": TRAIN, "val_mae": falling, "mse": TRAIN, "val_xent": falling})
+    runs, _ = _runs(tmp_path)
+    used = {s["tag"] for s in runs["exp"]["series"].values()}
+    assert used == {"loss", "val_loss"}
+    assert runs["exp"]["verdict"] == "overfitting"
+
+
+def test_perplexity_only_is_judged_in_log_space(tmp_path):
+    """ln(ppl) is the loss: the verdict and best step equal those of the loss itself."""
+    writers.torch_scalars(str(tmp_path / "loss"), {"train/loss": TRAIN, "valid/loss": OVERFIT_VAL})
+    writers.torch_scalars(str(tmp_path / "ppl"), {"train/ppl": [(s, float(np.exp(v))) for s, v in TRAIN], "valid/perplexity": [(s, float(np.exp(v))) for s, v in OVERFIT_VAL]})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["ppl"], "train_loss") == ("ppl", "train/ppl")
+    assert _used(runs["ppl"], "val_loss") == ("ppl", "valid/perplexity")
+    assert runs["ppl"]["series"]["train_loss"]["transform"] == "ln"
+    assert runs["ppl"]["verdict"] == runs["loss"]["verdict"] == "overfitting"
+    assert runs["ppl"]["best_step"] == runs["loss"]["best_step"]
+    over = next(f for f in runs["ppl"]["findings"] if f["code"] == "overfitting")
+    assert over["evidence"]["val_min"] == pytest.approx(min(v for _, v in OVERFIT_VAL), rel=1e-6)
+
+
+def test_perplexity_is_base_2_for_fairseq_and_unused_beside_a_loss(tmp_path):
+    ppl2 = lambda points: [(s, float(2.0**v)) for s, v in points]  # noqa: E731
+    writers.torch_scalars(str(tmp_path / "only_ppl" / "train_inner"), {"ppl": ppl2(TRAIN), "wpb": [(s, 3000.0) for s, _ in TRAIN]})
+    writers.torch_scalars(str(tmp_path / "only_ppl" / "valid"), {"ppl": ppl2(OVERFIT_VAL)})
+    writers.torch_scalars(str(tmp_path / "both"), {"loss": TRAIN, "ppl": ppl2(TRAIN), "val_loss": OVERFIT_VAL, "val_ppl": ppl2(OVERFIT_VAL)})
+    runs, _ = _runs(tmp_path)
+    assert runs["only_ppl"]["series"]["val_loss"]["transform"] == "log2"
+    over = next(f for f in runs["only_ppl"]["findings"] if f["code"] == "overfitting")
+    assert over["evidence"]["val_min"] == pytest.approx(min(v for _, v in OVERFIT_VAL), rel=1e-6)
+    assert {s["tag"] for s in runs["both"]["series"].values()} == {"loss", "val_loss"}
+    assert all("transform" not in s for s in runs["both"]["series"].values())
+
+
+@pytest.mark.parametrize("tag", ["Train/Samples/train_loss", "Train/Tokens/train_loss", "train/loss_vs_samples", "lm loss vs tokens"])
+def test_sample_and_token_counters_in_a_path_do_not_hide_a_loss(tmp_path, tag):
+    writers.torch_scalars(str(tmp_path / "exp"), {tag: TRAIN})
+    runs, skipped = _runs(tmp_path)
+    assert skipped == []
+    assert _used(runs["exp"], "train_loss") == ("exp", tag)
+
+
+def test_throughput_and_timing_tags_are_never_losses(tmp_path):
+    flat = [(s, 100.0 + v) for s, v in TRAIN]
+    writers.torch_scalars(str(tmp_path / "only_speed"), {tag: flat for tag in THROUGHPUT_AND_TIMING})
+    writers.torch_scalars(str(tmp_path / "with_loss"), {**{tag: flat for tag in THROUGHPUT_AND_TIMING}, "train/loss": TRAIN})
+    runs, skipped = _runs(tmp_path)
+    assert [(s["run"], s["reason"]) for s in skipped] == [("only_speed", "no loss-like scalar")]
+    assert {s["tag"] for s in runs["with_loss"]["series"].values()} == {"train/loss"}
+
+
+@pytest.mark.parametrize("per_step, per_epoch", [("train_inner", "train"), ("train_step", "train"), ("iter", "train"), ("train_iter", "train_epoch")])
+def test_per_step_run_is_the_training_curve_beside_its_per_epoch_run(tmp_path, per_step, per_epoch):
+    epochs = TRAIN[9::10]
+    writers.torch_scalars(str(tmp_path / "LOG" / per_step), {"loss": TRAIN})
+    writers.torch_scalars(str(tmp_path / "LOG" / per_epoch), {"loss": epochs})
+    writers.torch_scalars(str(tmp_path / "LOG" / "valid"), {"loss": OVERFIT_VAL})
+    runs, skipped = _runs(tmp_path)
+    assert set(runs) == {"LOG"} and skipped == []
+    assert _used(runs["LOG"], "train_loss") == (f"LOG/{per_step}", "loss")
+    assert _used(runs["LOG"], "val_loss") == ("LOG/valid", "loss")
+    assert runs["LOG"]["series"]["train_loss"]["points"] == len(TRAIN)
+
+
+def test_a_split_named_folder_holding_both_splits_is_its_own_run(tmp_path):
+    """Ultralytics writes `runs/detect/train` with `train/*` and `val/*` tags; `train2` next."""
+    for name in ("train", "train2"):
+        writers.torch_scalars(str(tmp_path / "runs" / "detect" / name), {"train/loss": TRAIN, "val/loss": OVERFIT_VAL})
+    runs, _ = _runs(tmp_path)
+    assert set(runs) == {"runs/detect/train", "runs/detect/train2"}
+    assert _used(runs["runs/detect/train"], "val_loss") == ("runs/detect/train", "val/loss")
+
+
+def test_total_loss_wins_over_its_components(tmp_path):
+    writers.torch_scalars(str(tmp_path / "exp"), {"loss_cls": TRAIN, "loss_box_reg": TRAIN, "total_loss": TRAIN})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["exp"], "train_loss") == ("exp", "total_loss")
+    assert "components" not in runs["exp"]["series"]["train_loss"]
+
+
+def test_components_on_different_steps_are_not_summed(tmp_path):
+    """A sum needs every component at the same steps; otherwise the first component is used."""
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/box_loss": TRAIN, "train/cls_loss": TRAIN[::2]})
+    runs, _ = _runs(tmp_path)
+    entry = runs["exp"]["series"]["train_loss"]
+    assert (entry["tag"], entry["points"]) == ("train/box_loss", len(TRAIN))
+    assert "components" not in entry
+
+
+def test_components_sum_to_the_loss(tmp_path):
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/box_loss": [(s, 0.25 * v) for s, v in TRAIN], "train/cls_loss": [(s, 0.75 * v) for s, v in TRAIN], "val/box_loss": [(s, 0.25 * v) for s, v in OVERFIT_VAL], "val/cls_loss": [(s, 0.75 * v) for s, v in OVERFIT_VAL]})
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert [c["tag"] for c in run["series"]["val_loss"]["components"]] == ["val/box_loss", "val/cls_loss"]
+    over = next(f for f in run["findings"] if f["code"] == "overfitting")
+    assert over["evidence"]["val_min"] == pytest.approx(min(v for _, v in OVERFIT_VAL), rel=1e-6)
+
+
+@pytest.mark.parametrize("overfitting_set", ["alpha", "zeta"])
+def test_each_validation_set_is_diagnosed_and_the_most_severe_decides(tmp_path, overfitting_set):
+    """The Hugging Face Trainer with eval_dataset={name: ...} logs `eval/<name>_loss` per set."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    other = "zeta" if overfitting_set == "alpha" else "alpha"
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, f"eval/{overfitting_set}_loss": OVERFIT_VAL, f"eval/{other}_loss": falling, f"eval/{other}_runtime": falling})
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert run["verdict"] == "overfitting"
+    assert _used(run, "val_loss") == ("exp", f"eval/{overfitting_set}_loss")
+    assert set(run["val_sets"]) == {"alpha", "zeta"}
+    assert run["val_sets"][overfitting_set]["verdict"] == "overfitting"
+    assert run["val_sets"][other]["verdict"] != "overfitting"
+    assert run["best_step"] == run["val_sets"][overfitting_set]["best_step"]
+    over = next(f for f in run["findings"] if f["code"] == "overfitting")
+    assert over["set"] == overfitting_set and f"({overfitting_set})" in over["title"]
+    assert all(f.get("set") in (None, "alpha", "zeta") for f in run["findings"])
+
+
+def test_a_validation_split_beside_a_test_split_is_no_set_of_sets(tmp_path):
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, "eval/loss": falling, "test/loss": OVERFIT_VAL})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["exp"], "val_loss") == ("exp", "eval/loss")
+    assert "val_sets" not in runs["exp"]
+    assert runs["exp"]["verdict"] != "overfitting"
+
+
+def test_a_component_whose_verdict_differs_from_the_sum_is_reported(tmp_path):
+    """cls_loss overfits while box_loss and dfl_loss, which dominate the sum, keep falling."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    share = {"box": 10.0, "cls": 0.1, "dfl": 10.0}
+    layout = {f"train/{name}_loss": [(s, k * v) for s, v in TRAIN] for name, k in share.items()}
+    layout.update({f"val/{name}_loss": [(s, k * v) for s, v in (OVERFIT_VAL if name == "cls" else falling)] for name, k in share.items()})
+    writers.torch_scalars(str(tmp_path / "exp"), layout)
+    runs, _ = _runs(tmp_path)
+    run = runs["exp"]
+    assert run["verdict"] != "overfitting"
+    assert set(run["component_verdicts"]) == {"cls"}
+    cls = run["component_verdicts"]["cls"]
+    assert cls["verdict"] == "overfitting" and cls["tags"] == {"train_loss": "train/cls_loss", "val_loss": "val/cls_loss"}
+    assert cls["best_step"] == min(OVERFIT_VAL, key=lambda p: p[1])[0]
+
+
+def test_the_charts_show_the_validation_set_that_decides(tmp_path):
+    from tensorboard import context
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+
+    from tb_lossdoc.analysis import Analyzer
+
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "exp"), {"train/loss": TRAIN, "eval/alpha_loss": falling, "eval/zeta_loss": OVERFIT_VAL})
+    multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": 0})
+    multiplexer.AddRunsFromDirectory(str(tmp_path))
+    multiplexer.Reload()
+    provider = data_provider.MultiplexerDataProvider(multiplexer, str(tmp_path))
+    charts = Analyzer().curves(provider, context.RequestContext(), "", "exp", 1000)
+    assert charts["series"]["val_loss"]["tag"] == "eval/zeta_loss"
+
+
+def test_validation_run_wins_over_test_run(tmp_path):
+    """Sibling runs `LOG/test` and `LOG/validation` with the same tag: rule 4 by the run's split word."""
+    falling = writers.points(*synthetic.decay(10, start=2.2, floor=0.3, every=100))
+    writers.torch_scalars(str(tmp_path / "LOG" / "train"), {"epoch_loss": TRAIN})
+    writers.torch_scalars(str(tmp_path / "LOG" / "test"), {"epoch_loss": OVERFIT_VAL})
+    writers.torch_scalars(str(tmp_path / "LOG" / "validation"), {"epoch_loss": falling})
+    runs, _ = _runs(tmp_path)
+    assert _used(runs["LOG"], "val_loss") == ("LOG/validation", "epoch_loss")

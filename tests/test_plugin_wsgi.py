@@ -8,11 +8,15 @@ exactly as `tensorboard` serves them; nothing of TensorBoard is mocked.
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import os
+import struct
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -25,6 +29,7 @@ from tensorboard.plugins import base_plugin
 
 import tb_lossdoc
 from tb_lossdoc.serve import plugin as lossdoc_plugin
+from tb_lossdoc.serve.health import IN_PROGRESS_SECONDS, HealthScanner
 from tb_lossdoc.serve.loader import LossDocLoader
 
 REPO = Path(__file__).resolve().parent.parent
@@ -109,12 +114,12 @@ def make_flags(**overrides):
 class Served:
     """A logdir served by TensorBoard's WSGI app with LossDoc as its only plugin."""
 
-    def __init__(self, logdir, flags=None, sample_limit=0, path_prefix=""):
+    def __init__(self, logdir, flags=None, sample_limit=0, path_prefix="", provider_class=None):
         self.logdir = str(logdir)
         self.multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": 0})
         self.multiplexer.AddRunsFromDirectory(self.logdir)
         self.multiplexer.Reload()
-        self.provider = CountingProvider(self.multiplexer, self.logdir)
+        self.provider = (provider_class or CountingProvider)(self.multiplexer, self.logdir)
         context = base_plugin.TBContext(
             logdir=self.logdir,
             data_provider=self.provider,
@@ -476,3 +481,295 @@ def test_tag_flags_name_unusual_loss_tags(tmp_path):
 def test_sampling_hint_reaches_the_document(logdir):
     assert Served(logdir, sample_limit=0).json(ROUTE + "/diagnoses")["sampling"] == {"limit": None}
     assert Served(logdir, sample_limit=50).json(ROUTE + "/diagnoses")["sampling"] == {"limit": 50}
+
+
+# ---- Single flight, revalidation, methods ---------------------------------------------
+
+
+class SlowCountingProvider(CountingProvider):
+    """The counting provider, with reads slowed so that concurrent requests overlap, and listings counted."""
+
+    def __init__(self, multiplexer, logdir):
+        super().__init__(multiplexer, logdir)
+        self.listings = 0
+
+    def list_scalars(self, ctx=None, *, experiment_id, plugin_name, run_tag_filter=None):
+        self.listings += 1
+        return super().list_scalars(ctx, experiment_id=experiment_id, plugin_name=plugin_name, run_tag_filter=run_tag_filter)
+
+    def read_scalars(self, *args, **kwargs):
+        time.sleep(0.5)
+        return super().read_scalars(*args, **kwargs)
+
+
+def concurrently(app, urls):
+    """Responses to `urls`, each requested from its own thread at the same moment."""
+    barrier = threading.Barrier(len(urls))
+    responses = [None] * len(urls)
+
+    def request(index, url):
+        client = Client(app)
+        barrier.wait()
+        responses[index] = client.get(url)
+
+    threads = [threading.Thread(target=request, args=(i, url)) for i, url in enumerate(urls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return responses
+
+
+def reloading_flags(seconds=5.0):
+    flags = make_flags()
+    flags.reload_interval = seconds  # what `tensorboard` passes (its own flag)
+    return flags
+
+
+def test_concurrent_requests_cause_one_read_and_one_listing(logdir, monkeypatch):
+    monkeypatch.setattr(lossdoc_plugin, "MAX_LISTING_AGE", 60.0)
+    served = Served(logdir, flags=reloading_flags(), provider_class=SlowCountingProvider)
+    urls = [ROUTE + "/diagnoses", ROUTE + "/diagnoses?lang=zh", ROUTE + "/run?run=overfit"] * 4
+    responses = concurrently(served.app, urls)
+    assert [r.status_code for r in responses] == [200] * len(urls)
+    assert len(served.provider.reads) == 1  # every changed run read once, for all twelve requests
+    assert served.provider.reads[0] == ["healthy", "overfit"]
+    assert served.provider.listings == 1  # the listing is taken once per reload interval
+    bodies = {json.loads(r.get_data()).get("lang") for r in responses if "diagnoses" in r.request.url}
+    assert bodies == {"en", "zh"}
+
+
+def test_listing_is_taken_again_after_the_reload_interval(logdir):
+    served = Served(logdir, flags=reloading_flags(1.0), provider_class=SlowCountingProvider)
+    served.json(ROUTE + "/diagnoses")
+    listed_at = time.monotonic()
+    served.json(ROUTE + "/diagnoses")
+    assert served.provider.listings == 1 or time.monotonic() - listed_at >= 1.0
+    time.sleep(1.1)
+    served.json(ROUTE + "/diagnoses")
+    assert served.provider.listings == 2
+    assert len(served.provider.reads) == 1  # nothing changed: nothing read again
+
+
+def test_etag_gives_304_until_a_run_changes(tmp_path):
+    write_scalars(tmp_path / "healthy", healthy_curves())
+    write_scalars(tmp_path / "overfit", overfit_curves())
+    served = Served(tmp_path)
+    first = served.get(ROUTE + "/diagnoses")
+    etag = first.headers["ETag"]
+    assert first.status_code == 200 and etag.startswith('"') and etag.endswith('"')
+    again = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.get_data() == b""
+    assert again.headers["ETag"] == etag
+    weak = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": "W/" + etag})
+    assert weak.status_code == 304
+    other = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": '"something-else"'})
+    assert other.status_code == 200 and json.loads(other.get_data()) == json.loads(first.get_data())
+    zh = served.client.get(ROUTE + "/diagnoses?lang=zh", headers={"If-None-Match": etag})
+    assert zh.status_code == 200 and zh.headers["ETag"] != etag  # another language is another document
+
+    run = served.get(ROUTE + "/run?run=healthy")
+    assert run.headers["ETag"] not in (etag, zh.headers["ETag"])
+    assert served.client.get(ROUTE + "/run?run=healthy", headers={"If-None-Match": run.headers["ETag"]}).status_code == 304
+
+    write_scalars(tmp_path / "healthy", diverging_tail())
+    served.multiplexer.Reload()
+    changed = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    verdicts = {r["run"]: r["verdict"] for r in json.loads(changed.get_data())["runs"]}
+    assert verdicts["healthy"] != {r["run"]: r["verdict"] for r in json.loads(first.get_data())["runs"]}["healthy"]
+    assert served.client.get(ROUTE + "/run?run=healthy", headers={"If-None-Match": run.headers["ETag"]}).status_code == 200
+
+
+def test_gzip_is_sent_only_to_clients_that_accept_it(served):
+    plain = served.get(ROUTE + "/diagnoses")
+    assert "Content-Encoding" not in plain.headers
+    packed = served.client.get(ROUTE + "/diagnoses", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert json.loads(gzip.decompress(packed.get_data())) == json.loads(plain.get_data())
+
+
+ROUTES = ["/diagnoses", "/run?run=overfit", "/curves?run=overfit", "/index.js", "/nothing.js"]
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND"])
+@pytest.mark.parametrize("route", ROUTES)
+def test_other_methods_are_405(served, route, method):
+    response = served.client.open(ROUTE + route, method=method, data=b"x=1")
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "GET, HEAD"
+    assert response.headers["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("route", ROUTES[:3])
+def test_head_answers_like_get_without_a_body(served, route):
+    head = served.client.head(ROUTE + route)
+    get = served.get(ROUTE + route)
+    assert head.status_code == get.status_code == 200
+    assert head.get_data() == b""
+    assert head.headers.get("ETag") == get.headers.get("ETag")
+
+
+# ---- The list view, the run route and the command ------------------------------------------
+
+
+def test_list_view_and_run_route_are_views_of_the_command_document(served, logdir):
+    command = tb_lossdoc.diagnose(str(logdir))
+    listed = served.json(ROUTE + "/diagnoses")
+    assert listed["skipped"] == command["skipped"]
+    assert [r["run"] for r in listed["runs"]] == [r["run"] for r in command["runs"]]
+    for full, row in zip(command["runs"], listed["runs"]):
+        assert served.json(ROUTE + "/run?run=" + full["run"]) == full  # exactly the command's entry
+        assert {k: v for k, v in row.items() if k != "findings"} == {k: v for k, v in full.items() if k != "findings"}
+        assert len(row["findings"]) == len(full["findings"]) >= 1
+        for short, finding in zip(row["findings"], full["findings"]):
+            assert set(short) >= {"code", "severity", "first_step", "last_step", "title"}
+            assert not set(short) & {"detail", "actions", "evidence", "text"}
+            assert short == {k: v for k, v in finding.items() if k not in ("detail", "actions", "evidence", "text")}
+    zh = served.json(ROUTE + "/run?run=overfit&lang=zh")
+    assert zh == next(r for r in tb_lossdoc.diagnose(str(logdir), lang="zh")["runs"] if r["run"] == "overfit")
+
+
+@pytest.mark.parametrize("query", ["", "run=", "lang=en"])
+def test_run_route_needs_a_run(served, query):
+    assert served.get(ROUTE + "/run?" + query).status_code == 400
+
+
+@pytest.mark.parametrize("run", ["nope", "no_loss", "overfit/extra", "%00", "%3Cimg%3E"])
+def test_run_route_unknown_or_skipped_run_is_404(served, run):
+    response = served.get(ROUTE + "/run?run=" + run)
+    assert response.status_code == 404
+    assert response.headers["Content-Type"].startswith("text/plain")
+
+
+def test_run_route_bad_language_is_400(served):
+    assert served.get(ROUTE + "/run?run=overfit&lang=fr").status_code == 400
+
+
+# ---- Comparison columns and sparklines ---------------------------------------------------------
+
+
+def test_columns_and_sparkline_come_from_the_written_curves(tmp_path):
+    train = [(s, 2.0 * math.exp(-s / 300) + 0.1) for s in range(0, 1000)]
+    val = [(s, 0.6 + 0.6 * ((s - 400) / 600) ** 2) for s in range(0, 1000, 10)]
+    acc = [(s, 0.5 + 0.4 * s / 1000) for s in range(0, 1000, 10)]
+    write_scalars(tmp_path / "run", {"Loss/train": train, "Loss/validation": val, "Accuracy/validation": acc})
+    served = Served(tmp_path)
+    (row,) = served.json(ROUTE + "/diagnoses")["runs"]
+    assert row["series"]["val_acc"]["tag"] == "Accuracy/validation"
+    assert row["columns"]["best_val_loss"] == pytest.approx(min(v for _, v in val), rel=1e-6)
+    assert row["columns"]["best_val_acc"] == pytest.approx(max(v for _, v in acc), rel=1e-6)
+    assert row["columns"]["final_train_loss"] == pytest.approx(train[-1][1], rel=1e-6)
+    assert row["columns"]["steps"] == 999
+    sketch = row["sparkline"]["train_loss"]
+    assert len(sketch) == 32 and sketch[0][0] == 0 and sketch[-1][0] == 999
+    steps = [s for s, _ in sketch]
+    assert steps == sorted(set(steps))
+    written = dict(train)
+    assert all(v == pytest.approx(written[s], rel=1e-3) for s, v in sketch)
+    assert len(row["sparkline"]["val_loss"]) == 32 and row["sparkline"]["val_loss"][-1][0] == 990
+
+
+def test_short_and_non_finite_curves_in_columns_and_sparkline(tmp_path):
+    train = [(s, 1.0 / (1 + s)) for s in range(20)] + [(20, float("nan")), (21, float("inf"))]
+    write_scalars(tmp_path / "blowup", {"train_loss": train})
+    served = Served(tmp_path)
+    (row,) = served.json(ROUTE + "/diagnoses")["runs"]
+    assert row["columns"] == {"best_val_loss": None, "best_val_acc": None, "final_train_loss": None, "steps": 21}
+    assert len(row["sparkline"]["train_loss"]) == 22  # fewer than 32 points: all of them
+    assert row["sparkline"]["train_loss"][-2:] == [[20, None], [21, None]]
+    assert row["sparkline"]["val_loss"] == []
+
+
+# ---- File notes -----------------------------------------------------------------------------------
+
+
+def _event_file(folder):
+    (name,) = [n for n in os.listdir(folder) if "tfevents" in n]
+    return Path(folder) / name
+
+
+def _cut(path, keep_bytes_of_last_record):
+    """Cut `path` inside its last record, as a crash (or a writer mid-flush) leaves it."""
+    data = path.read_bytes()
+    offset = 0
+    while True:
+        (length,) = struct.unpack("<Q", data[offset:offset + 8])
+        end = offset + 12 + length + 4
+        if end >= len(data):
+            break
+        offset = end
+    path.write_bytes(data[: offset + keep_bytes_of_last_record])
+
+
+def _age(path, seconds):
+    then = time.time() - seconds
+    os.utime(path, (then, then))
+
+
+def test_notes_of_a_truncated_file_reach_the_tab(tmp_path):
+    write_scalars(tmp_path / "cut", healthy_curves())
+    write_scalars(tmp_path / "clean", overfit_curves())
+    path = _event_file(tmp_path / "cut")
+    _cut(path, 20)
+    _age(path, 3600)  # left like this an hour ago: truncated, not being written
+    served = Served(tmp_path)
+    served.plugin.health.wait()
+    runs = {r["run"]: r for r in served.json(ROUTE + "/diagnoses")["runs"]}
+    (note,) = runs["cut"]["notes"]
+    assert note.startswith(path.name + ": truncated after ") and "cut short" in note
+    assert runs["clean"]["notes"] == []
+    assert served.json(ROUTE + "/run?run=cut")["notes"] == [note]
+    command = {r["run"]: r for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]}
+    assert command["cut"]["notes"] == [note]
+
+
+def test_an_empty_event_file_is_skipped_with_its_reason(tmp_path):
+    write_scalars(tmp_path / "clean", overfit_curves())
+    (tmp_path / "broken").mkdir()
+    empty = tmp_path / "broken" / "events.out.tfevents.1700000000.host.1.0"
+    empty.write_bytes(b"")
+    _age(empty, 3600)
+    served = Served(tmp_path)
+    served.plugin.health.wait()
+    document = served.json(ROUTE + "/diagnoses")
+    assert [r["run"] for r in document["runs"]] == ["clean"]
+    (skipped,) = document["skipped"]
+    assert skipped["run"] == "broken" and "empty event file" in skipped["reason"]
+    assert document["skipped"] == tb_lossdoc.diagnose(str(tmp_path))["skipped"]
+
+
+def test_a_file_still_being_written_is_not_truncated(tmp_path):
+    write_scalars(tmp_path / "live", healthy_curves())
+    path = _event_file(tmp_path / "live")
+    whole = path.read_bytes()
+    _cut(path, 20)
+    tail = whole[len(path.read_bytes()):]  # the rest of the last record, not yet flushed
+    served = Served(tmp_path)
+    served.plugin.health.wait()
+    (run,) = served.json(ROUTE + "/diagnoses")["runs"]
+    assert run["notes"] == []  # a growing tail, written a moment ago
+
+    later = HealthScanner(str(tmp_path), interval=0, clock=lambda: time.time() + IN_PROGRESS_SECONDS + 1)
+    (note,) = later.scan()["live"]  # the same tail, left alone too long: truncated
+    assert "truncated" in note
+
+    with open(path, "ab") as handle:  # the writer finishes the record
+        handle.write(tail)
+    assert later.scan() == {}
+
+
+def test_notes_change_the_etag(tmp_path):
+    write_scalars(tmp_path / "run", healthy_curves())
+    served = Served(tmp_path, flags=reloading_flags(0.1))
+    served.plugin.health.wait()
+    before = served.get(ROUTE + "/diagnoses")
+    path = _event_file(tmp_path / "run")
+    _cut(path, 20)
+    _age(path, 3600)
+    time.sleep(0.2)
+    served.plugin.health.problems()  # due again: a new scan starts off the request path
+    served.plugin.health.wait()
+    after = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": before.headers["ETag"]})
+    assert after.status_code == 200
+    assert json.loads(after.get_data())["runs"][0]["notes"] != []

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 
 from ..read.series import Series
 
@@ -20,20 +19,38 @@ from ..read.series import Series
 # nearly the same blocks as the full series.
 COARSE_POINTS = 200
 MAD_TO_SIGMA = 1.4826
+# A curve with fewer points is short: only its direction can be judged.
+FULL_SHAPE_POINTS = 8
 
 
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
-    """Centred rolling median; the window shrinks symmetrically at the edges."""
+    """Centred rolling median; the window shrinks symmetrically at the edges.
+
+    One vectorised median over a (points x window) matrix: at the edges the
+    missing neighbours are filled with as many -inf on the left as +inf on the
+    right, which leaves each row's median that of its symmetric window.
+    """
     n = values.size
     half = window // 2
     if n == 0 or half == 0:
         return values.copy()
-    padded = np.concatenate([np.full(half, np.nan), values, np.full(half, np.nan)])
-    medians = np.nanmedian(sliding_window_view(padded, 2 * half + 1), axis=1)
-    for i in range(min(half, n)):  # symmetric windows at both edges
-        medians[i] = np.median(values[: 2 * i + 1])
-        medians[n - 1 - i] = np.median(values[n - 1 - 2 * i :])
-    return medians
+    centre = np.arange(n)
+    reach = np.minimum(half, np.minimum(centre, n - 1 - centre))
+    offsets = np.arange(-half, half + 1)
+    index = centre[:, None] + offsets[None, :]
+    grid = values[np.clip(index, 0, n - 1)]
+    outside = np.abs(offsets)[None, :] > reach[:, None]
+    grid = np.where(outside, np.where(offsets < 0, -np.inf, np.inf)[None, :], grid)
+    return np.median(grid, axis=1)
+
+
+def row_medians(grid: np.ndarray) -> np.ndarray:
+    """Median of each row, ignoring NaN padding (faster than np.nanmedian)."""
+    ordered = np.sort(grid, axis=1)  # NaN sorts last
+    count = np.sum(~np.isnan(grid), axis=1)
+    low = np.take_along_axis(ordered, np.maximum(count - 1, 0)[:, None] // 2, axis=1)[:, 0]
+    high = np.take_along_axis(ordered, (count // 2)[:, None], axis=1)[:, 0]
+    return np.where(count > 0, (low + high) / 2.0, np.nan)
 
 
 def block_medians(steps: np.ndarray, values: np.ndarray, blocks: int):
@@ -48,15 +65,29 @@ def block_medians(steps: np.ndarray, values: np.ndarray, blocks: int):
     valid = index < edges[1:, None]
     index = np.minimum(index, n - 1)
     block_values = np.where(valid, values[index], np.nan)
-    block_steps = np.where(valid, steps[index].astype(np.float64), np.nan)
-    return np.nanmedian(block_steps, axis=1), np.nanmedian(block_values, axis=1)
+    # Steps are sorted: each block's median step is its middle one (or the mean of two).
+    count = np.diff(edges)
+    low, high = steps[edges[:-1] + (count - 1) // 2], steps[edges[:-1] + count // 2]
+    return (low.astype(np.float64) + high.astype(np.float64)) / 2.0, row_medians(block_values)
+
+
+def median(values: np.ndarray) -> float:
+    """Median of a 1-D array, as np.median computes it, with a fraction of its per-call cost."""
+    n = values.size
+    if n == 0:
+        return float("nan")
+    half = n // 2
+    if n % 2:
+        return float(np.partition(values, half)[half])
+    part = np.partition(values, (half - 1, half))
+    return float((part[half - 1] + part[half]) / 2.0)
 
 
 def robust_sigma(values: np.ndarray) -> float:
     """Standard deviation estimated from the median absolute deviation."""
     if values.size == 0:
         return 0.0
-    return float(MAD_TO_SIGMA * np.median(np.abs(values - np.median(values))))
+    return float(MAD_TO_SIGMA * median(np.abs(values - median(values))))
 
 
 @dataclass
@@ -76,6 +107,11 @@ class Profile:
     @property
     def n(self) -> int:
         return int(self.values.size)
+
+    @property
+    def short(self) -> bool:
+        """Too few points for a full shape (fewer than FULL_SHAPE_POINTS)."""
+        return self.n < FULL_SHAPE_POINTS
 
     @cached_property
     def coarse(self):
@@ -115,25 +151,25 @@ class Profile:
         """Median raw value over a fraction of the run, by position."""
         lo = int(np.floor(start_frac * self.n))
         hi = max(lo + 1, int(np.ceil(end_frac * self.n)))
-        return float(np.median(self.values[lo:hi]))
+        return median(self.values[lo:hi])
 
     @cached_property
     def start(self) -> float:
         """Level where training started: the first few points."""
         k = max(1, min(5, self.n // 20))
-        return float(np.median(self.values[:k]))
+        return median(self.values[:k])
 
     @cached_property
     def end(self) -> float:
         """Level where training ended: the last tenth of the points."""
         k = max(1, self.n // 10)
-        return float(np.median(self.values[-k:]))
+        return median(self.values[-k:])
 
     @cached_property
     def recent(self) -> float:
         """Level at the very end: the last few points (a rising curve's last tenth lags)."""
         k = max(3, self.n // 20)
-        return float(np.median(self.values[-k:]))
+        return median(self.values[-k:])
 
     @cached_property
     def trend_min_index(self) -> int:

@@ -90,3 +90,48 @@ def accuracy_falling_after(n: int = 60, at: float = 0.35, start: float = 0.3, to
     t = np.linspace(0, 1, n)
     rise = top - (top - start) * np.exp(-10 * t / at)
     return _steps(n, every), _noisy(rise - np.where(t > at, fall * (t - at) / (1 - at), 0.0), 0.002, seed)
+
+
+def chance_level(n: int = 30, classes: int = 10, base: float = np.e, start: float = 0.0, noise: float = 0.002, seed: int = 8, every: int = 1) -> Curve:
+    """Cross-entropy pinned at log(classes) (a uniform guess), after an optional first drop from `start`."""
+    level = np.log(classes) / np.log(base)
+    values = np.full(n, level)
+    if start:
+        values = level + (start - level) * np.exp(-np.arange(n) / max(1.0, n / 15))
+    return _steps(n, every), _noisy(values, noise, seed)
+
+
+def chance_accuracy(n: int = 30, classes: int = 10, noise: float = 0.02, seed: int = 9, every: int = 1) -> Curve:
+    """Accuracy of a uniform guess: 1/classes, scattered a little."""
+    return _steps(n, every), _noisy(np.full(n, 1.0 / classes), noise, seed)
+
+
+def rise_then_hold(n: int = 40, start: float = 1.0, low: float = 0.8, at: float = 0.1, worse: float = 1.2, noise: float = 0.01, seed: int = 10, every: int = 1) -> Curve:
+    """Validation loss that falls to `low` at fraction `at`, climbs to `worse` within a few points, and stays there."""
+    t = np.linspace(0, 1, n)
+    falling = low + (start - low) * np.clip(1 - t / max(at, 1e-9), 0, 1)
+    climb = (worse - low) * np.clip((t - at) / (3.0 / n), 0, 1)
+    return _steps(n, every), _noisy(falling + climb, noise, seed)
+
+
+def warmup_cosine(n: int = 1000, start: float = 2.3, floor: float = 0.4, warmup: float = 0.06, noise: float = 0.12, seed: int = 11, every: int = 1):
+    """A healthy run under linear warm-up and cosine decay: (steps, loss, lr).
+
+    The loss falls as the learning rate integrates, and the minibatch noise
+    stays as the rate decays to zero (data noise, not an unstable optimiser).
+    """
+    t = np.linspace(0, 1, n)
+    lr = np.where(t < warmup, t / warmup, 0.5 * (1 + np.cos(np.pi * (t - warmup) / (1 - warmup))))
+    progress = np.cumsum(lr) / np.sum(lr)
+    loss = floor + (start - floor) * np.exp(-5 * progress)
+    return _steps(n, every), _noisy(loss, noise, seed), 1e-3 * lr
+
+
+def lr_collapse(n: int = 60, start: float = 2.3, floor: float = 0.2, at: float = 0.3, gamma: float = 1e-4, noise: float = 0.005, seed: int = 12, every: int = 1):
+    """A loss falling fast until the learning rate is cut by `gamma` at fraction `at`, then stuck: (steps, loss, lr)."""
+    t = np.linspace(0, 1, n)
+    stuck_at = min(t[t >= at][0], 1.0)
+    progress = np.minimum(t, stuck_at) + gamma * np.clip(t - stuck_at, 0, None)
+    loss = floor + (start - floor) * np.exp(-1.5 * progress / max(at, 1e-9) * 1.0)
+    lr = np.where(t < stuck_at, 0.1, 0.1 * gamma)
+    return _steps(n, every), _noisy(loss, noise, seed), lr

@@ -21,7 +21,7 @@ def epochs_on_step_axis(train: Optional[Series], val: Optional[Series]) -> Optio
     steps = val.steps
     consecutive = bool(np.all(np.diff(steps) == 1)) and steps[0] in (0, 1)
     train_last = int(train.steps[-1])
-    if not consecutive or steps[-1] * 10 > train_last:
+    if not consecutive or int(steps[-1]) * 10 > train_last:
         return None
     epochs = int(steps[-1]) + (1 if steps[0] == 0 else 0)
     per_epoch = train_last / epochs

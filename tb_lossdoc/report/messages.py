@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional
 
-from ..detect.detectors.base import Finding
+from ..detect.detectors.base import MIN_POINTS, Finding
 
 LANGUAGES = ("en", "zh")
 
@@ -219,7 +219,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
         "en": {
             "title": "the {role} bounces strongly around its trend",
             "detail": "In the second half of the run the {role} ({tag}) swings around its trend by about {bounce} (typical "
-            "deviation), which is {bounce_ratio} of what it gained over the run (or, for validation, of its level if that is smaller). Some noise is normal; bouncing "
+            "deviation), which is {bounce_ratio} of what it gained over the run (for validation: of its range or its level, whichever is smaller). Some noise is normal; bouncing "
             "this strong means the optimiser keeps jumping across the bottom of the valley: the learning rate is too "
             "high, the batch too small, or the data noisy.",
             "actions": [
@@ -230,7 +230,7 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
         },
         "zh": {
             "title": "{role} 围绕趋势剧烈震荡",
-            "detail": "训练后半段，{role}（{tag}）围绕趋势上下摆动，典型幅度约 {bounce}，相当于整个训练总降幅的 {bounce_ratio}（验证 loss 取总降幅和当前水平中较小的那个作比较）。"
+            "detail": "训练后半段，{role}（{tag}）围绕趋势上下摆动，典型幅度约 {bounce}，相当于整个训练总降幅的 {bounce_ratio}（验证 loss 取变化范围和当前水平中较小的那个作比较）。"
             "轻微震荡是正常的；震荡这么大，说明优化器一直在谷底两边来回跳：学习率太大、batch 太小，或者数据噪声大。",
             "actions": [
                 "调小学习率，或者加衰减（阶梯衰减、余弦退火、ReduceLROnPlateau）。",
@@ -303,6 +303,82 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
     },
 }
 
+# Variants of a code, for findings whose evidence shows a distinct case of it.
+VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
+    "overfitting.memorisation": {
+        "en": {
+            "title": "training loss driven to ~0 while validation stays far above (memorisation)",
+            "detail": "Training loss fell from {train_start} to {train_end}, while validation loss only went from {val_start} "
+            "to {val_end}: it ends {memorisation_gap} times higher than training. The model has memorised the training "
+            "set instead of learning what generalises: it fits every training example, and new data gains little from it. "
+            "This is overfitting even though validation loss does not climb.",
+            "actions": [
+                "Keep the checkpoint with the lowest validation loss (step {val_min_step}).",
+                "Add regularisation: weight decay, dropout, label smoothing, or stop much earlier.",
+                "Use more data or stronger augmentation, or a smaller model.",
+            ],
+        },
+        "zh": {
+            "title": "训练 loss 被压到接近 0，验证 loss 却一直高得多（死记硬背）",
+            "detail": "训练 loss 从 {train_start} 降到了 {train_end}，验证 loss 却只从 {val_start} 降到 {val_end}，"
+            "最后比训练 loss 高 {memorisation_gap} 倍。模型把训练集背了下来，而不是学到能泛化的规律："
+            "每个训练样本都拟合得很好，对新数据却帮助不大。即使验证 loss 没有上升，这也是过拟合。",
+            "actions": [
+                "保留验证 loss 最低的 checkpoint（第 {val_min_step} 步）。",
+                "加正则：weight decay、dropout、label smoothing，或者早得多地停下来。",
+                "增加数据或加强数据增强，或者换一个小一点的模型。",
+            ],
+        },
+    },
+    "plateau.lr_collapse": {
+        "en": {
+            "title": "the learning rate collapsed at step {collapse_step}: the loss is stuck, not finished",
+            "detail": "The learning rate fell from {lr_peak} to {lr_after} around step {collapse_step} while the loss ({tag}) "
+            "was still falling; since then the loss has stayed near {level} ({length_share} of the run). This is a stall "
+            "caused by the schedule, not convergence: with steps that small the optimiser barely moves. A decay factor "
+            "(gamma) that is too small, or milestones that come too early, usually cause it.",
+            "actions": [
+                "Use a milder decay (e.g. gamma 0.1 rather than 0.001) or later milestones.",
+                "Resume from the checkpoint before step {collapse_step} with the learning rate it had then.",
+                "Log the learning rate next to the loss so the schedule's effect stays visible.",
+            ],
+        },
+        "zh": {
+            "title": "学习率在第 {collapse_step} 步崩塌：loss 是卡住了，不是训练完了",
+            "detail": "学习率在第 {collapse_step} 步附近从 {lr_peak} 骤降到 {lr_after}，而当时 loss（{tag}）还在下降；"
+            "此后 loss 一直停在 {level} 附近（占整个训练的 {length_share}）。这是学习率调度造成的停滞，而不是收敛："
+            "步长这么小，优化器几乎不动。常见原因是衰减系数（gamma）太小，或者衰减节点来得太早。",
+            "actions": [
+                "用温和一些的衰减（例如 gamma 取 0.1 而不是 0.001），或者把衰减节点往后放。",
+                "从第 {collapse_step} 步之前的 checkpoint 恢复，用当时的学习率继续训练。",
+                "把学习率和 loss 一起记录下来，调度的影响才看得见。",
+            ],
+        },
+    },
+}
+
+# Sentences added to a finding's detail when its evidence shows the case.
+_CHANCE_NOTE = {
+    "en": "{chance_value} = {chance_base} {chance_classes}: the loss of a uniform guess over {chance_classes} classes. "
+    "The model gives every class the same probability, which is what it does before it has learned anything.",
+    "zh": "{chance_value} = {chance_base} {chance_classes}：这正是在 {chance_classes} 个类别上均匀瞎猜时的 loss。"
+    "模型给每个类别的概率都一样，和什么都还没学到时完全相同。",
+}
+_CHANCE_ACCURACY_NOTE = {
+    "en": "Accuracy ends at {chance_accuracy}, about 1/{chance_classes}: guessing, which confirms it.",
+    "zh": "准确率停在 {chance_accuracy}，约等于 1/{chance_classes}，正是瞎猜的水平，也印证了这一点。",
+}
+_BEST_AT_START_NOTE = {
+    "en": "The best checkpoint is the very first evaluation (step {val_min_step}): the untrained or barely trained model "
+    "did best on new data, and training only made it worse. Check the learning rate and the train/validation split first.",
+    "zh": "最好的 checkpoint 是第一次评估（第 {val_min_step} 步）：未训练或几乎未训练的模型在新数据上反而最好，"
+    "之后的训练只让它变差。先检查学习率以及训练/验证集的划分。",
+}
+_SHORT_RUN_NOTE = {
+    "en": "Caution: a short run ({points} points), so this is a first reading, not a verdict; look again after a few more epochs.",
+    "zh": "注意：这次训练很短（只有 {points} 个点），这只是初步判断，不是定论；多训练几个 epoch 后再看一次。",
+}
+
 _LR_NOTES = {
     True: {
         "en": "The learning rate stayed constant during the stall: a schedule such as ReduceLROnPlateau would have acted on it.",
@@ -313,12 +389,25 @@ _LR_NOTES = {
 }
 
 INSUFFICIENT = {
-    "en": "Too few points to judge the curve's shape ({points} finite loss points, need {needed})",
-    "zh": "点太少，无法判断曲线形状（只有 {points} 个有效 loss 点，至少需要 {needed} 个）",
+    "en": "Too few points to judge the curve's shape ({points} finite loss points; a full shape needs {needed}, "
+    "a shorter curve is judged only when its direction is clear)",
+    "zh": "点太少，无法判断曲线形状（只有 {points} 个有效 loss 点；完整判断至少需要 {needed} 个，点更少时只在走向很明确时才下结论）",
 }
 
+# Marks a verdict whose finding is less sure than the user asked for.
+LOW_CONFIDENCE = {"en": " (low confidence)", "zh": "（把握不大）"}
+
 # Evidence that reads better as a percentage of something.
-_SHARES = {"best_change", "recent_gain_share", "length_share", "bounce_ratio", "largest_jump_of_spread", "rise_ratio", "val_rise_of_gain"}
+_SHARES = {
+    "best_change",
+    "recent_gain_share",
+    "length_share",
+    "bounce_ratio",
+    "largest_jump_of_spread",
+    "rise_ratio",
+    "val_rise_of_gain",
+    "fall_before_share",
+}
 
 
 def _format_value(key: str, value) -> str:
@@ -349,16 +438,44 @@ def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
     return fields
 
 
+def _template(finding: Finding, lang: str) -> Mapping[str, object]:
+    """The code's texts, or those of the variant its evidence shows."""
+    evidence = finding.evidence
+    if finding.code == "overfitting" and "memorisation_gap" in evidence:
+        return VARIANTS["overfitting.memorisation"][lang]
+    if finding.code == "plateau" and evidence.get("lr_collapsed"):
+        return VARIANTS["plateau.lr_collapse"][lang]
+    return TEXTS[finding.code][lang]
+
+
+def _notes(finding: Finding, lang: str) -> List[str]:
+    """Sentences for the cases a finding's evidence shows: chance level, best step 0, a short run."""
+    evidence = finding.evidence
+    notes = []
+    if evidence.get("chance_classes") is not None:
+        notes.append(_CHANCE_NOTE[lang])
+        if evidence.get("chance_accuracy") is not None:
+            notes.append(_CHANCE_ACCURACY_NOTE[lang])
+    if evidence.get("best_at_start"):
+        notes.append(_BEST_AT_START_NOTE[lang])
+    points = evidence.get("points")
+    if isinstance(points, int) and points < MIN_POINTS:
+        notes.append(_SHORT_RUN_NOTE[lang])
+    return notes
+
+
 def text(finding: Finding, lang: str) -> Dict[str, object]:
     """Title, detail and actions of a finding in one language."""
-    template = TEXTS[finding.code][lang]
+    template = _template(finding, lang)
     fields = _fields(finding, lang)
     title = str(template["title"]).format_map(fields)
     if lang == "en":
         title = title[:1].upper() + title[1:]
+    separator = " " if lang == "en" else ""
+    detail = separator.join([str(template["detail"]).format_map(fields).strip()] + [n.format_map(fields) for n in _notes(finding, lang)])
     return {
         "title": title,
-        "detail": str(template["detail"]).format_map(fields).strip(),
+        "detail": detail,
         "actions": [str(a).format_map(fields) for a in template["actions"]],
     }
 

@@ -2,19 +2,33 @@
 
 Routes (under `/data/plugin/lossdoc/`, see `http_api.md`):
 
-- `diagnoses[?lang=en|zh]`: the DESIGN.md §3 document for the experiment;
+- `diagnoses[?lang=en|zh]`: the document's list view (findings without their
+  detail) for every run of the experiment;
+- `run?run=NAME[&lang=en|zh]`: one run's full entry, as in the command's document;
 - `curves?run=RUN[&max_points=N]`: downsampled points of one training run;
 - `index.js` and the tab's other `*.js` / `*.css` files from `static/`.
 
+Every route answers GET and HEAD only (405 otherwise); `diagnoses` and `run`
+carry an `ETag` and answer `If-None-Match` with 304 while nothing changed.
+
 The plugin knows nothing of statistics: data comes from `context.data_provider`
 and every judgement from the one `Analyzer` this instance keeps (its per-run
-cache makes reopening the tab instant and refreshes a run when it grows).
+cache makes reopening the tab instant and refreshes a run when it grows). What
+is built from one listing is built once however many requests wait for it
+(`cache.py`); file notes come from a background scan of local event files
+(`health.py`).
 """
 
 from __future__ import annotations
 
+import functools
+import gzip
+import hashlib
+import json
 import os
 import re
+import uuid
+from typing import Optional
 
 from werkzeug import wrappers
 
@@ -22,10 +36,14 @@ from tensorboard import context as tb_context
 from tensorboard import errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
+from tensorboard.backend import json_util
 from tensorboard.plugins import base_plugin
 
-from ..analysis import Analyzer, Options
+from ..analysis import Analyzer, Listing, Options, take_listing
 from ..read.curves import TagPatterns
+from . import views
+from .cache import ExperimentCache, ExperimentCaches
+from .health import HealthScanner, is_local_logdir
 from .loader import LANGUAGES, settings_from_flags
 
 PLUGIN_NAME = "lossdoc"
@@ -45,6 +63,43 @@ CONTENT_TYPES = {"js": "text/javascript", "css": "text/css"}
 JSON = "application/json"
 _DIGITS = re.compile(r"[0-9]{1,9}")
 
+ALLOWED_METHODS = ("GET", "HEAD")
+# The listing is taken at most this often (and at most once per --reload_interval):
+# data TensorBoard has loaded reaches the tab within this many seconds.
+MAX_LISTING_AGE = 2.0
+# How often the file-health scan runs when TensorBoard loads only once (--reload_interval=0).
+DEFAULT_SCAN_INTERVAL = 5.0
+LIST_VIEW, RUN_VIEW, FULL_DOCUMENT = "list", "run", "document"
+
+
+def get_only(handler):
+    """Answer 405 (with `Allow: GET, HEAD`) to any method but GET and HEAD."""
+
+    @functools.wraps(handler)
+    def route(self, request):
+        if request.method not in ALLOWED_METHODS:
+            return http_util.Respond(
+                request,
+                "Method not allowed: %s (use GET or HEAD)\n" % _short(request.method),
+                "text/plain",
+                code=405,
+                headers=[("Allow", ", ".join(ALLOWED_METHODS))],
+            )
+        return handler(self, request)
+
+    return route
+
+
+class Body:
+    """A rendered JSON response: gzipped once, served many times."""
+
+    def __init__(self, value):
+        try:
+            text = json.dumps(value, allow_nan=False, separators=(",", ":"))
+        except ValueError:  # a non-finite number slipped in: TensorBoard's own cleaning
+            text = json.dumps(json_util.Cleanse(value), separators=(",", ":"))
+        self.gzipped = gzip.compress(text.encode("ascii"), compresslevel=3, mtime=0)
+
 
 class LossDocPlugin(base_plugin.TBPlugin):
     """The Diagnosis tab: a verdict, findings and best step for each training run."""
@@ -61,6 +116,14 @@ class LossDocPlugin(base_plugin.TBPlugin):
             raise ValueError("LossDoc reads scalars through TensorBoard's data provider; none was given")
         self._provider = context.data_provider
         self._lang = settings.lang
+        reload_interval = getattr(context.flags, "reload_interval", None) or 0
+        self._caches = ExperimentCaches(listing_age=min(reload_interval, MAX_LISTING_AGE))
+        # Part of every ETag: a restarted server (maybe a newer LossDoc) never matches an old one.
+        self._instance = uuid.uuid4().hex
+        self.health: Optional[HealthScanner] = None
+        if is_local_logdir(context.logdir):
+            self.health = HealthScanner(context.logdir, interval=reload_interval or DEFAULT_SCAN_INTERVAL)
+            self.health.problems()  # the first scan starts now, before the tab asks
         self._analyzer = Analyzer(
             Options(
                 lang=settings.lang,
@@ -74,6 +137,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
     def get_plugin_apps(self):
         return {
             "/diagnoses": self._serve_diagnoses,
+            "/run": self._serve_run,
             "/curves": self._serve_curves,
             "/index.js": self._serve_static,
             "/*": self._serve_static,
@@ -96,8 +160,22 @@ class LossDocPlugin(base_plugin.TBPlugin):
     # ---- Pure parts: request values in, data out ----------------------------
 
     def diagnoses_impl(self, ctx, experiment_id: str, lang: str) -> dict:
-        """The DESIGN.md §3 document (plus `lang`, `sampling`, per-run texts)."""
-        return self._analyzer.document(self._provider, ctx, experiment_id, lang=lang)
+        """The full document, as the command gives it (plus the plugin's file notes)."""
+        cache = self._caches.of(experiment_id)
+        listing = self._listing(cache, ctx, experiment_id)
+        version, problems = self._file_problems()
+        return self._document(cache, (listing.fingerprint, version), listing, problems, ctx, experiment_id, lang)
+
+    def list_impl(self, ctx, experiment_id: str, lang: str) -> dict:
+        """The list view of the document: findings without detail, actions, evidence and text."""
+        return views.list_view(self.diagnoses_impl(ctx, experiment_id, lang))
+
+    def run_impl(self, ctx, experiment_id: str, run: str, lang: str) -> dict:
+        """One run's full entry; `NotFoundError` for a run that is not diagnosed."""
+        entry = views.run_entry(self.diagnoses_impl(ctx, experiment_id, lang), run)
+        if entry is None:
+            raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
+        return entry
 
     def curves_impl(self, ctx, experiment_id: str, run: str, max_points: int) -> dict:
         """Points of one training run's curves; `NotFoundError` for an unknown run."""
@@ -106,23 +184,75 @@ class LossDocPlugin(base_plugin.TBPlugin):
             raise errors.NotFoundError("no training run named %r" % run)
         return result
 
+    # ---- What the document routes share: one listing, one build, one ETag ----
+
+    def _listing(self, cache: ExperimentCache, ctx, experiment_id: str) -> Listing:
+        return cache.listing(lambda: take_listing(self._provider, ctx, experiment_id))
+
+    def _file_problems(self):
+        return self.health.problems() if self.health is not None else (0, {})
+
+    def _document(self, cache, state, listing, problems, ctx, experiment_id: str, lang: str) -> dict:
+        return cache.built(
+            state,
+            (FULL_DOCUMENT, lang),
+            lambda: self._analyzer.document(
+                self._provider, ctx, experiment_id, lang=lang, file_problems=problems, listing=listing
+            ),
+        )
+
+    def _respond_cached(self, request, view: str, lang: str, run: Optional[str] = None):
+        """A document view with its ETag: 304 when the client holds it, else its cached body."""
+        ctx = plugin_util.context(request.environ)
+        experiment_id = plugin_util.experiment_id(request.environ)
+        cache = self._caches.of(experiment_id)
+        listing = self._listing(cache, ctx, experiment_id)
+        version, problems = self._file_problems()
+        state = (listing.fingerprint, version)
+        etag = '"%s"' % hashlib.sha1(repr((self._instance, state, view, lang, run)).encode("utf-8", "surrogatepass")).hexdigest()
+        headers = [("ETag", etag)]
+        if request.if_none_match.contains_weak(etag[1:-1]):
+            return http_util.Respond(request, b"", JSON, code=304, content_encoding="identity", headers=headers)
+
+        def build():
+            document = self._document(cache, state, listing, problems, ctx, experiment_id, lang)
+            if view == LIST_VIEW:
+                return Body(views.list_view(document))
+            entry = views.run_entry(document, run)
+            return None if entry is None else Body(entry)
+
+        body = cache.built(state, (view, lang, run), build)
+        if body is None:
+            raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
+        return http_util.Respond(request, body.gzipped, JSON, content_encoding="gzip", headers=headers)
+
     # ---- Routes ---------------------------------------------------------------
 
     @wrappers.Request.application
+    @get_only
     def _serve_diagnoses(self, request):
+        return self._respond_cached(request, LIST_VIEW, self._language(request))
+
+    @wrappers.Request.application
+    @get_only
+    def _serve_run(self, request):
+        run = request.args.get("run")
+        if not run:
+            raise errors.InvalidArgumentError("the run parameter is required: run?run=NAME")
+        return self._respond_cached(request, RUN_VIEW, self._language(request), run)
+
+    def _language(self, request) -> str:
         lang = request.args.get("lang")
         if lang is None:
-            lang = self._lang
-        elif lang not in LANGUAGES:
+            return self._lang
+        if lang not in LANGUAGES:
             raise errors.InvalidArgumentError(
                 "lang must be one of %s, got %r" % (", ".join(LANGUAGES), _short(lang))
             )
-        body = self.diagnoses_impl(
-            plugin_util.context(request.environ), plugin_util.experiment_id(request.environ), lang
-        )
-        return http_util.Respond(request, body, JSON)
+        return lang
 
     @wrappers.Request.application
+    @get_only
     def _serve_curves(self, request):
         run = request.args.get("run")
         if not run:
@@ -137,6 +267,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
         return http_util.Respond(request, body, JSON)
 
     @wrappers.Request.application
+    @get_only
     def _serve_static(self, request):
         path = request.path
         name = path[len(ROUTE_PREFIX):] if path.startswith(ROUTE_PREFIX) else ""

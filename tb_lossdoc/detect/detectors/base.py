@@ -12,15 +12,19 @@ from typing import Dict, List, Optional, Union
 
 import numpy as np
 
-from ..profile import Profile
+from ..profile import FULL_SHAPE_POINTS, Profile
 from ...read.series import Series
 from .shapes import ValRise, validation_rise
 
 OK, INFO, WARNING, CRITICAL = "ok", "info", "warning", "critical"
 SEVERITY_RANK = {OK: 0, INFO: 1, WARNING: 2, CRITICAL: 3}
 
-# A run needs this many finite loss points before its shape is judged.
-MIN_POINTS = 8
+# A curve with this many finite points has a shape every detector can judge...
+MIN_POINTS = FULL_SHAPE_POINTS
+# ...while from this many on, the detectors that can read a short curve (the
+# ones a practitioner judges at a glance: still falling, rising, flat, validation
+# turning up) judge it, with a confidence that says how little it rests on.
+SHORT_MIN_POINTS = 3
 
 Evidence = Dict[str, Union[int, float, str, bool, None, List[int]]]
 
@@ -34,14 +38,32 @@ class Finding:
     first_step: Optional[int]
     last_step: Optional[int]
     evidence: Evidence = field(default_factory=dict)
+    # How sure the finding is, in [0, 1]: it grows with the points it rests on and
+    # with how far its effect clears the detector's threshold (in noise units);
+    # short or noisy runs stay below 0.5, a clear effect on a long run nears 1.
+    confidence: float = 1.0
+
+
+def certainty(points: int, margin: float) -> float:
+    """A finding's confidence from the points behind it and its margin (effect / threshold, >= 1).
+
+    Fewer than MIN_POINTS points keep it below 0.5 whatever the effect; a
+    finding just at its threshold on a long curve gets 0.7.
+    """
+    from_points = 1.0 - 0.75 * np.exp(-(max(points, SHORT_MIN_POINTS) - SHORT_MIN_POINTS) / 6.0)
+    from_margin = 0.7 + 0.3 * (1.0 - np.exp(-max(margin - 1.0, 0.0)))
+    value = from_points * from_margin
+    if points < MIN_POINTS:
+        value = min(value, 0.45)
+    return round(float(value), 3)
 
 
 def profile_of(series: Optional[Series]) -> Optional[Profile]:
-    """A profile of the finite points, or None when fewer than MIN_POINTS remain."""
+    """A profile of the finite points, or None when fewer than SHORT_MIN_POINTS remain."""
     if series is None:
         return None
     finite = series.finite_only()
-    return Profile(finite) if len(finite) >= MIN_POINTS else None
+    return Profile(finite) if len(finite) >= SHORT_MIN_POINTS else None
 
 
 @dataclass
@@ -53,6 +75,8 @@ class RunCurves:
     train_acc: Optional[Series] = None
     val_acc: Optional[Series] = None
     lr: Optional[Series] = None
+    # Results several detectors need, computed once per run (keyed by their maker).
+    shared: Dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def train(self) -> Optional[Profile]:
@@ -65,6 +89,10 @@ class RunCurves:
     @cached_property
     def val_accuracy(self) -> Optional[Profile]:
         return profile_of(self.val_acc)
+
+    @cached_property
+    def train_accuracy(self) -> Optional[Profile]:
+        return profile_of(self.train_acc)
 
     @cached_property
     def val_rise(self) -> Optional[ValRise]:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import List
 
-from .base import OK, Finding, RunCurves
-from .still_improving import is_still_improving, recent_gain_share
+from .base import OK, Finding, RunCurves, certainty
+from .plateau import collapsed_lr_stall
+from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, falls_steadily
+from .still_improving import MIN_RECENT_SHARE, is_still_improving, recent_gain_share
 
 CODE = "converged"
 NEEDS_HISTORY = True
@@ -15,9 +17,25 @@ def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
     if main is None or is_still_improving(curves):
         return []
-    evidence = {"tag": main.series.tag, "recent_gain_share": recent_gain_share(main), "end_value": main.end}
+    if main.short and not falls_steadily(main):
+        return []  # a few points that did not clearly fall and settle say nothing
+    if _validation_rose(curves) or collapsed_lr_stall(curves) is not None:
+        return []  # "converged, validation does not rise" would be false
+    share = recent_gain_share(main)
+    evidence = {"tag": main.series.tag, "recent_gain_share": share, "end_value": main.end, "points": main.n}
     if curves.val is not None and curves.val is not main:
         evidence["val_end"] = curves.val.end
         evidence["gap_of_train"] = (curves.val.end - main.end) / main.magnitude
     first = int(main.trend_steps[int(len(main.trend) * 0.8)])
-    return [Finding(CODE, OK, first, int(main.steps[-1]), evidence)]
+    flatness = MIN_RECENT_SHARE / max(abs(share), 1e-3 * MIN_RECENT_SHARE)
+    return [Finding(CODE, OK, first, int(main.steps[-1]), evidence, certainty(main.n, flatness))]
+
+
+def _validation_rose(curves: RunCurves) -> bool:
+    """Validation ends clearly above its minimum, even if not clearly enough to call overfitting."""
+    val = curves.val
+    if val is None or val is curves.main:
+        return False
+    rise = val.end - val.trend_min
+    drop = max(val.start - val.trend_min, 0.0)
+    return rise > max(MIN_VAL_RISE_OF_DROP * drop, MIN_VAL_RISE_IN_NOISE * val.noise, 0.02 * val.magnitude)

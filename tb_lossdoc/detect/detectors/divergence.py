@@ -6,7 +6,8 @@ from typing import List
 
 import numpy as np
 
-from .base import CRITICAL, Finding, RunCurves
+from .base import CRITICAL, Finding, RunCurves, certainty
+from .shapes import moves_consistently
 
 CODE = "divergence"
 NEEDS_HISTORY = True
@@ -41,9 +42,14 @@ def _diverges(profile, role: str):
     min_pos = (profile.trend_min_step - profile.steps[0]) / max(profile.span, 1)
     if min_pos > LATEST_MINIMUM:
         return None
-    if rise < MIN_RISE_OF_MAGNITUDE * profile.magnitude or rise < MIN_RISE_OF_DROP * profile.drop:
+    needed = max(
+        MIN_RISE_OF_MAGNITUDE * profile.magnitude,
+        MIN_RISE_OF_DROP * profile.drop,
+        4 * profile.noise / np.sqrt(max(1, profile.n // 10)),
+    )
+    if rise < needed:
         return None
-    if rise < 4 * profile.noise / np.sqrt(max(1, profile.n // 10)):
+    if profile.short and not moves_consistently(profile.values, falling=False):
         return None
     # Persistent: the trend climbs after the minimum and the last quarter stays up.
     climbing = np.mean(np.diff(profile.trend[profile.trend_min_index :]) > 0)
@@ -63,5 +69,7 @@ def _diverges(profile, role: str):
             "min_step": profile.trend_min_step,
             "end_value": now,
             "rise_ratio": rise / profile.magnitude,
+            "points": profile.n,
         },
+        certainty(profile.n, rise / needed),
     )

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from typing import List
 
-from .base import CRITICAL, Finding, RunCurves
-from .shapes import improves_clearly, is_flat, relative_change
+import numpy as np
+
+from ..profile import median
+from .base import CRITICAL, Finding, RunCurves, certainty
+from .shapes import FLAT_SHARE, chance_level, improves_clearly, is_flat, relative_change
 
 CODE = "not_learning"
 NEEDS_HISTORY = True
 
 
+# A loss at chance level must have stayed there over the later half: its
+# trend moves by less than this share of its level.
+CHANCE_PINNED = 0.02
+
+
 def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
-    if main is None or not is_flat(main):
+    if main is None:
+        return []
+    accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
+    chance = chance_level(main, accuracy)
+    flat = is_flat(main)
+    if not flat and (chance is None or not _pinned(main)):
         return []
     if curves.train is not None and curves.val is not None and improves_clearly(curves.val):
         return []  # validation improves: that pattern has its own code
+    margin = FLAT_SHARE / max(relative_change(main), 1e-3 * FLAT_SHARE) if flat else 1.0
+    if chance is not None:
+        margin += 1.0  # the level itself says "uniform guess"
     return [
         Finding(
             CODE,
@@ -29,6 +45,16 @@ def detect(curves: RunCurves) -> List[Finding]:
                 "end_value": main.end,
                 "best_change": relative_change(main),
                 "lr_constant": curves.lr_constant_between(main.steps[0], main.steps[-1]),
+                "points": main.n,
+                **(chance.evidence() if chance is not None else {}),
             },
+            certainty(main.n, margin),
         )
     ]
+
+
+def _pinned(profile) -> bool:
+    """The later half of the trend stays within CHANCE_PINNED of its level."""
+    later = profile.trend[len(profile.trend) // 2 :]
+    level = abs(median(later))
+    return bool(level > 0 and (float(np.max(later)) - float(np.min(later))) <= CHANCE_PINNED * level)

@@ -6,8 +6,9 @@ from typing import List
 
 import numpy as np
 
-from ..profile import robust_sigma
-from .base import WARNING, Finding, RunCurves
+from ..profile import median, robust_sigma
+from .base import WARNING, Finding, RunCurves, certainty
+from .spike import spike_mask
 
 CODE = "oscillation"
 NEEDS_HISTORY = True
@@ -16,23 +17,34 @@ NEEDS_HISTORY = True
 # what the loss gained: normal minibatch noise stays far below this.
 MIN_BOUNCE_OF_GAIN = 0.12
 # Validation is evaluated on the same data each time, so it has no minibatch
-# noise: its bounce is judged against the smaller of its gain and its level.
-MIN_VAL_BOUNCE = 0.05
+# noise: its bounce is judged against the smaller of its spread and its level
+# (its spread, not its gain: an overfitting validation curve gains little and
+# rises a lot, and bounces that are small beside that rise are not oscillation).
+# A small validation set scatters by a few percent from one evaluation to the
+# next; that is not an optimiser bouncing.
+MIN_VAL_BOUNCE = 0.08
+# A learning rate that decayed to this share of its peak cannot drive the
+# bounce that remains: what is left is minibatch noise (warm-up then cosine).
+DECAYED_LR_SHARE = 0.2
 
 
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
     for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
-        if profile is None:
+        if profile is None or profile.short:
             continue
         gain = profile.drop
         if gain <= 0 or gain < 0.05 * profile.magnitude:
             continue  # nothing learned: not_learning speaks for it
+        if role == "train_loss" and _lr_decayed(curves):
+            continue
         half = profile.n // 2
-        bounce = robust_sigma(profile.residuals[half:])
+        # Spikes are their own finding: the bounce is what the curve does between them.
+        calm = ~spike_mask(profile, curves)[half:]
+        bounce = robust_sigma(profile.residuals[half:][calm])
         if role == "val_loss":
-            level = abs(float(np.median(profile.trend[len(profile.trend) // 2 :])))
-            ratio, needed = bounce / max(min(gain, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
+            level = abs(median(profile.trend[len(profile.trend) // 2 :]))
+            ratio, needed = bounce / max(min(profile.amplitude, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
         else:
             ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN
         if ratio < needed:
@@ -52,7 +64,19 @@ def detect(curves: RunCurves) -> List[Finding]:
                     "lr_at_end": float(curves.lr.values[np.isfinite(curves.lr.values)][-1])
                     if curves.lr is not None and np.isfinite(curves.lr.values).any()
                     else None,
+                    "points": profile.n,
                 },
+                certainty(profile.n, ratio / needed),
             )
         )
     return findings
+
+
+def _lr_decayed(curves: RunCurves) -> bool:
+    """The logged learning rate ended at a small share of its peak."""
+    if curves.lr is None:
+        return False
+    lr = curves.lr.finite_only().values
+    if lr.size < 2 or float(np.max(lr)) <= 0:
+        return False
+    return float(lr[-1]) <= DECAYED_LR_SHARE * float(np.max(lr))

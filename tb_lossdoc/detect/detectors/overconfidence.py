@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import List, Optional
 
-from .base import INFO, Finding, RunCurves
+from .base import INFO, Finding, RunCurves, certainty
 from .shapes import ValRise
 
 CODE = "overconfidence"
@@ -46,6 +46,8 @@ def detect(curves: RunCurves) -> List[Finding]:
                 "acc_end": acc.end,
                 "acc_best": float(acc.values.max()),
                 "acc_best_step": int(acc.steps[acc.values.argmax()]),
+                "points": rise.points,
             },
+            certainty(min(rise.points, acc.n), rise.margin),
         )
     ]

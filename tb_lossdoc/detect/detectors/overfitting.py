@@ -6,8 +6,9 @@ from typing import List
 
 import numpy as np
 
-from .base import WARNING, Finding, RunCurves
+from .base import INFO, WARNING, Finding, RunCurves, certainty
 from .overconfidence import accuracy_holds
+from .shapes import MEMORISATION_GAP, memorisation_gap
 
 CODE = "overfitting"
 NEEDS_HISTORY = True
@@ -18,24 +19,65 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []
     rise = curves.val_rise
     if rise is None:
-        return []
+        return _memorised(curves)
     # Training must not be rising with it: that is divergence.
     train = curves.train
     allowed = max(0.1 * train.drop, 3 * train.noise / np.sqrt(max(1, train.n // 20)))
     if train.recent > rise.train_at_min + allowed:
         return []
-    if accuracy_holds(curves, rise) is True:
-        return []  # the loss rose but the answers did not get worse: overconfidence
+    holds = accuracy_holds(curves, rise) is True
+    if holds and not (_large_rise(rise) or memorisation_gap(train, curves.val) is not None):
+        return []  # the loss rose a little but the answers did not get worse: overconfidence
     return [
         Finding(
             CODE,
-            WARNING,
+            INFO if holds else WARNING,  # beside overconfidence, which then gives the verdict
             rise.min_step,
             rise.end_step,
             {
                 **rise.evidence(),
                 "train_at_val_min": rise.train_at_min,
                 "train_end": rise.train_end,
+                "points": rise.points,
             },
+            certainty(rise.points, rise.margin),
+        )
+    ]
+
+
+# Validation loss that ends this share above its minimum is overfitting even when
+# accuracy holds (then overconfidence is reported beside it).
+LARGE_RISE_OF_MIN = 0.25
+
+
+def _large_rise(rise) -> bool:
+    """For a loss bounded by zero, a rise of at least LARGE_RISE_OF_MIN of its minimum."""
+    return rise.min_value > 0 and (rise.end_value - rise.min_value) >= LARGE_RISE_OF_MIN * rise.min_value
+
+
+def _memorised(curves: RunCurves) -> List[Finding]:
+    """Training loss driven to ~0 while validation stays far above: overfitting without a rise."""
+    train, val = curves.train, curves.val
+    gap = memorisation_gap(train, val)
+    if gap is None:
+        return []
+    best = int(np.argmin(val.values))
+    return [
+        Finding(
+            CODE,
+            WARNING,
+            int(val.steps[best]),
+            int(val.steps[-1]),
+            {
+                "memorisation_gap": gap,
+                "train_start": train.start,
+                "train_end": train.end,
+                "val_start": val.start,
+                "val_end": val.end,
+                "val_min": float(val.values[best]),
+                "val_min_step": int(val.steps[best]),
+                "points": val.n,
+            },
+            certainty(min(train.n, val.n), gap / MEMORISATION_GAP),
         )
     ]

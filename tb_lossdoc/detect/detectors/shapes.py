@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 import numpy as np
 
-from ..profile import Profile
+from ..profile import Profile, median
 
 # A loss that moved less than this share of its starting level did not learn.
 FLAT_SHARE = 0.05
@@ -15,6 +15,13 @@ FLAT_SHARE = 0.05
 MIN_VAL_RISE_OF_DROP = 0.08
 # ...and stand this many noise units above the minimum.
 MIN_VAL_RISE_IN_NOISE = 3.0
+# A rise that jumped and then stayed keeps this share of itself.
+HELD_SHARE_OF_RISE = 0.6
+
+def _all_held(profile: Profile, rise: float) -> bool:
+    """Every point after the minimum stays at least half the rise above it (a jump that held)."""
+    after = profile.values[profile.steps > profile.trend_min_step]
+    return bool(after.size and np.min(after) >= profile.trend_min + 0.5 * rise)
 
 
 def relative_change(profile: Profile) -> float:
@@ -33,6 +40,123 @@ def improves_clearly(profile: Profile, share: float = 0.10) -> bool:
     return (profile.start - profile.end) / profile.magnitude >= share
 
 
+# A short curve whose every move agrees needs a smaller overall fall to count.
+SHORT_IMPROVES_SHARE = 0.05
+
+
+def falls_steadily(profile: Profile) -> bool:
+    """A short curve that fell with (nearly) every move, by at least SHORT_IMPROVES_SHARE."""
+    return improves_clearly(profile, SHORT_IMPROVES_SHARE) and moves_consistently(profile.values, falling=True)
+
+
+# A short curve has a direction only when its steps agree: this share of its
+# moves go that way, and the moves against it undo at most this much.
+SHORT_AGREEING_MOVES = 0.75
+SHORT_MAX_UNDONE = 0.2
+
+
+def moves_consistently(values: np.ndarray, falling: bool) -> bool:
+    """Every few-point curve wiggles; this says its point-to-point moves clearly go one way."""
+    moves = np.diff(values) * (-1.0 if falling else 1.0)
+    forward, backward = moves[moves > 0].sum(), -moves[moves < 0].sum()
+    return bool(np.mean(moves > 0) >= SHORT_AGREEING_MOVES and backward <= SHORT_MAX_UNDONE * forward)
+
+
+# The tail fit uses at least this many points (all of a shorter curve).
+TAIL_FIT_POINTS = 3
+
+
+def tail_slope(profile: Profile, share: float) -> Tuple[float, float]:
+    """Least-squares slope of the raw values over the last `share` of the points (at least TAIL_FIT_POINTS), and its standard error.
+
+    A fit over many points is steady where the trend's last point is not, so
+    verdicts that hang on the end of a curve do not flip with its noise.
+    """
+    k = min(profile.n, max(TAIL_FIT_POINTS, int(round(share * profile.n))))
+    x = profile.steps[-k:].astype(np.float64)
+    y = profile.values[-k:]
+    x = x - x.mean()
+    sxx = float(np.dot(x, x))
+    if sxx <= 0:
+        return 0.0, float("inf")
+    slope = float(np.dot(x, y - y.mean()) / sxx)
+    if k <= 2:
+        return slope, float("inf")
+    fitted = y.mean() + slope * x
+    residual = float(np.dot(y - fitted, y - fitted))
+    return slope, float(np.sqrt(residual / (k - 2) / sxx))
+
+
+# Cross-entropy of a uniform guess is log(K); class counts seen in practice.
+CHANCE_CLASSES = tuple(range(2, 21)) + (26, 32, 50, 64, 100, 200, 256, 1000)
+# The loss must sit this close to log(K): tighter when no accuracy confirms it.
+CHANCE_TOLERANCE = 0.01
+CHANCE_TOLERANCE_WITH_ACCURACY = 0.03
+# Accuracy at chance: within this share of 1/K.
+CHANCE_ACCURACY_TOLERANCE = 0.3
+
+
+@dataclass(frozen=True)
+class Chance:
+    """A loss pinned at the cross-entropy of a uniform guess over `classes` classes."""
+
+    classes: int
+    base: str  # "ln" or "log2"
+    value: float  # log(classes) in that base
+    accuracy: Optional[float]  # the logged accuracy at the end, when it confirms
+
+    def evidence(self) -> dict:
+        return {"chance_classes": self.classes, "chance_base": self.base, "chance_value": self.value, "chance_accuracy": self.accuracy}
+
+
+def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chance]:
+    """The uniform-guess level the loss ended at, if it did; the accuracy, when logged, must agree.
+
+    The natural log comes first (nearly every framework logs it); log2 only
+    when no natural-log level fits.
+    """
+    level = profile.end
+    if level <= 0:
+        return None
+    acc = accuracy.end if accuracy is not None else None
+    tolerance = CHANCE_TOLERANCE if acc is None else CHANCE_TOLERANCE_WITH_ACCURACY
+    for base, log in (("ln", np.log), ("log2", np.log2)):
+        values = log(np.array(CHANCE_CLASSES, dtype=np.float64))
+        errors = np.abs(level - values) / values
+        fits = errors <= tolerance
+        if acc is not None:
+            classes = np.array(CHANCE_CLASSES, dtype=np.float64)
+            fits &= np.abs(acc - 1.0 / classes) <= CHANCE_ACCURACY_TOLERANCE / classes
+        if fits.any():
+            best = int(np.argmin(np.where(fits, errors, np.inf)))
+            return Chance(CHANCE_CLASSES[best], base, float(values[best]), acc)
+    return None
+
+
+# Memorisation: training loss driven to this share of its start...
+MEMORISED_TRAIN_SHARE = 0.05
+# ...while validation kept at least this share of the untrained level (the
+# higher of the two starts: evaluation often begins after training has gained)...
+MEMORISED_VAL_KEPT = 0.4
+# ...and ends this many times above training.
+MEMORISATION_GAP = 10.0
+
+
+def memorisation_gap(train: Profile, val: Profile) -> Optional[float]:
+    """val end / train end when training was driven to ~0 while validation stayed far above, else None.
+
+    Only for losses bounded below by zero (cross-entropy, MSE): there "~0" means
+    the training set is memorised.
+    """
+    if float(np.min(train.values)) < 0 or float(np.min(val.values)) < 0 or train.start <= 0 or val.start <= 0:
+        return None
+    untrained = max(train.start, val.start)
+    if train.end > MEMORISED_TRAIN_SHARE * train.start or val.end < MEMORISED_VAL_KEPT * untrained:
+        return None
+    gap = val.end / max(train.end, 1e-12 * val.end)
+    return gap if gap >= MEMORISATION_GAP else None
+
+
 @dataclass(frozen=True)
 class ValRise:
     """Validation loss passed a minimum and climbed afterwards."""
@@ -44,6 +168,9 @@ class ValRise:
     rise_of_drop: float
     train_at_min: Optional[float]
     train_end: Optional[float]
+    margin: float  # the rise over the smallest rise that counts (>= 1)
+    points: int  # validation points behind it
+    best_at_start: bool  # the first evaluation was the best one
 
     def evidence(self) -> dict:
         """The numbers both overfitting and overconfidence cite."""
@@ -52,6 +179,7 @@ class ValRise:
             "val_min_step": self.min_step,
             "val_end": self.end_value,
             "val_rise_of_gain": self.rise_of_drop,
+            "best_at_start": self.best_at_start,
         }
 
 
@@ -64,14 +192,20 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
         return None
     if (val.steps[-1] - val.trend_min_step) < 0.1 * max(val.span, 1):
         return None
-    if rise < MIN_VAL_RISE_OF_DROP * drop or rise < 0.02 * val.magnitude:
-        return None
     noise = max(val.noise, 1e-12 * val.magnitude)
-    if rise < MIN_VAL_RISE_IN_NOISE * noise:
+    needed = max(MIN_VAL_RISE_OF_DROP * drop, 0.02 * val.magnitude, MIN_VAL_RISE_IN_NOISE * noise)
+    if rise < needed:
         return None
-    # Lasting: the trend after the minimum mostly climbs.
+    # Lasting: the trend after the minimum mostly climbs, or it jumped and
+    # stayed at the worse level (the later half of what follows the minimum
+    # holds most of the rise).
     tail = val.trend[val.trend_min_index :]
-    if np.mean(np.diff(tail) > 0) < 0.6:
+    after_values = val.values[val.steps > val.trend_min_step]
+    held = median(after_values[after_values.size // 2 :]) - val.trend_min
+    if np.mean(np.diff(tail) > 0) < 0.6 and held < HELD_SHARE_OF_RISE * rise:
+        return None
+    from_minimum = val.values[val.steps >= val.trend_min_step]
+    if val.short and not (moves_consistently(from_minimum, falling=False) or _all_held(val, rise)):
         return None
     # Report the logged minimum (the checkpoint a user can keep) when it lies
     # before the climb; the smoothed minimum only decides whether there is one.
@@ -89,4 +223,7 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
         rise / drop,
         train_at_min,
         train.end if train is not None else None,
+        rise / needed,
+        val.n,
+        min_step == int(val.steps[0]),
     )

@@ -6,25 +6,32 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import MAD_TO_SIGMA, Profile, rolling_median
-from .base import WARNING, Finding, RunCurves
+from ..profile import MAD_TO_SIGMA, Profile, median, rolling_median, row_medians
+from .base import WARNING, Finding, RunCurves, certainty
 
 CODE = "spike"
 NEEDS_HISTORY = True
 
 # A jump must clear the local noise by this factor...
 MIN_JUMP_IN_NOISE = 8.0
-# ...and clear this multiple of the usual largest excursions (a 99% quantile)...
+# ...and clear this multiple of the usual largest excursions (a 99% quantile;
+# on short curves no higher than the third largest, so that one or two bad
+# points are not their own yardstick)...
 USUAL_QUANTILE = 0.99
+SPARED_TOP_POINTS = 2
 TAIL_FACTOR = 2.5
-# ...and be this share of the curve's own spread.
+# ...and be this share of the curve's own spread, and (for a loss bounded by
+# zero) this share of the level it jumped from: a blip of a few percent during
+# the early fall is not a spike, however small the spread.
 MIN_JUMP_OF_AMPLITUDE = 0.1
+MIN_JUMP_OF_LEVEL = 0.25
 # Many jumps are no longer spikes but oscillation.
 MAX_EVENTS_SHARE = 0.02
 MAX_EVENTS = 8
 # Points right after a learning-rate increase (warm restart) are expected to jump.
 LR_GRACE_POINTS = 3
-MIN_POINTS_FOR_SPIKES = 12
+# An epoch-level curve of this many points shows a single bad epoch.
+MIN_POINTS_FOR_SPIKES = 10
 
 
 def detect(curves: RunCurves) -> List[Finding]:
@@ -32,10 +39,10 @@ def detect(curves: RunCurves) -> List[Finding]:
     for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
         if profile is None or profile.n < MIN_POINTS_FOR_SPIKES:
             continue
-        events = _jumps(profile, curves)
-        if not events or len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n):
+        events = spikes_of(profile, curves)
+        if not events:
             continue
-        peaks = [step for step, _ in events]
+        peaks = [step for step, _, _ in events]
         findings.append(
             Finding(
                 CODE,
@@ -47,19 +54,39 @@ def detect(curves: RunCurves) -> List[Finding]:
                     "tag": profile.series.tag,
                     "count": len(events),
                     "steps": peaks[:20],
-                    "largest_jump_of_spread": max(size for _, size in events),
+                    "largest_jump_of_spread": max(size for _, size, _ in events),
+                    "points": profile.n,
                 },
+                certainty(profile.n, max(margin for _, _, margin in events)),
             )
         )
     return findings
+
+
+def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]]:
+    """The spike events of a curve, or none when there are too many to be spikes (computed once per run)."""
+    key = ("spikes", id(profile))
+    if key not in curves.shared:
+        events = _jumps(profile, curves) if profile.n >= MIN_POINTS_FOR_SPIKES else []
+        curves.shared[key] = [] if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n) else events
+    return curves.shared[key]
+
+
+def spike_mask(profile: Profile, curves: RunCurves) -> np.ndarray:
+    """True at the points of the curve's spikes and their immediate neighbours."""
+    mask = np.zeros(profile.n, dtype=bool)
+    for step, _, _ in spikes_of(profile, curves):
+        index = int(np.searchsorted(profile.steps, step))
+        mask[max(0, index - 1) : index + 2] = True
+    return mask
 
 
 def _local_window(profile: Profile) -> int:
     return int(max(5, min(51, (profile.n // 50) | 1)))
 
 
-def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float]]:
-    """(peak step, jump as a share of spread) for each spike event."""
+def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]]:
+    """(peak step, jump as a share of spread, jump over its threshold) for each spike event."""
     values = profile.values
     window = _local_window(profile)
     baseline = _baseline(values, window)
@@ -69,9 +96,12 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float]]:
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
     # a spike must also stand well clear of the curve's usual largest ones.
-    usual = np.quantile(np.abs(residual) / noise, USUAL_QUANTILE)
+    quantile = min(USUAL_QUANTILE, 1.0 - SPARED_TOP_POINTS / max(profile.n - 1, 1))
+    usual = np.quantile(np.abs(residual) / noise, quantile)
     in_noise = max(MIN_JUMP_IN_NOISE, TAIL_FACTOR * usual)
     threshold = np.maximum(in_noise * noise, MIN_JUMP_OF_AMPLITUDE * spread)
+    if float(np.min(values)) >= 0:
+        threshold = np.maximum(threshold, MIN_JUMP_OF_LEVEL * baseline)
     candidates = np.flatnonzero(residual > threshold)
     candidates = candidates[candidates > 0]
     lr_up = np.array([c.step for c in curves.lr_changes if not c.is_decrease], dtype=np.int64)
@@ -81,14 +111,14 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float]]:
         if stop - start + 1 > max(3, window // 2):
             continue  # a long excursion is a level change, not a spike
         peak = start + int(np.argmax(values[start : stop + 1]))
-        before = float(np.median(values[max(0, start - window) : start]))
+        before = median(values[max(0, start - window) : start])
         after = _level_after(values, stop, window)
         height = values[peak] - max(before, after if after is not None else before)
         if height <= threshold[peak]:
             continue
         if _just_after(lr_up, profile.steps, start):
             continue
-        events.append((int(profile.steps[peak]), float(height / spread)))
+        events.append((int(profile.steps[peak]), float(height / spread), float(height / threshold[peak])))
     return events
 
 
@@ -99,8 +129,8 @@ def _local_noise(residual: np.ndarray, block: int) -> np.ndarray:
     padded = np.full(blocks * block, np.nan)
     padded[:n] = residual
     grid = padded.reshape(blocks, block)
-    centre = np.nanmedian(grid, axis=1, keepdims=True)
-    sigma = MAD_TO_SIGMA * np.nanmedian(np.abs(grid - centre), axis=1)
+    centre = row_medians(grid)[:, None]
+    sigma = MAD_TO_SIGMA * row_medians(np.abs(grid - centre))
     return np.repeat(sigma, block)[:n]
 
 
@@ -118,7 +148,7 @@ def _baseline(values: np.ndarray, window: int) -> np.ndarray:
 
 def _level_after(values: np.ndarray, stop: int, window: int) -> Optional[float]:
     tail = values[stop + 1 : stop + 1 + window]
-    return float(np.median(tail)) if tail.size else None
+    return median(tail) if tail.size else None
 
 
 def _groups(indices: np.ndarray) -> List[np.ndarray]:

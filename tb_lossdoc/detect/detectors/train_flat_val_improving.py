@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import List
 
-from .base import WARNING, Finding, RunCurves
+import numpy as np
+
+from .base import WARNING, Finding, RunCurves, certainty
 from .shapes import improves_clearly, is_flat, relative_change
 
 CODE = "train_flat_val_improving"
@@ -12,10 +14,14 @@ NEEDS_HISTORY = True
 
 
 # Training moved less than this share of its level, and less than
-# TRAIN_SHARE_OF_VAL of what validation gained (relative to their own levels).
+# TRAIN_SHARE_OF_VAL of what validation gained (relative to their own levels)...
 MAX_TRAIN_CHANGE = 0.10
 TRAIN_SHARE_OF_VAL = 0.3
 MIN_VAL_CHANGE = 0.15
+# ...or training is flat outright, and validation gained at least this share
+# (heavy label noise in training: a modest gain), clear of its noise by this factor.
+MIN_VAL_CHANGE_BESIDE_FLAT = 0.05
+MIN_VAL_GAIN_IN_NOISE = 4.0
 
 
 def detect(curves: RunCurves) -> List[Finding]:
@@ -23,9 +29,17 @@ def detect(curves: RunCurves) -> List[Finding]:
     if train is None or val is None:
         return []
     train_change, val_change = relative_change(train), relative_change(val)
-    if not (is_flat(train) or (train_change < MAX_TRAIN_CHANGE and train_change < TRAIN_SHARE_OF_VAL * val_change)):
-        return []
-    if val_change < MIN_VAL_CHANGE or not improves_clearly(val):
+    gain = val.start - val.end
+    in_noise = gain / max(val.noise / np.sqrt(max(1, val.n // 10)), 1e-12 * val.magnitude)
+    if is_flat(train) and train_change < TRAIN_SHARE_OF_VAL * val_change:
+        needed = MIN_VAL_CHANGE_BESIDE_FLAT
+        if val_change < needed or in_noise < MIN_VAL_GAIN_IN_NOISE or not improves_clearly(val, needed):
+            return []
+    elif train_change < MAX_TRAIN_CHANGE and train_change < TRAIN_SHARE_OF_VAL * val_change:
+        needed = MIN_VAL_CHANGE
+        if val_change < needed or not improves_clearly(val):
+            return []
+    else:
         return []
     return [
         Finding(
@@ -40,6 +54,8 @@ def detect(curves: RunCurves) -> List[Finding]:
                 "val_start": val.start,
                 "val_end": val.end,
                 "val_change": val_change,
+                "points": val.n,
             },
+            certainty(min(train.n, val.n), min(val_change / needed, in_noise / MIN_VAL_GAIN_IN_NOISE)),
         )
     ]

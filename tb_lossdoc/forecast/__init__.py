@@ -1,0 +1,1 @@
+"""Forecasting: what more training would buy, fitted from the tail of a loss curve."""

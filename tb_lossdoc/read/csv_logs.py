@@ -1,0 +1,148 @@
+"""Read the CSV logs Keras, Lightning and Ultralytics write, named as their TensorBoard writers name them.
+
+- Keras `CSVLogger` (`epoch,loss,val_loss,...`, one row per 0-based epoch):
+  the TensorBoard callback writes runs `train` and `validation` with tags
+  `epoch_<metric>` (`val_` dropped on the validation run), step = epoch.
+- Lightning `CSVLogger` `metrics.csv` (`epoch,step,...`, sparse rows, one
+  metric group per row): tags are the column names, step = the `step` column.
+- Ultralytics `results.csv` (`epoch,train/box_loss,...,lr/pg0`, names and
+  values padded with spaces in YOLOv5): tags are the column names, step = the
+  0-based epoch (Ultralytics 8 numbers epochs from 1; both are put on 0-based).
+
+A training log printed by Keras and transcribed as `epoch,loss,val_loss,...`
+reads as a Keras CSV.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from typing import List, Optional, Sequence
+
+from .log_table import KERAS_CSV, LIGHTNING_CSV, YOLO_CSV, LogFileError, LogTable, as_step
+
+SUFFIXES = (".csv", ".log", ".tsv", ".txt")
+_DELIMITERS = ",;\t"
+_YOLO_PREFIXES = ("train/", "val/", "metrics/")
+# The header is all the sniffing needs; CSVLogger headers are far shorter.
+_HEADER_BYTES = 65536
+
+
+def _delimiter(header: str) -> str:
+    return max(_DELIMITERS, key=header.count)
+
+
+def _columns(header: str) -> List[str]:
+    return [c.strip() for c in next(csv.reader([header], delimiter=_delimiter(header)))]
+
+
+def kind_of_header(columns: Sequence[str]) -> Optional[str]:
+    """Which framework wrote a CSV with these columns, or None if none of ours did."""
+    lowered = [c.lower() for c in columns]
+    if "epoch" not in lowered or len(columns) < 2:
+        return None
+    if "step" in lowered:  # Lightning logs a step column; Ultralytics and Keras never do
+        return LIGHTNING_CSV
+    if any(c.startswith(_YOLO_PREFIXES) for c in lowered):
+        return YOLO_CSV
+    return KERAS_CSV
+
+
+def header_columns(path: str) -> Optional[List[str]]:
+    """The column names of a text file's first line, or None for an unreadable, empty or binary file."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_HEADER_BYTES)
+    except OSError:
+        return None
+    if b"\0" in head:
+        return None
+    line = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:1]
+    return _columns(line[0]) if line and line[0].strip() else None
+
+
+def sniff(path: str) -> Optional[str]:
+    """The kind of a CSV log from its first line, without reading the rest (None: not one of ours)."""
+    columns = header_columns(path)
+    return kind_of_header(columns) if columns else None
+
+
+def _value(cell: str) -> Optional[float]:
+    """A cell as a float (nan, inf and -inf included), or None for an empty or non-numeric cell."""
+    try:
+        return float(cell)
+    except ValueError:
+        return None
+
+
+def read_csv_log(path: str) -> LogTable:
+    """The scalars of one CSV log; raises LogFileError when there are none to read."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise LogFileError(f"unreadable: {error.strerror or error}") from None
+    if not raw.strip():
+        raise LogFileError("empty file")
+    if b"\0" in raw:
+        raise LogFileError("binary data, not a CSV log")
+    lines = raw.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    header = lines[0]
+    columns = _columns(header)
+    kind = kind_of_header(columns)
+    if kind is None:
+        raise LogFileError(f"header {header.strip()[:80]!r} is not a Keras, Lightning or Ultralytics log (needs an epoch column)")
+    rows = [row for row in csv.reader(lines[1:], delimiter=_delimiter(header)) if any(c.strip() for c in row)]
+    if not rows:
+        raise LogFileError("a header and no rows")
+    table = LogTable(kind)
+    lowered = [c.lower() for c in columns]
+    epoch_col = lowered.index("epoch")
+    step_col = lowered.index("step") if kind == LIGHTNING_CSV else epoch_col
+    offset = _epoch_offset(rows, epoch_col) if kind == YOLO_CSV else 0
+    base = os.path.getmtime(path)
+    bad_rows: List[int] = []
+    bad_cells = 0
+    for number, row in enumerate(rows):
+        cells = [c.strip() for c in row]
+        if cells == columns:  # a header repeated by an appending logger
+            continue
+        step = as_step(cells[step_col]) if len(cells) == len(columns) else None
+        if step is None:
+            bad_rows.append(number + 2)
+            continue
+        step -= offset
+        for col, (name, cell) in enumerate(zip(columns, cells)):
+            if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
+                continue
+            value = _value(cell)
+            if value is None:
+                bad_cells += 1
+                continue
+            subrun, tag = _tag(kind, name)
+            table.add(subrun, tag, step, base + number * 1e-3, value)
+    if bad_rows:
+        table.problems.append(
+            f"{len(bad_rows)} malformed row{'s' if len(bad_rows) > 1 else ''} left out (first at line {bad_rows[0]})"
+        )
+    if bad_cells:
+        table.problems.append(f"{bad_cells} non-numeric cell{'s' if bad_cells > 1 else ''} left out")
+    if not table.scalars:
+        raise LogFileError("no numeric values" + (f"; {table.problems[0]}" if table.problems else ""))
+    return table
+
+
+def _epoch_offset(rows, epoch_col: int) -> int:
+    """1 when an Ultralytics 8 file numbers its epochs from 1, else 0."""
+    epochs = [as_step(r[epoch_col].strip()) for r in rows if len(r) > epoch_col]
+    first = min((e for e in epochs if e is not None), default=0)
+    return 1 if first == 1 else 0
+
+
+def _tag(kind: str, column: str):
+    """(sub-run, tag) the framework's TensorBoard writer gives a column."""
+    if kind != KERAS_CSV:
+        return "", column
+    if column.startswith("val_"):
+        return "validation", "epoch_" + column[len("val_"):]
+    return "train", "epoch_" + column

@@ -1,0 +1,430 @@
+"""The kinds of curve practitioners meet every week that the engine got wrong (issue 6).
+
+One group of tests per class of failure, on synthetic curves from
+`tb_lossdoc.detect.synthetic`; each asserts what a practitioner reads from the
+curves, and what must not be said about them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tb_lossdoc.detect import synthetic as syn
+from tb_lossdoc.detect.detectors.base import RunCurves
+from tb_lossdoc.detect.engine import INSUFFICIENT_DATA, diagnose
+from tb_lossdoc.read.series import Series
+from tb_lossdoc.report import messages
+
+
+def series(curve) -> Series:
+    return Series.from_points(*curve[:2])
+
+
+def outcome(**roles):
+    return diagnose(RunCurves(**roles))
+
+
+def found(**roles) -> dict:
+    return {f.code: f for f in outcome(**roles).findings}
+
+
+def text(finding, lang="en") -> str:
+    words = messages.text(finding, lang)
+    return " ".join([words["title"], words["detail"], *words["actions"]])
+
+
+# 1. Short runs: judged when the shape is unmistakable, with low confidence.
+
+
+def test_six_epochs_of_validation_rising_while_training_falls_is_overfitting():
+    train = series(syn.decay(6, rate=3, noise=0.01))
+    val = series(syn.rising(6, start=0.9, factor=1.6, noise=0.01))
+    result = outcome(train_loss=train, val_loss=val)
+    assert result.verdict == "overfitting"
+    assert result.findings[0].confidence < 0.5
+    assert "converged" not in {f.code for f in result.findings}
+
+
+def test_five_epochs_rising_from_the_first_is_divergence():
+    result = outcome(train_loss=series(syn.rising(5, start=1.0, factor=3.0, noise=0.01)))
+    assert result.verdict == "divergence"
+    assert 0 < result.findings[0].confidence < 0.5
+
+
+def test_five_epochs_still_falling_steeply_is_still_improving():
+    train = series(syn.decay(5, start=2.3, floor=0.2, rate=2.0, noise=0.01))
+    val = series(syn.decay(5, start=2.0, floor=0.3, rate=2.0, noise=0.01, seed=3))
+    result = outcome(train_loss=train, val_loss=val)
+    assert result.verdict == "still_improving"
+    assert result.findings[0].confidence < 0.5
+    assert "short" in text(result.findings[0]).lower()
+
+
+def test_validation_of_five_epochs_beside_a_long_training_curve_is_judged():
+    train = series(syn.decay(500, noise=0.1))
+    val = Series.from_points([99, 199, 299, 399, 499], [0.9, 0.95, 1.05, 1.12, 1.2])
+    assert "overfitting" in found(train_loss=train, val_loss=val)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[1.0, 1.3, 0.9], [2.0, 1.6, 1.9, 1.7], [1.0], [1.0, 0.5]],
+    ids=["zigzag-3", "zigzag-4", "one", "two"],
+)
+def test_short_runs_without_a_clear_shape_stay_insufficient(values):
+    result = outcome(train_loss=Series.from_points(range(len(values)), values))
+    assert result.verdict == INSUFFICIENT_DATA and not result.findings
+
+
+def test_a_short_judgement_is_less_sure_than_a_long_one():
+    short = outcome(train_loss=series(syn.rising(5, factor=3.0, noise=0.01))).findings[0]
+    long = outcome(train_loss=series(syn.rising(300, factor=3.0, noise=0.01))).findings[0]
+    assert short.code == long.code == "divergence"
+    assert short.confidence < 0.5 <= long.confidence
+
+
+# 2. Chance level: evidence for not_learning, said in words a user learns from.
+
+
+def test_loss_pinned_at_ln_10_with_accuracy_at_a_tenth_is_not_learning_at_chance():
+    result = outcome(train_loss=series(syn.chance_level(6)), val_acc=series(syn.chance_accuracy(6)))
+    assert result.verdict == "not_learning"
+    finding = result.findings[0]
+    assert finding.evidence["chance_classes"] == 10
+    assert "2.303 = ln 10" in text(finding) and "10" in text(finding)
+    assert "ln 10" in text(finding, "zh")
+
+
+def test_loss_that_drops_to_chance_and_stays_there_is_not_learning():
+    """Initialised above chance, it falls to ln 10 within a few epochs and sits there."""
+    train = series(syn.chance_level(40, start=3.2))
+    acc = series(syn.chance_accuracy(40))
+    result = outcome(train_loss=train, val_acc=acc)
+    assert result.verdict == "not_learning", [(f.code, f.evidence) for f in result.findings]
+    assert result.findings[0].evidence["chance_classes"] == 10
+
+
+def test_chance_level_in_base_2_is_recognised():
+    finding = found(train_loss=series(syn.chance_level(30, classes=100, base=2)))["not_learning"]
+    assert finding.evidence["chance_classes"] == 100 and finding.evidence["chance_base"] == "log2"
+    assert "log2 100" in text(finding)
+
+
+def test_a_loss_that_ends_near_ln_3_while_accuracy_is_high_is_not_chance():
+    train = series(syn.decay(40, start=3.0, floor=np.log(3), rate=8, noise=0.002))
+    acc = series(syn.accuracy_holding(40, top=0.9))
+    assert "not_learning" not in found(train_loss=train, val_acc=acc)
+
+
+# 3. Overfitting that does not keep climbing.
+
+
+@pytest.mark.parametrize("n,at", [(40, 0.1), (30, 0.1), (12, 0.2)])
+def test_validation_that_rises_early_and_stays_worse_is_overfitting(n, at):
+    train = series(syn.decay(n, rate=4, noise=0.01))
+    val = series(syn.rise_then_hold(n, at=at))
+    codes = found(train_loss=train, val_loss=val)
+    assert "overfitting" in codes and "converged" not in codes, codes
+
+
+def test_training_driven_to_zero_while_validation_stays_far_above_is_memorisation():
+    train = series(syn.decay(300, start=2.3, floor=0.001, rate=8, noise=0.02))
+    val = series(syn.decay(30, start=2.3, floor=1.6, rate=8, noise=0.005, every=10))
+    finding = found(train_loss=train, val_loss=val).get("overfitting")
+    assert finding is not None and finding.evidence["memorisation_gap"] > 10
+    assert "memoris" in text(finding)
+
+
+def test_a_healthy_small_gap_is_not_memorisation():
+    train = series(syn.decay(300, start=2.3, floor=0.05, rate=8, noise=0.02))
+    val = series(syn.decay(30, start=2.3, floor=0.15, rate=8, noise=0.005, every=10))
+    assert outcome(train_loss=train, val_loss=val).severity == "ok"
+
+
+def test_best_step_zero_gets_its_own_sentence():
+    train = series(syn.decay(40, noise=0.01))
+    steps = np.arange(40)
+    val = Series.from_points(steps, 1.0 + 0.5 * (1 - np.exp(-steps / 6.0)))
+    result = outcome(train_loss=train, val_loss=val)
+    assert result.verdict == "overfitting" and result.best_step == 0
+    finding = result.findings[0]
+    assert finding.evidence["best_at_start"] is True
+    assert "untrained" in text(finding) and "未训练" in text(finding, "zh")
+
+
+# 4. Training flat while validation improves only modestly.
+
+
+def test_training_flat_while_validation_improves_modestly():
+    train = series(syn.flat(200, level=2.3, noise=0.02))
+    val = series(syn.decay(20, start=2.3, floor=2.1, rate=4, noise=0.002, every=10))
+    codes = found(train_loss=train, val_loss=val)
+    assert "train_flat_val_improving" in codes and "not_learning" not in codes, codes
+
+
+# 5. No false oscillation, no converged beside findings that contradict it.
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_warm_up_and_cosine_decay_is_healthy(seed):
+    """A fine-tune: the loss gains little beside its minibatch noise, which stays as the LR decays to zero."""
+    steps, loss, lr = syn.warmup_cosine(start=0.7, floor=0.35, noise=0.15, seed=seed)
+    result = outcome(train_loss=Series.from_points(steps, loss), lr=Series.from_points(steps, lr))
+    assert result.severity == "ok", [(f.code, f.evidence) for f in result.findings]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_warm_up_and_cosine_decay_without_the_lr_logged_is_healthy(seed):
+    steps, loss, _ = syn.warmup_cosine(seed=seed)
+    result = outcome(train_loss=Series.from_points(steps, loss))
+    assert result.severity == "ok", [(f.code, f.evidence) for f in result.findings]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_small_noisy_validation_set_is_not_oscillation(seed):
+    train = series(syn.decay(600, noise=0.1, seed=seed))
+    val = series(syn.decay(30, start=2.2, floor=0.3, every=20, noise=0.1, seed=seed + 50))
+    assert "oscillation" not in found(train_loss=train, val_loss=val)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_a_run_whose_only_problem_is_spikes_is_not_oscillation(seed):
+    curve = syn.with_spikes(syn.decay(60, noise=0.02, seed=seed), (20, 24, 41), height=4.0)
+    codes = found(train_loss=series(curve))
+    assert "spike" in codes and "oscillation" not in codes, codes
+
+
+def test_converged_never_stands_beside_a_validation_rise():
+    for val in (syn.rise_then_hold(40), syn.rise_then_hold(30, at=0.1), syn.rising(40, start=1.0, factor=1.3, noise=0.005), syn.u_shape(40)):
+        codes = found(train_loss=series(syn.decay(len(val[0]), rate=4, noise=0.01)), val_loss=series(val))
+        assert "converged" not in codes, codes
+
+
+# 6. A single bad epoch on an epoch-level curve is a spike.
+
+
+@pytest.mark.parametrize("role", ["train_loss", "val_loss"])
+def test_one_bad_epoch_is_a_spike(role):
+    good = syn.decay(30, noise=0.01)
+    bad = syn.with_spikes(syn.decay(30, noise=0.01, seed=4), (15,), height=2.0)
+    roles = {"train_loss": series(good), "val_loss": series(good)}
+    roles[role] = series(bad)
+    finding = found(**roles).get("spike")
+    assert finding is not None and finding.evidence["role"] == role and finding.first_step == 15
+
+
+# 7. A stall after the learning rate collapsed is a plateau, not convergence.
+
+
+def test_a_collapsed_learning_rate_stall_is_plateau_not_converged():
+    steps, loss, lr = syn.lr_collapse()
+    codes = found(train_loss=Series.from_points(steps, loss), lr=Series.from_points(steps, lr))
+    assert "plateau" in codes and "converged" not in codes, codes
+    finding = codes["plateau"]
+    assert finding.evidence["lr_collapsed"] is True
+    assert "learning rate collapsed" in text(finding) and "学习率" in text(finding, "zh")
+
+
+def test_a_cosine_decay_to_zero_is_not_a_collapse():
+    steps, loss, lr = syn.warmup_cosine(noise=0.02)
+    assert "plateau" not in found(train_loss=Series.from_points(steps, loss), lr=Series.from_points(steps, lr))
+
+
+# 8. still_improving against converged does not flip on noise.
+
+
+@pytest.mark.parametrize("rate,expected", [(2.5, "still_improving"), (7.0, "converged")])
+def test_slowly_flattening_curves_get_a_stable_verdict(rate, expected):
+    verdicts = {
+        diagnose(RunCurves(train_loss=series(syn.decay(400, rate=rate, noise=0.25, seed=seed)))).verdict for seed in range(16)
+    }
+    assert verdicts == {expected}
+
+
+# Confidence is part of every finding.
+
+
+def test_every_finding_has_a_confidence_in_the_unit_interval():
+    runs = [
+        dict(train_loss=series(syn.decay())),
+        dict(train_loss=series(syn.bouncing())),
+        dict(train_loss=series(syn.with_nan(syn.decay(), 100))),
+        dict(train_loss=series(syn.decay(600)), val_loss=series(syn.u_shape(every=10))),
+        dict(train_loss=series(syn.decay(6, rate=3)), val_loss=series(syn.rising(6, factor=1.5))),
+    ]
+    for roles in runs:
+        for finding in outcome(**roles).findings:
+            assert 0.0 <= finding.confidence <= 1.0
+
+
+# Confidence reaches the user: the JSON, the table, and the exit status.
+
+
+@pytest.fixture(scope="module")
+def short_and_long_overfits(tmp_path_factory):
+    import writers
+
+    root = tmp_path_factory.mktemp("confidence")
+    for name, n in (("short", 6), ("long", 60)):
+        steps, train = syn.decay(n, rate=3, noise=0.01)
+        val_steps, val = syn.rising(n, start=0.9, factor=1.6, noise=0.01)
+        writers.torch_scalars(str(root / name), {"Loss/train": writers.points(steps, train), "Loss/validation": writers.points(val_steps, val)})
+    return root
+
+
+def run_cli(*args):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "tb_lossdoc", *map(str, args)], capture_output=True, text=True, timeout=120)
+
+
+def test_json_findings_carry_confidence_lower_on_the_short_run(short_and_long_overfits):
+    import tb_lossdoc
+
+    runs = {r["run"]: r for r in tb_lossdoc.diagnose(str(short_and_long_overfits))["runs"]}
+    short, long = runs["short"]["findings"][0], runs["long"]["findings"][0]
+    assert short["code"] == long["code"] == "overfitting"
+    assert short["confidence"] < 0.5 <= long["confidence"] <= 1.0
+
+
+def test_fail_on_counts_only_findings_at_or_above_min_confidence(short_and_long_overfits, tmp_path):
+    import shutil
+
+    only_short = tmp_path / "only_short"
+    shutil.copytree(short_and_long_overfits / "short", only_short / "short")
+    assert run_cli(only_short, "--fail-on", "overfitting").returncode == 0
+    assert run_cli(only_short, "--fail-on", "overfitting", "--min-confidence", "0.2").returncode == 1
+    assert run_cli(short_and_long_overfits, "--fail-on", "overfitting").returncode == 1
+    assert run_cli(only_short, "--min-confidence", "2").returncode == 2
+
+
+def test_table_marks_the_low_confidence_verdict(short_and_long_overfits):
+    lines = run_cli(short_and_long_overfits).stdout.splitlines()
+    short = next(line for line in lines if line.startswith("short "))
+    long = next(line for line in lines if line.startswith("long "))
+    assert "(low confidence)" in short and "(low confidence)" not in long
+
+
+# The same classes on real runs from the field corpus (its dev half), rebuilt as
+# event files by the corpus's own builder and read through TensorBoard.
+
+FIELD = __import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks" / "field"
+FIELD_RUNS = (
+    "aditya24jar__emotion-detection-resnet50__nb-run0",
+    "aditya24jar__emotion-detection-resnet50__root",
+    "byerenozer__whisper_finetune__root",
+    "dmalakhov1__project_lora__root",
+    "emon2358__serial-lain-ai__root",
+    "jaong__checkpoint-of-cpt__root",
+    "mohamedyoussef06__ai201-project3-takemeter__root",
+    "nicolassalvan__mti881-projet2__etape4-focal",
+    "nicolassalvan__mti881-projet2__etape4-weighted",
+)
+
+
+@pytest.fixture(scope="module")
+def field(tmp_path_factory):
+    """run_id → the document's run, for the FIELD_RUNS, built with benchmarks/field/build.py."""
+    import csv
+    import glob
+    import sys
+
+    import tb_lossdoc
+
+    if not (FIELD / "build.py").exists():
+        pytest.skip("no field corpus in this tree")
+    sys.path.insert(0, str(FIELD))
+    import build
+
+    corpus = tmp_path_factory.mktemp("field")
+    (corpus / "raw").symlink_to(FIELD / "raw")
+    for path in glob.glob(str(FIELD / "SOURCES.*.tsv")):
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = [row for row in csv.DictReader(handle, delimiter="\t") if row["run_id"] in FIELD_RUNS]
+        with open(corpus / path.rsplit("/", 1)[1], "w", encoding="utf-8", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(build.Source.__dataclass_fields__), delimiter="\t")
+            writer.writeheader()
+            writer.writerows({k: row.get(k, "") for k in writer.fieldnames} for row in rows)
+    out = corpus / "logs"
+    report = build.build(str(out), corpus)
+    assert sorted(report.built) == sorted(FIELD_RUNS) and not report.failed
+    runs = tb_lossdoc.diagnose(str(out))["runs"]
+    return {run_id: next(r for r in runs if r["run"] == run_id or r["run"].startswith(run_id + "/")) for run_id in FIELD_RUNS}
+
+
+def field_codes(run) -> dict:
+    return {f["code"]: f for f in run["findings"]}
+
+
+def test_field_three_evaluations_leaving_ln_3_are_still_improving(field):
+    run = field["mohamedyoussef06__ai201-project3-takemeter__root"]
+    assert run["verdict"] == "still_improving" and run["findings"][0]["confidence"] < 0.5
+    assert "not_learning" not in field_codes(run)  # it starts at chance level and leaves it
+
+
+def test_field_six_points_that_fell_and_settled_are_converged(field):
+    assert field["emon2358__serial-lain-ai__root"]["verdict"] == "converged"
+
+
+def test_field_validation_that_jumped_after_the_first_evaluation_is_overfitting_with_best_step_first(field):
+    run = field["byerenozer__whisper_finetune__root"]
+    finding = field_codes(run).get("overfitting")
+    assert finding is not None and finding["evidence"]["best_at_start"] is True
+    assert run["best_step"] == 250 and "converged" not in field_codes(run)
+
+
+def test_field_memorised_training_set_is_overfitting_though_accuracy_creeps_up(field):
+    assert "overfitting" in field_codes(field["nicolassalvan__mti881-projet2__etape4-focal"])
+
+
+def test_field_steadily_rising_validation_is_overfitting_not_oscillation(field):
+    codes = field_codes(field["nicolassalvan__mti881-projet2__etape4-weighted"])
+    assert "overfitting" in codes and "oscillation" not in codes
+
+
+def test_field_one_bad_validation_epoch_is_a_spike(field):
+    finding = field_codes(field["aditya24jar__emotion-detection-resnet50__root"]).get("spike")
+    assert finding is not None and finding["evidence"]["role"] == "val_loss" and finding["first_step"] == 1
+
+
+@pytest.mark.parametrize(
+    "run_id,expected",
+    [
+        ("aditya24jar__emotion-detection-resnet50__nb-run0", "still_improving"),
+        ("jaong__checkpoint-of-cpt__root", "converged"),
+        ("dmalakhov1__project_lora__root", "converged"),
+    ],
+)
+def test_field_still_improving_against_converged(field, run_id, expected):
+    assert field[run_id]["verdict"] == expected
+
+
+# The new cases keep the engine's invariances (chance level excepted: log K is an absolute level).
+
+NEW_CASES = {
+    "short overfit": lambda: dict(train_loss=series(syn.decay(6, rate=3, noise=0.01)), val_loss=series(syn.rising(6, start=0.9, factor=1.6, noise=0.01))),
+    "short divergence": lambda: dict(train_loss=series(syn.rising(5, factor=3.0, noise=0.01))),
+    "short still improving": lambda: dict(train_loss=series(syn.decay(5, rate=2.0, noise=0.01))),
+    "rise and hold": lambda: dict(train_loss=series(syn.decay(30, rate=4, noise=0.01)), val_loss=series(syn.rise_then_hold(30, at=0.1))),
+    "memorisation": lambda: dict(
+        train_loss=series(syn.decay(300, start=2.3, floor=0.001, rate=8, noise=0.02)),
+        val_loss=series(syn.decay(30, start=2.3, floor=1.6, rate=8, noise=0.005, every=10)),
+    ),
+    "modest val gain": lambda: dict(train_loss=series(syn.flat(200, noise=0.02)), val_loss=series(syn.decay(20, start=2.3, floor=2.1, rate=4, noise=0.002, every=10))),
+    "bad epoch": lambda: dict(train_loss=series(syn.with_spikes(syn.decay(30, noise=0.01, seed=4), (15,), height=2.0))),
+    "lr collapse": lambda: dict(train_loss=series(syn.lr_collapse()), lr=Series.from_points(*syn.lr_collapse()[::2])),
+}
+
+
+@pytest.mark.parametrize("scale", [1e-6, 0.01, 37.0, 1e6])
+@pytest.mark.parametrize("name", sorted(NEW_CASES))
+def test_new_cases_do_not_depend_on_the_loss_scale_or_the_first_step(name, scale):
+    plain = outcome(**NEW_CASES[name]())
+    moved = {
+        role: Series.from_points(s.steps + 10_000, s.values * (scale if role != "lr" else 1.0)) for role, s in NEW_CASES[name]().items()
+    }
+    changed = outcome(**moved)
+    assert [f.code for f in changed.findings] == [f.code for f in plain.findings]
+    assert plain.findings and plain.verdict != INSUFFICIENT_DATA

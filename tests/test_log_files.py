@@ -1,0 +1,559 @@
+"""Training logs kept outside TensorBoard: trainer_state.json and Keras/Lightning/Ultralytics CSV files.
+
+Each format is read from a file as its framework writes it and must give what
+the framework's own TensorBoard writer would have logged: the same runs, tags,
+steps and values, hence the same diagnosis through the same engine.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Dict, List
+
+import numpy as np
+import pytest
+import writers
+
+import tb_lossdoc
+from tb_lossdoc.analysis import Analyzer
+from tb_lossdoc.detect import synthetic
+from tb_lossdoc.read.logfiles import find_log_runs
+from tb_lossdoc.read.sources import memory_provider
+
+DATA = Path(__file__).resolve().parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_cli(*args):
+    return subprocess.run(
+        [sys.executable, "-m", "tb_lossdoc", *map(str, args)], capture_output=True, text=True, timeout=300
+    )
+
+
+def multiplexer_provider(logdir):
+    """TensorBoard's own Python loader over `logdir`, keeping every point."""
+    from tensorboard import context
+    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+
+    mux = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": 0})
+    mux.AddRunsFromDirectory(str(logdir))
+    mux.Reload()
+    return data_provider.MultiplexerDataProvider(mux, str(logdir)), context.RequestContext()
+
+
+def log_file_provider(path):
+    from tensorboard import context
+
+    provider, _ = memory_provider(find_log_runs(str(path)).runs)
+    return provider, context.RequestContext()
+
+
+def scalars(provider, ctx) -> Dict[str, Dict[str, List[tuple]]]:
+    """run → tag → [(step, value)] of everything a provider holds."""
+    listing = provider.list_scalars(ctx, experiment_id="", plugin_name="scalars")
+    data = provider.read_scalars(ctx, experiment_id="", plugin_name="scalars", downsample=10**9)
+    assert set(data) == set(listing)
+    return {run: {tag: [(p.step, p.value) for p in points] for tag, points in tags.items()} for run, tags in data.items()}
+
+
+def verdicts(document) -> Dict[str, tuple]:
+    """What a diagnosis says of each run: verdict, best step, codes, and which tags made the curves."""
+    return {
+        run["run"]: (
+            run["verdict"],
+            run["best_step"],
+            sorted(f["code"] for f in run["findings"]),
+            {role: (s["run"], s["tag"], s["points"]) for role, s in run["series"].items()},
+        )
+        for run in document["runs"]
+    }
+
+
+def assert_same_values(got, expected, runs_and_tags):
+    for run, tag in runs_and_tags:
+        steps_a, values_a = zip(*got[run][tag])
+        steps_b, values_b = zip(*expected[run][tag])
+        assert steps_a == steps_b, (run, tag)
+        np.testing.assert_allclose(values_a, values_b, rtol=1e-6, err_msg=f"{run}/{tag}")
+
+
+# --- Keras CSVLogger ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def keras_run(tmp_path_factory):
+    """One real Keras fit logged by both CSVLogger and the TensorBoard callback."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import keras
+
+    root = tmp_path_factory.mktemp("keras")
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((200, 6)).astype("float32")
+    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype("int32")
+    model = keras.Sequential([keras.Input((6,)), keras.layers.Dense(32, activation="relu"), keras.layers.Dense(2, activation="softmax")])
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    callbacks = [
+        keras.callbacks.CSVLogger(str(root / "csv" / "training.log")),
+        keras.callbacks.TensorBoard(str(root / "tb"), write_graph=False),
+    ]
+    (root / "csv").mkdir()
+    model.fit(x, y, validation_split=0.25, epochs=14, batch_size=16, verbose=0, callbacks=callbacks)
+    return root
+
+
+def test_keras_csv_logger_reads_as_the_tensorboard_callback_logs(keras_run):
+    from_csv = scalars(*log_file_provider(keras_run / "csv" / "training.log"))
+    from_events = scalars(*multiplexer_provider(keras_run / "tb"))
+    assert set(from_csv) == {"train", "validation"}
+    assert {"epoch_loss", "epoch_accuracy"} <= set(from_csv["train"]) and {"epoch_loss", "epoch_accuracy"} <= set(from_csv["validation"])
+    shared = [(run, tag) for run in from_csv for tag in from_csv[run] if tag in from_events.get(run, {})]
+    assert len(shared) >= 4
+    assert_same_values(from_csv, from_events, shared)
+    assert [s for s, _ in from_csv["train"]["epoch_loss"]] == list(range(14))  # 0-based epochs, as the callback
+    csv_doc = verdicts(tb_lossdoc.diagnose(str(keras_run / "csv" / "training.log")))
+    tb_doc = verdicts(tb_lossdoc.diagnose(str(keras_run / "tb")))
+    assert csv_doc["."][:3] == tb_doc["."][:3]
+    assert csv_doc["."][3]["val_loss"] == ("validation", "epoch_loss", 14)
+
+
+# --- Hugging Face trainer_state.json ----------------------------------------------------
+
+# How the Trainer's TensorBoardCallback names log_history keys (transformers' rewrite_logs).
+HF_TAGS = {
+    "loss": "train/loss",
+    "grad_norm": "train/grad_norm",
+    "learning_rate": "train/learning_rate",
+    "epoch": "train/epoch",
+    "eval_loss": "eval/loss",
+    "eval_accuracy": "eval/accuracy",
+    "eval_runtime": "eval/runtime",
+    "train_loss": "train/train_loss",
+    "train_runtime": "train/train_runtime",
+    "total_flos": "train/total_flos",
+}
+
+
+@dataclasses.dataclass
+class TrainerState:
+    """The fields of transformers.TrainerState that a saved trainer_state.json holds."""
+
+    epoch: float
+    global_step: int
+    max_steps: int
+    logging_steps: int
+    eval_steps: int
+    num_train_epochs: int
+    log_history: list
+    best_metric: float = None
+    best_model_checkpoint: str = None
+    is_local_process_zero: bool = True
+    is_world_process_zero: bool = True
+    total_flos: float = 0.0
+
+    def save_to_json(self, path):
+        """As TrainerState.save_to_json writes it."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(dataclasses.asdict(self), indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def hf_history(steps_per_epoch=20, epochs=10, upto=None):
+    """A Trainer's log_history: a training entry every 10 steps, an eval entry each epoch, the final summary."""
+    train_steps, train = synthetic.decay(steps_per_epoch * epochs // 10, every=10, noise=0.05)
+    _, val = synthetic.u_shape(epochs, noise=0.005)
+    _, acc = synthetic.accuracy_holding(epochs)
+    history = []
+    for step, loss in zip(train_steps[1:], train[1:]):
+        history.append({"epoch": float(step / steps_per_epoch), "grad_norm": float(3.0 * loss), "learning_rate": 5e-5 * (1 - float(step) / (steps_per_epoch * epochs)), "loss": round(float(loss), 4), "step": int(step)})
+        if step % steps_per_epoch == 0:
+            e = step // steps_per_epoch - 1
+            history.append({"epoch": float(e + 1), "eval_accuracy": float(acc[e]), "eval_loss": float(val[e]), "eval_runtime": 1.5, "step": int(step)})
+    history = [h for h in history if upto is None or h["step"] <= upto]
+    last = history[-1]["step"]
+    history.append({"epoch": float(last / steps_per_epoch), "step": last, "total_flos": 1e12, "train_loss": float(np.mean(train)), "train_runtime": 12.5})
+    return history
+
+
+def write_trainer_state(path, history):
+    last = max(h["step"] for h in history)
+    TrainerState(last / 20, last, 200, 10, 20, 10, history).save_to_json(path)
+
+
+def write_hf_callback_events(logdir, history):
+    """What the Trainer's TensorBoardCallback writes for the same log_history (through torch's SummaryWriter)."""
+    series: Dict[str, list] = {}
+    for entry in history:
+        for key, value in entry.items():
+            if key != "step":
+                series.setdefault(HF_TAGS[key], []).append((entry["step"], value))
+    writers.torch_scalars(str(logdir), series)
+
+
+def test_trainer_state_reads_as_the_trainer_callback_logs(tmp_path):
+    history = hf_history()
+    write_trainer_state(tmp_path / "state" / "trainer_state.json", history)
+    write_hf_callback_events(tmp_path / "events", history)
+    from_state = scalars(*log_file_provider(tmp_path / "state" / "trainer_state.json"))
+    from_events = scalars(*multiplexer_provider(tmp_path / "events"))
+    assert set(from_state["."]) == set(from_events["."]) == set(HF_TAGS.values())
+    assert len(from_state["."]["train/train_loss"]) == 1  # the run's mean: one point, as the callback logs it
+    assert_same_values(from_state, from_events, [(".", tag) for tag in from_state["."]])
+    by_state = verdicts(tb_lossdoc.diagnose(str(tmp_path / "state" / "trainer_state.json")))
+    by_events = verdicts(tb_lossdoc.diagnose(str(tmp_path / "events")))
+    assert by_state == by_events
+    series = by_state["."][3]
+    assert series["train_loss"][1] == "train/loss" and series["val_loss"][1] == "eval/loss"
+
+
+def test_real_hf_output_folder_is_one_run_from_its_latest_state(tmp_path):
+    """A Trainer output folder committed to a public repository, with four checkpoint copies."""
+    folder = tmp_path / "hf_output"
+    shutil.copytree(DATA / "hf_output", folder)
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert [r["run"] for r in document["runs"]] == ["hf_output"] and document["skipped"] == []
+    latest = json.loads((folder / "checkpoint-9500" / "trainer_state.json").read_text())
+    assert document["runs"][0]["series"]["train_loss"]["points"] == len([h for h in latest["log_history"] if "loss" in h])
+
+    (folder / "checkpoint-9000" / "trainer_state.json").write_text("{ cut short")
+    noted = tb_lossdoc.diagnose(str(tmp_path))["runs"]
+    assert len(noted) == 1 and any("checkpoint-9000" in n and "not valid JSON" in n for n in noted[0]["notes"])
+
+
+def test_event_files_win_over_the_trainer_state_beside_them(tmp_path):
+    folder = tmp_path / "out"
+    history = hf_history()
+    write_trainer_state(folder / "trainer_state.json", history)
+    write_trainer_state(folder / "checkpoint-100" / "trainer_state.json", hf_history(upto=100))
+    write_hf_callback_events(folder / "runs" / "Nov21_12-00-00_host", history)
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert [r["run"] for r in document["runs"]] == ["out/runs/Nov21_12-00-00_host"]
+    assert document["skipped"] == []
+
+
+def test_latest_trainer_state_is_read_without_event_files(tmp_path):
+    folder = tmp_path / "out"
+    write_trainer_state(folder / "checkpoint-200" / "trainer_state.json", hf_history())
+    write_trainer_state(folder / "checkpoint-100" / "trainer_state.json", hf_history(upto=100))
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert [r["run"] for r in document["runs"]] == ["out"]
+    assert document["runs"][0]["series"]["train_loss"]["points"] == 19
+
+
+# --- Lightning CSVLogger -------------------------------------------------------------
+
+
+def test_real_lightning_metrics_csv():
+    """A metrics.csv committed to a public repository (dense rows: epoch, out_0, out_1, step, train_loss)."""
+    document = tb_lossdoc.diagnose(str(DATA / "lightning_logs"))
+    (run,) = document["runs"]
+    assert run["run"] == "version_0"
+    assert run["series"]["train_loss"] == {"run": "version_0", "tag": "train_loss", "points": 80}
+    rows = list(csv.DictReader(open(DATA / "lightning_logs" / "version_0" / "metrics.csv")))
+    values = scalars(*log_file_provider(DATA / "lightning_logs"))["version_0"]["train_loss"]
+    assert values == [(int(r["step"]), float(r["train_loss"])) for r in rows]
+
+
+def write_lightning_csv(path, rows):
+    """As Lightning's CSVLogger (ExperimentWriter.save) writes metrics.csv: sorted keys, blanks for the rest."""
+    keys = sorted({k for row in rows for k in row})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=keys)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def lightning_rows(epochs=12, steps_per_epoch=25):
+    """Sparse rows as Lightning logs them: a train_loss_step row every 5 steps, then val and epoch rows."""
+    _, train = synthetic.decay(epochs * steps_per_epoch // 5, noise=0.05)
+    _, val = synthetic.u_shape(epochs, noise=0.005)
+    rows = []
+    for i, loss in enumerate(train):
+        step = (i + 1) * 5 - 1
+        epoch = step // steps_per_epoch
+        rows.append({"epoch": epoch, "step": step, "train_loss_step": float(loss)})
+        if (step + 1) % steps_per_epoch == 0:
+            rows.append({"epoch": epoch, "step": step, "val_loss": float(val[epoch]), "val_acc": 0.5 + 0.03 * epoch})
+            rows.append({"epoch": epoch, "step": step, "train_loss_epoch": float(np.mean(train[max(0, i - 4): i + 1]))})
+    return rows
+
+
+def test_lightning_sparse_metrics_csv_reads_as_its_tensorboard_logger_logs(tmp_path):
+    rows = lightning_rows()
+    write_lightning_csv(tmp_path / "csv" / "version_0" / "metrics.csv", rows)
+    series: Dict[str, list] = {}
+    for row in rows:  # TensorBoardLogger.log_metrics: every key but step, at the row's step
+        for key, value in row.items():
+            if key != "step":
+                series.setdefault(key, []).append((row["step"], value))
+    writers.torch_scalars(str(tmp_path / "tb" / "version_0"), series)
+    from_csv = scalars(*log_file_provider(tmp_path / "csv"))
+    from_events = scalars(*multiplexer_provider(tmp_path / "tb"))
+    assert set(from_csv["version_0"]) == set(from_events["version_0"]) == {"epoch", "train_loss_step", "train_loss_epoch", "val_loss", "val_acc"}
+    assert_same_values(from_csv, from_events, [("version_0", tag) for tag in from_csv["version_0"]])
+    assert verdicts(tb_lossdoc.diagnose(str(tmp_path / "csv"))) == verdicts(tb_lossdoc.diagnose(str(tmp_path / "tb")))
+
+
+def test_lightning_metrics_named_like_paths_are_still_lightning(tmp_path):
+    """Lightning users often log `train/loss`; the step column, not the slash, says which writer it was."""
+    rows = [{"epoch": r["epoch"], "step": r["step"], **{k.replace("_", "/", 1): v for k, v in r.items() if k not in ("epoch", "step")}} for r in lightning_rows()]
+    write_lightning_csv(tmp_path / "version_0" / "metrics.csv", rows)
+    from_csv = scalars(*log_file_provider(tmp_path))["version_0"]
+    assert from_csv["val/loss"][0][0] == 24  # the step column, not the epoch
+    assert {"train/loss_step", "val/loss", "epoch"} <= set(from_csv)
+
+
+# --- Ultralytics results.csv ---------------------------------------------------------
+
+YOLO_LOSSES = ["train/box_loss", "train/obj_loss", "train/cls_loss", "metrics/precision", "metrics/mAP_0.5", "val/box_loss", "val/obj_loss", "val/cls_loss", "x/lr0"]
+
+
+def yolo_values(epochs=30):
+    _, train = synthetic.decay(epochs, noise=0.02)
+    _, val = synthetic.u_shape(epochs, noise=0.005)
+    return [[0.1 * train[e], 0.07 * train[e], 0.04 * train[e], 0.5 + 0.01 * e, 0.3 + 0.01 * e, 0.1 * val[e], 0.07 * val[e], 0.04 * val[e], 0.01 * (1 - e / epochs)] for e in range(epochs)]
+
+
+def write_yolov5_csv(path, keys, values):
+    """As YOLOv5's Loggers.on_fit_epoch_end writes results.csv: %20s header, %20.5g values, 0-based epochs."""
+    n = len(keys) + 1
+    with open(path, "w") as handle:
+        handle.write(("%20s," * n % tuple(["epoch"] + keys)).rstrip(",") + "\n")
+        for epoch, vals in enumerate(values):
+            handle.write(("%20.5g," * n % tuple([epoch] + vals)).rstrip(",") + "\n")
+
+
+def write_ultralytics8_csv(path, keys, values):
+    """As Ultralytics 8's BaseTrainer.save_metrics writes results.csv: plain header, %.6g values, epochs from 1."""
+    n = len(keys) + 1
+    with open(path, "w") as handle:
+        handle.write(("%s," * n % tuple(["epoch"] + keys)).rstrip(",") + "\n")
+        for epoch, vals in enumerate(values):
+            handle.write(("%.6g," * n % tuple([epoch + 1] + vals)).rstrip(",") + "\n")
+
+
+@pytest.mark.parametrize("write", [write_yolov5_csv, write_ultralytics8_csv])
+def test_yolo_results_csv_on_a_zero_based_epoch_axis(tmp_path, write):
+    values = yolo_values()
+    (tmp_path / "exp").mkdir()
+    write(tmp_path / "exp" / "results.csv", YOLO_LOSSES, values)
+    from_csv = scalars(*log_file_provider(tmp_path))["exp"]
+    assert set(from_csv) == set(YOLO_LOSSES)
+    assert [s for s, _ in from_csv["val/box_loss"]] == list(range(30))
+    np.testing.assert_allclose([v for _, v in from_csv["val/box_loss"]], [row[5] for row in values], rtol=1e-4)
+    writers.torch_scalars(str(tmp_path / "events" / "exp"), {k: [(e, row[i]) for e, row in enumerate(values)] for i, k in enumerate(YOLO_LOSSES)})
+    by_csv = verdicts(tb_lossdoc.diagnose(str(tmp_path / "exp" / "results.csv")))["."]
+    by_events = verdicts(tb_lossdoc.diagnose(str(tmp_path / "events")))["exp"]
+    assert by_csv[:3] == by_events[:3]
+
+
+# --- Folders, conversion ---------------------------------------------------------------
+
+
+def test_a_folder_mixing_event_files_and_log_files(tmp_path, keras_run):
+    writers.torch_scalars(str(tmp_path / "torch_run"), {"Loss/train": writers.points(*synthetic.decay(100))})
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "keras_run.csv")
+    (tmp_path / "two").mkdir()
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "two" / "a.csv")
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "two" / "b.log")
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert sorted(r["run"] for r in document["runs"]) == [".", "torch_run", "two/a", "two/b"]
+    keras_tb = verdicts(tb_lossdoc.diagnose(str(keras_run / "tb")))["."]
+    assert verdicts(document)["two/a"][:3] == keras_tb[:3]
+
+
+def test_log_runs_never_take_an_event_runs_name(tmp_path, keras_run):
+    writers.torch_scalars(str(tmp_path / "a"), {"Loss/train": writers.points(*synthetic.decay(100))})
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "a.csv")
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "b.csv")
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert sorted(r["run"] for r in document["runs"]) == ["a", "a.csv", "b.csv"]
+    assert document["runs"][[r["run"] for r in document["runs"]].index("a")]["series"]["train_loss"]["tag"] == "Loss/train"
+
+
+def test_convert_round_trip_through_tensorboards_multiplexer(tmp_path, keras_run):
+    src = tmp_path / "src"
+    shutil.copytree(DATA / "hf_output", src / "hf_output")
+    shutil.copytree(DATA / "lightning_logs", src / "lightning_logs")
+    shutil.copy(keras_run / "csv" / "training.log", src / "training.log")
+    (src / "yolo").mkdir()
+    write_yolov5_csv(src / "yolo" / "results.csv", YOLO_LOSSES, yolo_values())
+    write_trainer_state(src / "hf_fresh" / "trainer_state.json", hf_history())
+    result = run_cli("convert", src, tmp_path / "out")
+    assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stdout.strip().splitlines()) == 5
+
+    provider, ctx = multiplexer_provider(tmp_path / "out")
+    converted = Analyzer().document(provider, ctx, "")
+    direct = tb_lossdoc.diagnose(str(src))
+    assert verdicts(converted) == verdicts(direct)
+    assert sorted(verdicts(direct)) == [".", "hf_fresh", "hf_output", "lightning_logs/version_0", "yolo"]
+    got, expected = scalars(provider, ctx), scalars(*log_file_provider(src))
+    assert got.keys() == expected.keys()
+    for run in expected:
+        assert got[run].keys() == expected[run].keys()
+        for tag in expected[run]:  # event files hold float32, as every simple_value writer's
+            assert [s for s, _ in got[run][tag]] == [s for s, _ in expected[run][tag]]
+            np.testing.assert_allclose([v for _, v in got[run][tag]], [v for _, v in expected[run][tag]], rtol=1e-6)
+
+    again = run_cli("convert", src, tmp_path / "out")
+    assert again.returncode == 2 and "already holds event files" in again.stdout
+
+
+# --- Bad files -------------------------------------------------------------------------
+
+BAD_FILES = [
+    ("trainer_state.json", b"", "empty file"),
+    ("trainer_state.json", b"{\"log_history\": [", "not valid JSON"),
+    ("trainer_state.json", b"{\"global_step\": 3}", "no log_history"),
+    ("trainer_state.json", b"{\"log_history\": []}", "log_history holds no logged values"),
+    ("trainer_state.json", b"{\"log_history\": [{\"loss\": 1.0}]}", "without a usable step"),
+    ("training.log", b"epoch,loss,val_loss\n", "a header and no rows"),
+    ("training.log", b"\x00\x01\x02garbage\xff\xfe", "binary data"),
+    ("training.log", b"loss\n1\n", "not a Keras, Lightning or Ultralytics log"),
+    ("metrics.csv", b"epoch,step,train_loss\nx,y,z\n0,1\n", "2 malformed rows left out (first at line 2)"),
+    ("results.csv", b"epoch,train/box_loss\n0,abc\n", "no numeric values"),
+]
+
+
+@pytest.mark.parametrize("name,content,reason", BAD_FILES, ids=[f"{n}:{r}" for n, _, r in BAD_FILES])
+def test_bad_file_is_skipped_with_a_reason(tmp_path, name, content, reason):
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / name).write_bytes(content)
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": writers.points(*synthetic.decay(50))})
+    for path, run in ((tmp_path, "bad"), (tmp_path / "bad" / name, ".")):
+        result = run_cli(path, "--format", "json")
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        document = json.loads(result.stdout)
+        skipped = {s["run"]: s["reason"] for s in document["skipped"]}
+        assert reason in skipped[run], skipped
+    assert [r["run"] for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]] == ["good"]
+
+
+def test_other_tables_in_a_folder_are_not_runs(tmp_path):
+    (tmp_path / "results.csv").write_text("image,label,score\na.png,cat,0.9\n")
+    (tmp_path / "data.csv").write_text("epoch,loss\n")  # a log's header, no rows: a damaged log
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": writers.points(*synthetic.decay(50))})
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert [r["run"] for r in document["runs"]] == ["good"]
+    assert [(s["run"], s["reason"]) for s in document["skipped"]] == [(".", "no scalar data (data.csv: a header and no rows)")]
+
+
+def test_non_finite_text_and_malformed_rows_are_kept_apart(tmp_path):
+    steps, train = synthetic.decay(30)
+    lines = ["epoch,loss,val_loss"] + [f"{e},{v},{v * 1.1}" for e, v in zip(steps, train)]
+    lines[21] = "20,nan,inf"
+    lines[25] = "24,0.5"  # a cut-short row
+    (tmp_path / "training.log").write_text("\n".join(lines) + "\n")
+    (run,) = tb_lossdoc.diagnose(str(tmp_path / "training.log"))["runs"]
+    assert "non_finite" in {f["code"] for f in run["findings"]}
+    assert run["notes"] == ["training.log: 1 malformed row left out (first at line 26)"]
+    assert run["series"]["train_loss"]["points"] == 29
+
+
+def test_one_row_is_insufficient_data_not_an_error(tmp_path):
+    (tmp_path / "training.log").write_text("epoch,loss,val_loss\n0,2.3,2.4\n")
+    result = run_cli(tmp_path / "training.log", "--format", "json")
+    assert result.returncode == 0
+    (run,) = json.loads(result.stdout)["runs"]
+    assert run["verdict"] == "insufficient_data"
+
+
+@pytest.mark.parametrize("make", ["unknown_file", "empty_folder", "missing"])
+def test_unreadable_paths_give_one_line_and_status_2(tmp_path, make):
+    path = tmp_path / "x"
+    if make == "unknown_file":
+        path = tmp_path / "model.bin"
+        path.write_bytes(b"\x00\x01")
+    elif make == "empty_folder":
+        path.mkdir()
+    result = run_cli(path)
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+
+
+# --- The field corpus builder ----------------------------------------------------------------
+
+
+def test_field_build_names_every_run_by_its_run_id(tmp_path, keras_run):
+    sys.path.insert(0, str(ROOT / "benchmarks" / "field"))
+    import build
+
+    field = tmp_path / "field"
+    shutil.copytree(DATA / "hf_output", field / "raw" / "dgovorov7__gameai-pa4__output")
+    (field / "raw" / "someone__keras__run").mkdir(parents=True)
+    shutil.copy(keras_run / "csv" / "training.log", field / "raw" / "someone__keras__run" / "training.log")
+    (field / "raw" / "someone__broken__run").mkdir()
+    (field / "raw" / "someone__broken__run" / "training.log").write_text("")
+    (field / "SOURCES.t.tsv").write_text(
+        "run_id\trepo\tpath\tcommit\tformat\tnotes\n"
+        "dgovorov7__gameai-pa4__output\tdgovorov7/gameAi-pa4\toutput\t" + "0" * 40 + "\thf_trainer_state\t\n"
+        "someone__keras__run\tsomeone/keras\ttraining.log\t" + "1" * 40 + "\tkeras_csv\t\n"
+        "someone__broken__run\tsomeone/broken\ttraining.log\t" + "2" * 40 + "\tprinted_log\t\n"
+    )
+    report = build.build(str(tmp_path / "out"), field)
+    assert report.built == {"dgovorov7__gameai-pa4__output": ["dgovorov7__gameai-pa4__output"], "someone__keras__run": ["someone__keras__run"]}
+    assert "empty file" in report.failed["someone__broken__run"]
+    document = tb_lossdoc.diagnose(str(tmp_path / "out"))
+    assert sorted(r["run"] for r in document["runs"]) == ["dgovorov7__gameai-pa4__output", "someone__keras__run"]
+
+
+def test_keras_csv_beside_the_callbacks_event_files_is_one_run(tmp_path, keras_run):
+    shutil.copytree(keras_run / "tb", tmp_path / "model")
+    shutil.copy(keras_run / "csv" / "training.log", tmp_path / "model" / "training.log")
+    document = tb_lossdoc.diagnose(str(tmp_path))
+    assert [r["run"] for r in document["runs"]] == ["model"] and document["skipped"] == []
+    assert document["runs"][0]["series"]["train_loss"]["run"] == "model/train"
+
+
+def test_every_field_corpus_file_reads_as_its_listed_format():
+    """Each run of benchmarks/field reads with these readers, as the format its SOURCES line names."""
+    sys.path.insert(0, str(ROOT / "benchmarks" / "field"))
+    import build
+
+    sources = build.read_sources()
+    assert sources, "benchmarks/field/SOURCES.*.tsv list no runs"
+    problems = []
+    for source in sources:
+        runs = find_log_runs(str(ROOT / "benchmarks" / "field" / "raw" / source.run_id)).runs
+        kinds = {r.table.kind for r in runs if r.table is not None and r.table.scalars}
+        if kinds != {build.READ_AS.get(source.format, source.format)}:
+            problems.append((source.run_id, source.format, sorted(kinds), [p for r in runs for p in r.problems]))
+    assert problems == []
+
+
+def test_field_scoring_matches_runs_to_run_ids_and_splits_by_repository():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import accuracy
+
+    document = {"runs": [{"run": "a__b__c/runs/x"}, {"run": "a__b__cd"}, {"run": "a__b__c/second"}], "skipped": [{"run": "e__f__g"}]}
+    renamed, extra = accuracy.by_run_id(document, ["a__b__c", "e__f__g"])
+    assert [r["run"] for r in renamed["runs"]] == ["a__b__c"] and [s["run"] for s in renamed["skipped"]] == ["e__f__g"]
+    assert extra == ["a__b__cd", "a__b__c/second"]
+    halves = {accuracy.split_of(f"owner{i}/repo") for i in range(20)}
+    assert halves == {accuracy.DEV, accuracy.HELD_OUT}
+    assert accuracy.split_of("Owner/Repo") == accuracy.split_of("owner/repo")
+
+
+def test_document_of_log_files_validates_against_the_schema(tmp_path):
+    """The field corpus's raw files (diagnosed runs and a skipped one) give a document of the published schema."""
+    import jsonschema
+
+    schema = json.loads((ROOT / "tb_lossdoc" / "schema" / "diagnosis-v1.json").read_text(encoding="utf-8"))
+    shutil.copytree(ROOT / "benchmarks" / "field" / "raw", tmp_path / "raw")
+    (tmp_path / "raw" / "broken").mkdir()
+    (tmp_path / "raw" / "broken" / "trainer_state.json").write_text("{")
+    result = run_cli(tmp_path / "raw", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    assert document["reader"] == "files" and len(document["runs"]) >= 100
+    assert any(s["run"] == "broken" and "not valid JSON" in s["reason"] for s in document["skipped"])
+    errors = ["%s: %s" % (list(e.absolute_path), e.message) for e in jsonschema.Draft202012Validator(schema).iter_errors(document)]
+    assert errors == []
