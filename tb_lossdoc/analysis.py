@@ -121,10 +121,12 @@ class Analyzer:
             "skipped": skipped,
         }
 
-    def curves(self, provider, ctx, experiment_id: str, name: str, max_points: int) -> Optional[dict]:
+    def curves(
+        self, provider, ctx, experiment_id: str, name: str, max_points: int, listing: Optional[Listing] = None
+    ) -> Optional[dict]:
         """The points a training run's charts need, or None for an unknown run."""
-        listing = list_scalars(provider, ctx, experiment_id)
-        training_runs, _ = find_training_runs(listing, self.options.patterns)
+        listing = listing or take_listing(provider, ctx, experiment_id)
+        training_runs, _ = self._training_runs(listing)
         match = next((t for t in training_runs if t.name == name), None)
         if match is None:
             return None

@@ -22,9 +22,7 @@ is built from one listing is built once however many requests wait for it
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
-import json
 import os
 import re
 import uuid
@@ -36,7 +34,6 @@ from tensorboard import context as tb_context
 from tensorboard import errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
-from tensorboard.backend import json_util
 from tensorboard.plugins import base_plugin
 
 from ..analysis import Analyzer, Listing, Options, take_listing
@@ -45,6 +42,7 @@ from . import views
 from .cache import ExperimentCache, ExperimentCaches
 from .health import HealthScanner, is_local_logdir
 from .loader import LANGUAGES, settings_from_flags
+from .render import DocumentRenderer
 
 PLUGIN_NAME = "lossdoc"
 SCALARS_PLUGIN = "scalars"
@@ -90,17 +88,6 @@ def get_only(handler):
     return route
 
 
-class Body:
-    """A rendered JSON response: gzipped once, served many times."""
-
-    def __init__(self, value):
-        try:
-            text = json.dumps(value, allow_nan=False, separators=(",", ":"))
-        except ValueError:  # a non-finite number slipped in: TensorBoard's own cleaning
-            text = json.dumps(json_util.Cleanse(value), separators=(",", ":"))
-        self.gzipped = gzip.compress(text.encode("ascii"), compresslevel=3, mtime=0)
-
-
 class LossDocPlugin(base_plugin.TBPlugin):
     """The Diagnosis tab: a verdict, findings and best step for each training run."""
 
@@ -120,6 +107,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
         self._caches = ExperimentCaches(listing_age=min(reload_interval, MAX_LISTING_AGE))
         # Part of every ETag: a restarted server (maybe a newer LossDoc) never matches an old one.
         self._instance = uuid.uuid4().hex
+        self._renderer = DocumentRenderer()
         self.health: Optional[HealthScanner] = None
         if is_local_logdir(context.logdir):
             self.health = HealthScanner(context.logdir, interval=reload_interval or DEFAULT_SCAN_INTERVAL)
@@ -179,7 +167,8 @@ class LossDocPlugin(base_plugin.TBPlugin):
 
     def curves_impl(self, ctx, experiment_id: str, run: str, max_points: int) -> dict:
         """Points of one training run's curves; `NotFoundError` for an unknown run."""
-        result = self._analyzer.curves(self._provider, ctx, experiment_id, run, max_points)
+        listing = self._listing(self._caches.of(experiment_id), ctx, experiment_id)
+        result = self._analyzer.curves(self._provider, ctx, experiment_id, run, max_points, listing)
         if result is None:
             raise errors.NotFoundError("no training run named %r" % run)
         return result
@@ -217,9 +206,9 @@ class LossDocPlugin(base_plugin.TBPlugin):
         def build():
             document = self._document(cache, state, listing, problems, ctx, experiment_id, lang)
             if view == LIST_VIEW:
-                return Body(views.list_view(document))
+                return self._renderer.document(views.list_view(document))
             entry = views.run_entry(document, run)
-            return None if entry is None else Body(entry)
+            return None if entry is None else self._renderer.entry(entry)
 
         body = cache.built(state, (view, lang, run), build)
         if body is None:
