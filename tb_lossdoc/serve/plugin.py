@@ -147,24 +147,6 @@ class LossDocPlugin(base_plugin.TBPlugin):
 
     # ---- Pure parts: request values in, data out ----------------------------
 
-    def diagnoses_impl(self, ctx, experiment_id: str, lang: str) -> dict:
-        """The full document, as the command gives it (plus the plugin's file notes)."""
-        cache = self._caches.of(experiment_id)
-        listing = self._listing(cache, ctx, experiment_id)
-        version, problems = self._file_problems()
-        return self._document(cache, (listing.fingerprint, version), listing, problems, ctx, experiment_id, lang)
-
-    def list_impl(self, ctx, experiment_id: str, lang: str) -> dict:
-        """The list view of the document: findings without detail, actions, evidence and text."""
-        return views.list_view(self.diagnoses_impl(ctx, experiment_id, lang))
-
-    def run_impl(self, ctx, experiment_id: str, run: str, lang: str) -> dict:
-        """One run's full entry; `NotFoundError` for a run that is not diagnosed."""
-        entry = views.run_entry(self.diagnoses_impl(ctx, experiment_id, lang), run)
-        if entry is None:
-            raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
-        return entry
-
     def curves_impl(self, ctx, experiment_id: str, run: str, max_points: int) -> dict:
         """Points of one training run's curves; `NotFoundError` for an unknown run."""
         listing = self._listing(self._caches.of(experiment_id), ctx, experiment_id)
@@ -181,39 +163,43 @@ class LossDocPlugin(base_plugin.TBPlugin):
     def _file_problems(self):
         return self.health.problems() if self.health is not None else (0, {})
 
-    def _document(self, cache, state, listing, problems, ctx, experiment_id: str, lang: str) -> dict:
-        return cache.built(
-            state,
-            (FULL_DOCUMENT, lang),
-            lambda: self._analyzer.document(
-                self._provider, ctx, experiment_id, lang=lang, file_problems=problems, listing=listing
-            ),
-        )
-
     def _respond_cached(self, request, view: str, lang: str, run: Optional[str] = None):
-        """A document view with its ETag: 304 when the client holds it, else its cached body."""
+        """A view of the document with its ETag: 304 when the client holds it, else its body, built once."""
         ctx = plugin_util.context(request.environ)
         experiment_id = plugin_util.experiment_id(request.environ)
         cache = self._caches.of(experiment_id)
         listing = self._listing(cache, ctx, experiment_id)
         version, problems = self._file_problems()
         state = (listing.fingerprint, version)
-        etag = '"%s"' % hashlib.sha1(repr((self._instance, state, view, lang, run)).encode("utf-8", "surrogatepass")).hexdigest()
-        headers = [("ETag", etag)]
-        if request.if_none_match.contains_weak(etag[1:-1]):
+        etag = self._etag(state, view, lang, run)
+        headers = [("ETag", '"%s"' % etag)]
+        if request.if_none_match.contains_weak(etag):
             return http_util.Respond(request, b"", JSON, code=304, content_encoding="identity", headers=headers)
 
-        def build():
-            document = self._document(cache, state, listing, problems, ctx, experiment_id, lang)
-            if view == LIST_VIEW:
-                return self._renderer.document(views.list_view(document))
-            entry = views.run_entry(document, run)
-            return None if entry is None else self._renderer.entry(entry)
+        def document() -> dict:
+            return cache.built(
+                state,
+                (FULL_DOCUMENT, lang),
+                lambda: self._analyzer.document(
+                    self._provider, ctx, experiment_id, lang=lang, file_problems=problems, listing=listing
+                ),
+            )
 
-        body = cache.built(state, (view, lang, run), build)
-        if body is None:
-            raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
-        return http_util.Respond(request, body.gzipped, JSON, content_encoding="gzip", headers=headers)
+        def body():
+            if view == LIST_VIEW:
+                return self._renderer.document(views.list_view(document()))
+            entry = views.run_entry(document(), run)
+            if entry is None:  # raised, not kept: unknown names cost no memory
+                raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
+            return self._renderer.entry(entry)
+
+        gzipped = cache.built(state, (view, lang, run), body).gzipped
+        return http_util.Respond(request, gzipped, JSON, content_encoding="gzip", headers=headers)
+
+    def _etag(self, state, view: str, lang: str, run: Optional[str]) -> str:
+        """The (unquoted) ETag of one view of one state of the experiment, unique to this server process."""
+        key = repr((self._instance, state, view, lang, run)).encode("utf-8", "surrogatepass")
+        return hashlib.sha1(key).hexdigest()
 
     # ---- Routes ---------------------------------------------------------------
 
