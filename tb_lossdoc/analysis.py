@@ -52,8 +52,8 @@ def take_listing(provider, ctx, experiment_id: str) -> Listing:
     runs = tuple(sorted(list_runs(provider, ctx, experiment_id)))
     digest = hashlib.sha1(repr(runs).encode("utf-8", "surrogatepass"))
     for run in sorted(scalars):
-        tags = scalars[run]
-        digest.update(repr((run, sorted((tag, i.max_step, i.max_wall_time) for tag, i in tags.items()))).encode("utf-8", "surrogatepass"))
+        series = sorted((tag, info.max_step, info.max_wall_time) for tag, info in scalars[run].items())
+        digest.update(repr((run, series)).encode("utf-8", "surrogatepass"))
     return Listing(scalars, runs, digest.hexdigest())
 
 
