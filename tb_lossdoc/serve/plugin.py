@@ -88,6 +88,22 @@ def get_only(handler):
     return route
 
 
+class NotModified(wrappers.Response):
+    """A 304 that keeps its Content-Type, which werkzeug strips from 304s but TensorBoard's
+    security middleware requires on every response (a warning now, an error in TensorBoard 3)."""
+
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        headers.setdefault("Content-Type", self.headers["Content-Type"])
+        return headers
+
+
+def not_modified(request, headers) -> NotModified:
+    """304 with TensorBoard's usual headers (nosniff, no-cache) from `http_util.Respond`."""
+    response = http_util.Respond(request, b"", JSON, code=304, content_encoding="identity", headers=headers)
+    return NotModified(b"", status=304, headers=response.headers)
+
+
 class LossDocPlugin(base_plugin.TBPlugin):
     """The Diagnosis tab: a verdict, findings and best step for each training run."""
 
@@ -174,7 +190,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
         etag = self._etag(state, view, lang, run)
         headers = [("ETag", '"%s"' % etag)]
         if request.if_none_match.contains_weak(etag):
-            return http_util.Respond(request, b"", JSON, code=304, content_encoding="identity", headers=headers)
+            return not_modified(request, headers)
 
         def document() -> dict:
             return cache.built(
