@@ -341,6 +341,7 @@ FIELD_RUNS = (
     "edward-samuel__pneumonia-disease-prediction__models",
     "silver-8ce__llamatest__root",
     "a-alviento__rock-paper-scissors-yolo-object-detection__train",
+    "atulav7__webcane__models",
 )
 
 
@@ -443,6 +444,7 @@ NEW_CASES = {
     "lr collapse": lambda: dict(train_loss=series(syn.lr_collapse()), lr=Series.from_points(*syn.lr_collapse()[::2])),
     "validation stall": lambda: validation_stall_roles(),
     "partial recovery": lambda: partial_recovery_roles(),
+    "pinned": lambda: pinned_roles(0.0005),
 }
 
 
@@ -570,3 +572,31 @@ def test_a_jump_inside_the_warm_up_is_an_info_spike_and_later_a_warning():
 def test_field_yolo_warm_up_jump_is_no_alarm(field):
     run = field["a-alviento__rock-paper-scissors-yolo-object-detection__train"]
     assert all(f["severity"] not in ("warning", "critical") for f in run["findings"])
+
+
+# 12. A loss that drops at once and then sits pinned at one level, with almost no
+# scatter from batch to batch, is a model whose output ignores its input.
+
+
+def pinned_roles(scatter: float) -> dict:
+    steps = np.arange(300)
+    values = 7.4 + 11.0 * np.exp(-steps / 4.0)
+    values = values * (1 + np.random.default_rng(7).normal(0, scatter, steps.size))
+    return dict(train_loss=Series.from_points(steps, values))
+
+
+def test_a_loss_pinned_with_no_batch_scatter_after_an_instant_drop_is_not_learning():
+    codes = found(**pinned_roles(0.0005))
+    assert "not_learning" in codes and codes["not_learning"].evidence["pinned_level"] == pytest.approx(7.4, rel=0.01)
+    assert "converged" not in codes
+    assert "pinned" in text(codes["not_learning"]) and "钉在" in text(codes["not_learning"], "zh")
+
+
+def test_the_same_level_with_ordinary_batch_scatter_is_converged():
+    codes = found(**pinned_roles(0.03))
+    assert "not_learning" not in codes and "converged" in codes
+
+
+def test_field_loss_pinned_after_an_instant_drop_is_not_learning(field):
+    finding = field_codes(field["atulav7__webcane__models"]).get("not_learning")
+    assert finding is not None and finding["evidence"]["pinned_share"] > 0.9

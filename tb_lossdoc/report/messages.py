@@ -436,6 +436,34 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "not_learning.pinned": {
+        "en": {
+            "title": "training loss pinned at {pinned_level} since step {pinned_since}",
+            "detail": "After its first drop the training loss ({tag}) has stayed within 1% of {pinned_level} for {pinned_share} "
+            "of the run, and it hardly differs from one logged batch to the next (scatter {pinned_scatter} of its level). "
+            "A model that learns gives different losses on different batches; one that returns the same output whatever "
+            "its input does not. The first drop only fitted the average target: the model has collapsed to a constant "
+            "prediction (frozen or disconnected weights, a broken input pipeline or loss masking, or a learning rate "
+            "that destroyed it at the start).",
+            "actions": [
+                "Check that the inputs reach the model and the labels line up with them (print a batch and the model's outputs).",
+                "Check which parameters are trainable and that the loss masks (e.g. padding or prompt tokens) are right.",
+                "Try a lower learning rate and look at the very first steps.",
+            ],
+        },
+        "zh": {
+            "title": "训练 loss 从第 {pinned_since} 步起被钉在 {pinned_level}",
+            "detail": "第一次下降之后，训练 loss（{tag}）在整个训练的 {pinned_share} 里一直停在 {pinned_level} 的 1% 以内，"
+            "而且记录下来的各个 batch 之间几乎没有差别（波动只有水平的 {pinned_scatter}）。在学习的模型，不同 batch 的 loss "
+            "会不一样；无论输入是什么都给出同样输出的模型则不会。第一次下降只是拟合了目标的平均值：模型已经塌缩成常数预测"
+            "（权重被冻结或没接上、输入管道或 loss 掩码有问题，或者一开始学习率太大把模型破坏了）。",
+            "actions": [
+                "检查输入是否真的送进了模型、标签是否和输入对得上（打印一个 batch 和模型输出看看）。",
+                "检查哪些参数是可训练的，以及 loss 掩码（例如 padding 或 prompt 部分）是否正确。",
+                "试试更小的学习率，并仔细看最开始的几步。",
+            ],
+        },
+    },
 }
 
 # Sentences added to a finding's detail when its evidence shows the case.
@@ -502,6 +530,7 @@ _SHARES = {
     "fall_before_share",
     "val_gain_share",
     "train_fall_share",
+    "pinned_share",
 }
 
 
@@ -540,6 +569,8 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["not_learning.guessing"][lang]
     if finding.code == "not_learning" and evidence.get("chance_classes") is not None:
         return VARIANTS["not_learning.chance"][lang]
+    if finding.code == "not_learning" and evidence.get("pinned_level") is not None:
+        return VARIANTS["not_learning.pinned"][lang]
     if finding.code == "overfitting" and "memorisation_gap" in evidence:
         return VARIANTS["overfitting.memorisation"][lang]
     if finding.code == "plateau" and evidence.get("lr_collapsed"):

@@ -1,4 +1,4 @@
-"""Training loss barely moves from its starting level, or sits at chance level."""
+"""Training loss barely moves from its starting level, sits at chance level, or is pinned at one level with no scatter."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from ..profile import median
 from .base import CRITICAL, Finding, RunCurves, certainty
-from .shapes import FLAT_SHARE, accuracy_at_chance, chance_level, improves_clearly, is_flat, relative_change
+from .shapes import FLAT_SHARE, PINNED_SCATTER, PINNED_SHARE, accuracy_at_chance, chance_level, improves_clearly, is_flat, pinned_level, relative_change
 
 CODE = "not_learning"
 NEEDS_HISTORY = True
@@ -33,13 +33,16 @@ def detect(curves: RunCurves) -> List[Finding]:
         guessing = chance is not None
     else:
         guessing = False
-    if not flat and chance is None:
+    pinned = pinned_level(curves.train) if not flat and chance is None else None
+    if not flat and chance is None and pinned is None:
         return []
     if not guessing and curves.train is not None and curves.val is not None and improves_clearly(curves.val):
         return []  # validation improves: that pattern has its own code (unless it still only guesses)
     margin = FLAT_SHARE / max(relative_change(main), 1e-3 * FLAT_SHARE) if flat else 1.0
     if chance is not None:
         margin += 1.0  # the level itself says "uniform guess"
+    if pinned is not None:
+        margin = min(pinned.share / PINNED_SHARE, PINNED_SCATTER / max(pinned.scatter, 1e-3 * PINNED_SCATTER))
     return [
         Finding(
             CODE,
@@ -54,6 +57,7 @@ def detect(curves: RunCurves) -> List[Finding]:
                 "lr_constant": curves.lr_constant_between(main.steps[0], main.steps[-1]),
                 "points": main.n,
                 **(chance.evidence() if chance is not None else {}),
+                **(pinned.evidence() if pinned is not None else {}),
             },
             certainty(main.n, margin),
         )

@@ -7,7 +7,7 @@ from typing import Optional, Tuple
 
 import numpy as np
 
-from ..profile import Profile, median
+from ..profile import Profile, median, robust_sigma
 
 # A loss that moved less than this share of its starting level did not learn.
 FLAT_SHARE = 0.05
@@ -273,3 +273,48 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
         val.n,
         min_step == int(val.steps[0]),
     )
+
+
+# A training loss pinned at one level: within this share of its final level...
+PINNED_BAND = 0.01
+# ...over at least this share of the run (after however fast a first drop)...
+PINNED_SHARE = 0.6
+# ...with a point-to-point scatter below this share of that level, logged at
+# this many points at least (per-step logs: a model whose output depends on its
+# input scatters by several percent from one batch to the next).
+PINNED_SCATTER = 0.003
+PINNED_MIN_POINTS = 50
+
+
+@dataclass(frozen=True)
+class Pinned:
+    """A training loss that sits at one level with almost no scatter: the model's output ignores its input."""
+
+    level: float
+    since_step: int
+    share: float  # of the run's steps spent there
+    scatter: float  # robust scatter as a share of the level
+
+    def evidence(self) -> dict:
+        return {"pinned_level": self.level, "pinned_since": self.since_step, "pinned_share": self.share, "pinned_scatter": self.scatter}
+
+
+def pinned_level(train: Optional[Profile]) -> Optional[Pinned]:
+    """A loss bounded by zero that, after its first drop, stays within PINNED_BAND of its end level
+    for PINNED_SHARE of the run with a scatter below PINNED_SCATTER of it, else None."""
+    if train is None or train.n < PINNED_MIN_POINTS or float(np.min(train.values)) < 0 or train.end <= 0:
+        return None
+    level = train.end
+    away = np.flatnonzero(np.abs(train.trend - level) > PINNED_BAND * level)
+    first = int(away[-1]) + 1 if away.size else 0
+    if first >= train.trend.size:
+        return None
+    since = float(train.trend_steps[first])
+    share = (float(train.steps[-1]) - since) / max(train.span, 1)
+    if share < PINNED_SHARE:
+        return None
+    inside = train.steps >= since
+    scatter = robust_sigma(train.residuals[inside]) / level
+    if scatter >= PINNED_SCATTER:
+        return None
+    return Pinned(level, int(round(since)), share, scatter)
