@@ -342,6 +342,7 @@ FIELD_RUNS = (
     "silver-8ce__llamatest__root",
     "a-alviento__rock-paper-scissors-yolo-object-detection__train",
     "atulav7__webcane__models",
+    "ageron__handson-ml3__ch11-run12",
 )
 
 
@@ -600,3 +601,22 @@ def test_the_same_level_with_ordinary_batch_scatter_is_converged():
 def test_field_loss_pinned_after_an_instant_drop_is_not_learning(field):
     finding = field_codes(field["atulav7__webcane__models"]).get("not_learning")
     assert finding is not None and finding["evidence"]["pinned_share"] > 0.9
+
+
+# 13. A zig-zagging validation curve whose last points happen to fall is not
+# "still improving": its fall must stand clear of its scatter.
+
+
+def zigzag_validation_roles() -> dict:
+    steps = np.arange(12)
+    train = 0.34 + 0.2 * np.exp(-steps / 1.5) - 0.004 * steps
+    val = 0.44 + 0.004 * steps + 0.06 * np.array([1, -1, 1, -1, 1, -1, 1, -1, 1, 1, -0.3, 0.2])
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
+
+
+def test_zigzag_validation_whose_last_points_fall_is_not_still_improving():
+    assert "still_improving" not in found(**zigzag_validation_roles())
+
+
+def test_field_zigzag_validation_is_not_still_improving(field):
+    assert "still_improving" not in field_codes(field["ageron__handson-ml3__ch11-run12"])

@@ -59,7 +59,10 @@ def is_still_improving(curves: RunCurves) -> bool:
         return True
     if validation_stall(curves) is not None:
         return False  # training falls, validation never moved: more of it buys nothing
-    return falls_steadily(val) if val.short else recent_gain_share(val) > MIN_VAL_RECENT_SHARE
+    if val.short:
+        return falls_steadily(val)
+    # ...and clearly (a zig-zagging validation curve's last points fall by chance half the time).
+    return recent_gain_share(val) > MIN_VAL_RECENT_SHARE and recent_fall_in_errors(val) >= MIN_RECENT_IN_ERRORS
 
 
 def detect(curves: RunCurves) -> List[Finding]:
