@@ -16,6 +16,7 @@ from .read.curves import TagPatterns
 from .detect.detectors import CODES, SEVERITY_RANK, WARNING
 from .report.markdown import format_markdown
 from .report.table import format_table
+from .tf_stub import use_tensorflow_stub
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    use_tensorflow_stub()  # our own process: TensorFlow would only cost seconds of start-up
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["convert"]:  # `tb-lossdoc convert SRC OUT`; a logdir named convert is ./convert
         from .convert import main as convert_main

@@ -7,26 +7,13 @@ every run loaded after it (TensorBoard's own reload thread stops there).
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import Dict, List, Tuple
 
 from .provider import SCALARS_PLUGIN
 
 
-def use_tensorflow_stub() -> None:
-    """Make TensorBoard read event files with its own stub, never importing TensorFlow.
-
-    TensorBoard imports TensorFlow for file access when it is installed unless the
-    marker module `tensorboard.compat.notf` exists (its "no TensorFlow" build).
-    The command has no use for TensorFlow, which would cost seconds at start-up.
-    """
-    sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
-
-
 def load(logdir: str) -> Tuple[object, Dict[str, List[str]]]:
     """A `MultiplexerDataProvider` over every run, and run → why part of it could not be read."""
-    use_tensorflow_stub()
     from tensorboard.backend.event_processing import data_provider as tb_data_provider
     from tensorboard.backend.event_processing import directory_watcher
     from tensorboard.backend.event_processing import plugin_event_multiplexer as tb_mux
