@@ -263,3 +263,32 @@ def test_a_fifo_named_like_an_event_file_does_not_hang_either_reader(tmp_path, r
     document = json.loads(result.stdout)
     assert [r["run"] for r in document["runs"]] == ["good"]
     assert "not a regular file" in document["skipped"][0]["reason"]
+
+
+def test_a_record_failing_its_checksum(tmp_path):
+    """TensorBoard's Python loader stops at such a record without a word: the document says so.
+    The Rust server verifies a payload's checksum only when it fails to parse, so it reads the
+    record (the tab shows the same)."""
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": HEALTHY})
+    writers.torch_scalars(str(tmp_path / "flipped"), {"loss": writers.points(*synthetic.decay(100))})
+    path = _event_file(tmp_path / "flipped")
+    data = bytearray(open(path, "rb").read())
+    offset = 0
+    for _ in range(52):  # past the file version and about half the values
+        offset += 16 + struct.unpack_from("<Q", data, offset)[0]
+    data[offset + 14] ^= 0x10  # inside the payload, so its CRC no longer matches
+    open(path, "wb").write(bytes(data))
+    documents = {}
+    for reader in READERS:  # fresh processes: this one has TensorFlow's record reader loaded
+        result = subprocess.run(
+            [sys.executable, "-m", "tb_lossdoc", str(tmp_path), "--format", "json", "--reader", reader],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        documents[reader] = {r["run"]: r for r in json.loads(result.stdout)["runs"]}
+    python, rust = documents["python"], documents["rust"]
+    assert python["good"]["notes"] == [] and rust["good"]["notes"] == []
+    assert "checksum does not match" in " ".join(python["flipped"]["notes"])
+    assert 40 <= python["flipped"]["series"]["train_loss"]["points"] < 100
+    assert rust["flipped"]["series"]["train_loss"]["points"] == 100
