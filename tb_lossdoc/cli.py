@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 import unicodedata
 from typing import List, Optional, Sequence
@@ -56,6 +57,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"tb-lossdoc: {error}", file=sys.stderr)
         return EXIT_ERROR
     _logging(args.verbose)
+    # On SIGTERM, unwind like Ctrl-C so the data server is stopped by its PID on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         from .api import diagnose
 

@@ -9,6 +9,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -292,3 +293,28 @@ def test_a_record_failing_its_checksum(tmp_path):
     assert "checksum does not match" in " ".join(python["flipped"]["notes"])
     assert 40 <= python["flipped"]["series"]["train_loss"]["points"] < 100
     assert rust["flipped"]["series"]["train_loss"]["points"] == 100
+
+
+def test_sigterm_stops_the_data_server_by_its_pid():
+    demo_logs = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demo_logs")
+    command = subprocess.Popen(
+        [sys.executable, "-m", "tb_lossdoc", demo_logs, "--format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    children = []
+    deadline = time.monotonic() + 60
+    while not children and command.poll() is None and time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{command.pid}/task/{command.pid}/children") as handle:
+                children = [int(pid) for pid in handle.read().split()]
+        except OSError:
+            pass
+        time.sleep(0.01)
+    if not children:
+        command.wait()
+        pytest.skip("the command finished before its data server could be seen")
+    command.send_signal(signal.SIGTERM)
+    assert command.wait(timeout=60) == 128 + signal.SIGTERM
+    assert command.stderr.read() == b""
+    assert not any(_alive(pid) for pid in children)
