@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from typing import Optional, Sequence
 
@@ -103,6 +104,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"tb-lossdoc: {error}", file=sys.stderr)
         return EXIT_ERROR
     _logging(args.verbose)
+    # On SIGTERM, unwind like Ctrl-C so the data server is stopped by its PID on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         from .api import diagnose
 
@@ -132,12 +135,21 @@ def _unit_interval(text: str) -> float:
 
 
 def _logging(verbose: bool) -> None:
-    """TensorBoard's own messages (purges, reload errors) only with -v: the document reports them.
-    Ours (a fallback to the Python loader) as one plain line on stderr."""
+    """TensorBoard's own messages (purges, reload errors, data-server start-up; some on the
+    root logger) only with -v: the document reports what matters. Ours (a fallback to the
+    Python loader) as one plain line on stderr."""
     import logging
 
-    logging.getLogger("tensorboard").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    if verbose:
+        logging.basicConfig(level=logging.INFO)
+    else:
+        logging.getLogger("tensorboard").setLevel(logging.CRITICAL)
+        root = logging.getLogger()
+        root.setLevel(logging.CRITICAL)
+        if not root.handlers:  # else the first warning on the root logger installs a stderr handler
+            root.addHandler(logging.NullHandler())
     ours = logging.getLogger("tb_lossdoc")
+    ours.setLevel(logging.INFO)
     if not ours.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("tb-lossdoc: %(message)s"))
