@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional
 
+import numpy as np
+
 from ..detect.detectors.base import MIN_POINTS, Finding
 
 LANGUAGES = ("en", "zh")
@@ -448,16 +450,68 @@ _SHARES = {
 }
 
 
-def _format_value(key: str, value) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
+# How numbers that are not ordinary values read in each language.
+_SPECIAL = {
+    "en": {"nan": "NaN", "inf": "infinity", "-inf": "minus infinity", "none": "unknown", "share_nan": "an unknown share",
+           "share_inf": "an unbounded share", "share_-inf": "an unbounded negative share", "tiny": "less than 1%",
+           "huge": "more than 10000%", "-huge": "less than -10000%"},
+    "zh": {"nan": "NaN", "inf": "无穷大", "-inf": "负无穷大", "none": "未知", "share_nan": "未知比例",
+           "share_inf": "无限大的比例", "share_-inf": "负无限大的比例", "tiny": "不到 1%",
+           "huge": "超过 10000%", "-huge": "低于 -10000%"},
+}
+# Non-finite values as the detectors name them in evidence ("inf", "nan"): shown as names.
+_VALUE_NAMES = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
+# Shares of an improvement: a negative one is no improvement, shown as 0%.
+_GAINS = {"best_change", "recent_gain_share"}
+
+
+def number(value: float, lang: str = "en") -> str:
+    """A value with 4 significant digits; never "-0"; NaN and infinities as words."""
+    value = float(value)
+    if value != value:
+        return _SPECIAL[lang]["nan"]
+    if value in (float("inf"), float("-inf")):
+        return _SPECIAL[lang]["inf" if value > 0 else "-inf"]
+    shown = f"{value:.4g}"
+    return shown[1:] if shown.startswith("-") and float(shown) == 0 else shown
+
+
+def percent(share: float, lang: str = "en", gain: bool = False) -> str:
+    """A share as a whole percentage: "less than 1%" rather than 0% for a tiny positive
+    share, never "-0%", words for NaN and infinities; a negative `gain` is 0%."""
+    share = float(share)
+    words = _SPECIAL[lang]
+    if share != share:
+        return words["share_nan"]
+    if gain:
+        share = max(share, 0.0)
+    if share in (float("inf"), float("-inf")):
+        return words["share_inf" if share > 0 else "share_-inf"]
+    rounded = round(100 * share)
+    if rounded == 0:
+        return words["tiny"] if share > 0 else "0%"
+    if abs(share) > 100:
+        return words["huge" if share > 0 else "-huge"]
+    return f"{rounded}%"
+
+
+def _format_value(key: str, value, lang: str = "en") -> str:
+    """One evidence value as it reads in a sentence."""
+    if value is None:
+        return _SPECIAL[lang]["none"]
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
     if isinstance(value, list):
-        shown = ", ".join(str(v) for v in value[:5])
+        shown = ", ".join(_format_value("", v, lang) for v in value[:5])
         return shown + (", …" if len(value) > 5 else "")
-    if isinstance(value, float):
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
         if key in _SHARES:
-            return f"{100 * value:.0f}%"
-        return f"{value:.4g}"
+            return percent(value, lang, gain=key in _GAINS)
+        return number(value, lang)
+    if isinstance(value, str) and value in _VALUE_NAMES:
+        return _VALUE_NAMES[value]
     return str(value)
 
 
@@ -467,12 +521,12 @@ class _Fields(dict):
 
 
 def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
-    fields = _Fields({k: _format_value(k, v) for k, v in finding.evidence.items()})
-    fields["first_step"] = str(finding.first_step)
-    fields["last_step"] = str(finding.last_step)
+    fields = _Fields({k: _format_value(k, v, lang) for k, v in finding.evidence.items()})
+    fields["first_step"] = _format_value("first_step", finding.first_step, lang)
+    fields["last_step"] = _format_value("last_step", finding.last_step, lang)
     role = finding.evidence.get("role")
     fields["role"] = _ROLE.get(role, _ROLE["train_loss"])[lang] if role else _ROLE["train_loss"][lang]
-    fields["lr_note"] = _LR_NOTES[finding.evidence.get("lr_constant")][lang]
+    fields["lr_note"] = _LR_NOTES.get(finding.evidence.get("lr_constant"), _LR_NOTES[None])[lang]
     return fields
 
 
