@@ -53,7 +53,8 @@ def detect(curves: RunCurves) -> List[Finding]:
             finding = _finding(role, series)
             if finding is not None:
                 findings.append(finding)
-    # One finding per run, the curve that broke first, unless the other curve
-    # has no finite point at all: a whole curve lost is always reported.
-    findings.sort(key=lambda f: f.first_step)
-    return findings[:1] + [f for f in findings[1:] if f.evidence["finite_points"] == 0]
+    # Of the curves that broke, only the first (the other most likely broke
+    # because of it); a curve that was never finite did not break, and is
+    # always reported.
+    broke = sorted((f for f in findings if f.evidence["finite_points"]), key=lambda f: f.first_step)
+    return broke[:1] + [f for f in findings if not f.evidence["finite_points"]]
