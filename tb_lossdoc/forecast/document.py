@@ -48,8 +48,6 @@ _WORDS = {
 }
 
 
-
-
 def forecast_field(
     verdict: str, codes: set, val_loss: Optional[Series], train_loss: Optional[Series], lr: Optional[Series], best_step: Optional[int]
 ) -> Optional[dict]:
