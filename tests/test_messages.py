@@ -103,7 +103,8 @@ def test_numbers_and_percentages_read_as_words_for_every_edge_value(value, lang)
 
 def test_percentages_of_tiny_negative_and_non_finite_shares():
     assert messages.percent(-0.0) == messages.percent(-0.001) == messages.percent(0.0) == "0%"
-    assert messages.percent(0.001) == "less than 1%" and messages.percent(0.001, "zh") == "不到 1%"
+    assert messages.percent(0.001) == messages.percent(0.001, "zh") == "0.1%" and messages.percent(0.0046) == "0.5%"
+    assert messages.percent(1e-5) == "0%" and messages.percent(0.006) == "1%"
     assert messages.percent(-0.03) == "-3%" and messages.percent(-0.03, gain=True) == "0%"
     assert messages.percent(0.42) == "42%" and messages.percent(1.0) == "100%"
     assert messages.percent(NAN) == "an unknown share" and "%" not in messages.percent(INF)

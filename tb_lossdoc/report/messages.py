@@ -538,11 +538,9 @@ _SHARES = {
 # How numbers that are not ordinary values read in each language.
 _SPECIAL = {
     "en": {"nan": "NaN", "inf": "infinity", "-inf": "minus infinity", "none": "unknown", "share_nan": "an unknown share",
-           "share_inf": "an unbounded share", "share_-inf": "an unbounded negative share", "tiny": "less than 1%",
-           "huge": "more than 10000%", "-huge": "less than -10000%"},
+           "share_inf": "an unbounded share", "share_-inf": "an unbounded negative share", "huge": "more than 10000%", "-huge": "less than -10000%"},
     "zh": {"nan": "NaN", "inf": "无穷大", "-inf": "负无穷大", "none": "未知", "share_nan": "未知比例",
-           "share_inf": "无限大的比例", "share_-inf": "负无限大的比例", "tiny": "不到 1%",
-           "huge": "超过 10000%", "-huge": "低于 -10000%"},
+           "share_inf": "无限大的比例", "share_-inf": "负无限大的比例", "huge": "超过 10000%", "-huge": "低于 -10000%"},
 }
 # Non-finite values as the detectors name them in evidence ("inf", "nan"): shown as names.
 _VALUE_NAMES = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
@@ -562,8 +560,8 @@ def number(value: float, lang: str = "en") -> str:
 
 
 def percent(share: float, lang: str = "en", gain: bool = False) -> str:
-    """A share as a whole percentage: "less than 1%" rather than 0% for a tiny positive
-    share, never "-0%", words for NaN and infinities; a negative `gain` is 0%."""
+    """A share as a whole percentage, a small one with one digit ("0.3%" rather than 0%),
+    never "-0%", words for NaN and infinities; a negative `gain` is 0%."""
     share = float(share)
     words = _SPECIAL[lang]
     if share != share:
@@ -574,7 +572,7 @@ def percent(share: float, lang: str = "en", gain: bool = False) -> str:
         return words["share_inf" if share > 0 else "share_-inf"]
     rounded = round(100 * share)
     if rounded == 0:
-        return words["tiny"] if share > 0 else "0%"
+        return f"{100 * share:.1g}%" if share >= 1e-4 else "0%"
     if abs(share) > 100:
         return words["huge" if share > 0 else "-huge"]
     return f"{rounded}%"
