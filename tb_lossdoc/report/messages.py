@@ -498,9 +498,10 @@ def _bad_kind(evidence: Mapping[str, object], lang: str) -> str:
 
 
 def _whole_curve_lost(evidence: Mapping[str, object]) -> bool:
+    """Whether a non-finite curve never had a finite point (from its counts, when `finite_points` is absent)."""
     finite = evidence.get("finite_points")
-    if finite is None:
-        finite = int(evidence.get("points", 1) or 0) - int(evidence.get("bad_points", 0) or 0)
+    if finite is None and isinstance(evidence.get("points"), int) and isinstance(evidence.get("bad_points"), int):
+        finite = evidence["points"] - evidence["bad_points"]
     return finite == 0
 
 
