@@ -465,10 +465,9 @@ def test_new_cases_do_not_depend_on_the_loss_scale_or_the_first_step(name, scale
 # keeps learning is a plateau (of what carries over to new data), not progress.
 
 
-def validation_stall_roles(seed: int = 0) -> dict:
-    train = series(syn.decay(300, start=1.0, floor=0.2, rate=2.0, noise=0.02, seed=seed))
-    steps, values = syn.flat(15, level=0.8, noise=0.02, seed=seed + 1)
-    return dict(train_loss=train, val_loss=Series.from_points(steps * 20 + 19, values))
+def validation_stall_roles() -> dict:
+    steps, train, val_steps, val = syn.validation_stall()
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(val_steps, val))
 
 
 def test_validation_stuck_at_its_first_value_while_training_falls_is_a_plateau():
@@ -523,15 +522,8 @@ def test_field_drops_at_epoch_boundaries_of_a_fine_tune_are_no_plateau(field):
 
 
 def partial_recovery_roles(back: float = 0.5) -> dict:
-    """Training falls to 0.2, climbs to 0.6 over a quarter of the run, then falls back `back` of the climb."""
-    n = 400
-    t = np.linspace(0, 1, n)
-    fall = 0.2 + 0.8 * np.exp(-t / 0.03)
-    climb = 0.4 * np.clip((t - 0.15) / 0.3, 0, 1) - back * 0.4 * np.clip((t - 0.7) / 0.1, 0, 1)
-    train = fall + climb + np.random.default_rng(3).normal(0, 0.01, n)
-    val_steps = np.arange(39, n, 40)
-    val = np.where(val_steps < 100, 0.3, 0.55) + np.random.default_rng(4).normal(0, 0.005, val_steps.size)
-    return dict(train_loss=Series.from_points(np.arange(n), train), val_loss=Series.from_points(val_steps, val))
+    steps, train, val_steps, val = syn.partial_recovery(back=back)
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(val_steps, val))
 
 
 def test_training_that_climbed_and_came_halfway_back_under_a_worse_validation_is_divergence():
@@ -580,10 +572,7 @@ def test_field_yolo_warm_up_jump_is_no_alarm(field):
 
 
 def pinned_roles(scatter: float) -> dict:
-    steps = np.arange(300)
-    values = 7.4 + 11.0 * np.exp(-steps / 4.0)
-    values = values * (1 + np.random.default_rng(7).normal(0, scatter, steps.size))
-    return dict(train_loss=Series.from_points(steps, values))
+    return dict(train_loss=series(syn.pinned(scatter=scatter)))
 
 
 def test_a_loss_pinned_with_no_batch_scatter_after_an_instant_drop_is_not_learning():

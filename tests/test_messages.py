@@ -120,6 +120,11 @@ def _s(curve, scale: float = 1.0, shift: float = 0.0) -> Series:
     return Series.from_points(steps, np.asarray(values) * scale + shift, tag="loss")
 
 
+def _pair(curves, scale, shift):
+    steps, train, val_steps, val = curves
+    return dict(train_loss=_s((steps, train), scale, shift), val_loss=_s((val_steps, val), scale, shift))
+
+
 def _lr_collapse_roles(scale, shift):
     steps, loss, lr = syn.lr_collapse()
     return dict(train_loss=_s((steps, loss), scale, shift), lr=Series.from_points(steps, lr, tag="lr"))
@@ -195,6 +200,9 @@ CURVES = [
         "non_finite",
     ),
     ("short run", lambda k, d: dict(train_loss=_s(syn.decay(5, rate=2.0, noise=0.01), k, d)), "still_improving"),
+    ("validation stalled", lambda k, d: _pair(syn.validation_stall(), k, d), "plateau"),
+    ("divergence that partly came back", lambda k, d: _pair(syn.partial_recovery(), k, d), "divergence"),
+    ("pinned", lambda k, d: dict(train_loss=_s(syn.pinned(), k, d)), "not_learning"),
     ("one NaN point", lambda k, d: dict(train_loss=Series.from_points([3], [NAN], tag="loss")), "non_finite"),
 ]
 SCALES = [(1.0, 0.0), (1e-30, 0.0), (1e30, 0.0), (1.0, -10.0), (-1.0, 0.0), (0.0, 0.0)]
@@ -323,6 +331,9 @@ VARIANT_EVIDENCE = {
     "overfitting.memorisation": {"memorisation_gap": 40.0},
     "plateau.lr_collapse": {"lr_collapsed": True},
     "non_finite.whole_curve": {"finite_points": 0},
+    "plateau.val_stall": {"val_stalled": True},
+    "divergence.partial": {"recovered_partway": True},
+    "not_learning.pinned": {"pinned": True},
 }
 # Fields a detector always fills with an int, and fields that hold a word.
 INT_FIELDS = re.compile(r"(step|steps|points|count|classes)$")

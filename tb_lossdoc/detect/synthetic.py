@@ -135,3 +135,29 @@ def lr_collapse(n: int = 60, start: float = 2.3, floor: float = 0.2, at: float =
     loss = floor + (start - floor) * np.exp(-1.5 * progress / max(at, 1e-9) * 1.0)
     lr = np.where(t < stuck_at, 0.1, 0.1 * gamma)
     return _steps(n, every), _noisy(loss, noise, seed), lr
+
+
+def validation_stall(n: int = 300, evals: int = 15, level: float = 0.8, noise: float = 0.02, seed: int = 13):
+    """Training loss falling from 1.0 to 0.2 while validation, every n/evals steps, stays at `level`: (steps, train, val steps, val)."""
+    steps, train = decay(n, start=1.0, floor=0.2, rate=2.0, noise=noise, seed=seed)
+    every = n // evals
+    return steps, train, np.arange(evals) * every + every - 1, _noisy(np.full(evals, level), noise, seed + 1)
+
+
+def partial_recovery(n: int = 400, back: float = 0.5, seed: int = 14):
+    """Training loss that falls to 0.2, climbs to 0.6 over 30% of the run and falls back `back` of the climb,
+    while validation jumps from 0.3 to 0.55 and stays there: (steps, train, val steps, val)."""
+    t = np.linspace(0, 1, n)
+    fall = 0.2 + 0.8 * np.exp(-t / 0.03)
+    climb = 0.4 * np.clip((t - 0.15) / 0.3, 0, 1) - back * 0.4 * np.clip((t - 0.7) / 0.1, 0, 1)
+    val_steps = np.arange(n // 10 - 1, n, n // 10)
+    val = np.where(val_steps < n // 4, 0.3, 0.55)
+    return _steps(n), _noisy(fall + climb, 0.01, seed), val_steps, _noisy(val, 0.005, seed + 1)
+
+
+def pinned(n: int = 300, level: float = 7.4, first: float = 18.4, scatter: float = 0.0005, seed: int = 15) -> Curve:
+    """A loss that drops from `first` to `level` within a few steps and then stays there,
+    scattering by `scatter` of it from one logged batch to the next (a constant output)."""
+    steps = _steps(n)
+    values = level + (first - level) * np.exp(-steps / 4.0)
+    return steps, values * (1 + np.random.default_rng(seed).normal(0, scatter, n))

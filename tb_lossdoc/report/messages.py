@@ -713,7 +713,7 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["not_learning.guessing"][lang]
     if finding.code == "not_learning" and evidence.get("chance_classes") is not None:
         return VARIANTS["not_learning.chance"][lang]
-    if finding.code == "not_learning" and evidence.get("pinned_level") is not None:
+    if finding.code == "not_learning" and evidence.get("pinned"):
         return VARIANTS["not_learning.pinned"][lang]
     if finding.code == "overfitting" and "memorisation_gap" in evidence:
         return VARIANTS["overfitting.memorisation"][lang]

@@ -296,7 +296,7 @@ class Pinned:
     scatter: float  # robust scatter as a share of the level
 
     def evidence(self) -> dict:
-        return {"pinned_level": self.level, "pinned_since": self.since_step, "pinned_share": self.share, "pinned_scatter": self.scatter}
+        return {"pinned": True, "pinned_level": self.level, "pinned_since": self.since_step, "pinned_share": self.share, "pinned_scatter": self.scatter}
 
 
 def pinned_level(train: Optional[Profile]) -> Optional[Pinned]:
