@@ -343,6 +343,7 @@ FIELD_RUNS = (
     "a-alviento__rock-paper-scissors-yolo-object-detection__train",
     "atulav7__webcane__models",
     "ageron__handson-ml3__ch11-run12",
+    "akboles__voice-identification__intro",
 )
 
 
@@ -609,3 +610,18 @@ def test_zigzag_validation_whose_last_points_fall_is_not_still_improving():
 
 def test_field_zigzag_validation_is_not_still_improving(field):
     assert "still_improving" not in field_codes(field["ageron__handson-ml3__ch11-run12"])
+
+
+# 14. Memorisation: training driven to ~0 while validation kept a third of the
+# untrained level (ten times above training) is overfitting without a rise.
+
+
+@pytest.mark.parametrize("val_floor,expected", [(0.8, True), (0.35, False)])
+def test_memorised_training_beside_validation_that_kept_a_third_of_its_start(val_floor, expected):
+    train = series(syn.decay(300, start=2.3, floor=0.005, rate=8, noise=0.02))
+    val = series(syn.decay(30, start=2.3, floor=val_floor, rate=8, noise=0.002, every=10))
+    assert ("overfitting" in found(train_loss=train, val_loss=val)) is expected
+
+
+def test_field_memorised_voice_model_is_overfitting(field):
+    assert "overfitting" in field_codes(field["akboles__voice-identification__intro"])

@@ -175,7 +175,7 @@ def accuracy_at_chance(accuracy: Optional[Profile], loss: Profile) -> Optional[C
 MEMORISED_TRAIN_SHARE = 0.05
 # ...while validation kept at least this share of the untrained level (the
 # higher of the two starts: evaluation often begins after training has gained)...
-MEMORISED_VAL_KEPT = 0.4
+MEMORISED_VAL_KEPT = 0.3
 # ...and ends this many times above training.
 MEMORISATION_GAP = 10.0
 
