@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
@@ -41,7 +41,7 @@ MIN_KEPT_OF_CLIMB = 0.25
 # ...and the validation loss logged beside it rose with it and did not come back.
 
 
-def _recovered_partway(curves: RunCurves):
+def _recovered_partway(curves: RunCurves) -> Optional[Finding]:
     """Training loss that climbed well above its minimum for a long stretch and only partly came back,
     while validation rose and stayed up: the model was damaged (e.g. by too high a learning rate)."""
     train = curves.train
