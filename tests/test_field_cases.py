@@ -344,6 +344,7 @@ FIELD_RUNS = (
     "atulav7__webcane__models",
     "ageron__handson-ml3__ch11-run12",
     "akboles__voice-identification__intro",
+    "raiff1982__theai__codette-ckpt50",
 )
 
 
@@ -625,3 +626,28 @@ def test_memorised_training_beside_validation_that_kept_a_third_of_its_start(val
 
 def test_field_memorised_voice_model_is_overfitting(field):
     assert "overfitting" in field_codes(field["akboles__voice-identification__intro"])
+
+
+# 15. A loss that sat still and then starts to fall at the very end has only just
+# begun to learn: still improving, never "converged", though its whole fall is small.
+
+
+def late_start(late: bool) -> Series:
+    steps = np.arange(40)
+    t = steps / 39
+    drop = 0.3 * np.clip((t - 0.6) / 0.4, 0, 1) ** 2 if late else 0.3 * (1 - np.exp(-t / 0.05))
+    return Series.from_points(steps, (4.65 - drop) * (1 + np.random.default_rng(5).normal(0, 0.002, steps.size)))
+
+
+def test_a_loss_that_only_starts_falling_at_the_end_is_still_improving():
+    codes = found(train_loss=late_start(True))
+    assert "still_improving" in codes and "converged" not in codes
+
+
+def test_the_same_small_fall_made_early_and_kept_is_not_still_improving():
+    assert "still_improving" not in found(train_loss=late_start(False))
+
+
+def test_field_run_stopped_just_as_it_started_to_learn_is_still_improving(field):
+    codes = field_codes(field["raiff1982__theai__codette-ckpt50"])
+    assert "still_improving" in codes and "converged" not in codes

@@ -1,4 +1,4 @@
-"""Loss rising persistently, from the start or after a minimum, until the end."""
+"""Loss rising persistently, from the start or after a minimum, until the end; or a training loss that climbed and came only partly back while validation rose with it."""
 
 from __future__ import annotations
 

@@ -6,7 +6,7 @@ from typing import List
 
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import validation_stall
-from .shapes import falls_steadily, improves_clearly, tail_slope
+from .shapes import FLAT_SHARE, falls_steadily, improves_clearly, relative_change, tail_slope
 
 CODE = "still_improving"
 NEEDS_HISTORY = True
@@ -43,11 +43,28 @@ def _gain(profile) -> float:
     return max(profile.start - profile.trend_min, 1e-3 * profile.magnitude)
 
 
+# A loss whose last fifth brought this share of all it gained, clearly (this
+# many standard errors), is still improving though its whole fall is small: it
+# has only just started to learn.
+STARTING_RECENT_SHARE = 0.4
+STARTING_IN_ERRORS = 2.0
+
+
+def just_started(profile) -> bool:
+    """Not flat, and falling fastest at the very end (the last fifth holds most of the gain)."""
+    return (
+        not profile.short
+        and relative_change(profile) >= FLAT_SHARE
+        and recent_gain_share(profile) >= STARTING_RECENT_SHARE
+        and recent_fall_in_errors(profile) >= STARTING_IN_ERRORS
+    )
+
+
 def is_still_improving(curves: RunCurves) -> bool:
     main = curves.main
     if main is None:
         return False
-    if not (falls_steadily(main) if main.short else improves_clearly(main)):
+    if not (falls_steadily(main) if main.short else improves_clearly(main) or just_started(main)):
         return False
     if recent_gain_share(main) < MIN_RECENT_SHARE or recent_fall_in_errors(main) < MIN_RECENT_IN_ERRORS:
         return False
