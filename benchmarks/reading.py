@@ -145,7 +145,9 @@ def measure(logdir: str, repeats: int) -> Dict[str, Tuple[float, int, int]]:
 
 def breakdown(logdir: str) -> None:
     """One in-process run of the command's work, phase by phase."""
-    from tb_lossdoc import analysis, api
+    import numpy as np
+
+    from tb_lossdoc import analysis
     from tb_lossdoc.read.provider import open_logdir
 
     detector_time = [0.0]
@@ -161,19 +163,21 @@ def breakdown(logdir: str) -> None:
     analysis.diagnose = timed_diagnose
     try:
         started = time.perf_counter()
-        with open_logdir(logdir) as opened:
+        with open_logdir(logdir) as opened, np.errstate(over="ignore"):
             opened_at = time.perf_counter()
-            document = api.document_of(opened, analysis.Options(), "en")
+            document = analysis.Analyzer().document(opened.provider, opened.ctx, "", file_problems=opened.problems)
             analysed_at = time.perf_counter()
     finally:
         analysis.diagnose = real_diagnose
     runs = len(document["runs"])
     analysis_s = analysed_at - opened_at
-    print(f"  in-process: open {opened_at - started:.3f} s (framing scan + server load, reader {opened.reader}), "
-          f"analysis {analysis_s:.3f} s for {runs} runs = {1e3 * analysis_s / max(runs, 1):.2f} ms/run, of which "
-          f"detectors {detector_time[0]:.3f} s ({1e3 * detector_time[0] / max(runs, 1):.2f} ms/run) and "
-          f"listing + read + Series + document {analysis_s - detector_time[0]:.3f} s "
-          f"({1e3 * (analysis_s - detector_time[0]) / max(runs, 1):.2f} ms/run)")
+    print(
+        f"  in-process: open {opened_at - started:.3f} s (framing scan + server load, reader {opened.reader}), "
+        f"analysis {analysis_s:.3f} s for {runs} runs = {1e3 * analysis_s / max(runs, 1):.2f} ms/run, of which "
+        f"detectors {detector_time[0]:.3f} s ({1e3 * detector_time[0] / max(runs, 1):.2f} ms/run) and "
+        f"listing + read + Series + document {analysis_s - detector_time[0]:.3f} s "
+        f"({1e3 * (analysis_s - detector_time[0]) / max(runs, 1):.2f} ms/run)"
+    )
 
 
 def main() -> None:

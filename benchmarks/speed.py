@@ -49,11 +49,11 @@ def against_tensorboard(logdir: str) -> None:
     analyse = []
     for _ in range(3):
         started = time.perf_counter()
-        provider, ctx = open_logdir(logdir)
-        load.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        document = Analyzer().document(provider, ctx, "")
-        analyse.append(time.perf_counter() - started)
+        with open_logdir(logdir, reader="python") as opened:
+            load.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            document = Analyzer().document(opened.provider, opened.ctx, "")
+            analyse.append(time.perf_counter() - started)
     load_s, analyse_s = statistics.median(load), statistics.median(analyse)
     print(f"logdir {logdir}: {len(document['runs'])} runs diagnosed, {len(document['skipped'])} skipped")
     print(f"  TensorBoard multiplexer load (all points): {load_s:.3f} s")

@@ -249,3 +249,19 @@ def test_steps_at_the_edges_of_int64_without_warnings(tmp_path, reader):
     assert runs["high"]["findings"][0]["last_step"] == top
     for finding in runs["span"]["findings"]:  # no wrap-around: the steps stay ordered and in range
         assert span_steps[0] <= finding["first_step"] <= finding["last_step"] <= span_steps[-1]
+
+
+@pytest.mark.parametrize("reader", READERS)
+def test_a_fifo_named_like_an_event_file_does_not_hang_either_reader(tmp_path, reader):
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": HEALTHY})
+    (tmp_path / "pipe").mkdir()
+    os.mkfifo(tmp_path / "pipe" / "events.out.tfevents.1.host")
+    result = subprocess.run(
+        [sys.executable, "-m", "tb_lossdoc", str(tmp_path), "--format", "json", "--reader", reader],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    document = json.loads(result.stdout)
+    assert [r["run"] for r in document["runs"]] == ["good"]
+    assert "not a regular file" in document["skipped"][0]["reason"]

@@ -114,3 +114,13 @@ def test_nested_add_scalars_runs_agree(tmp_path):
     for key in rust:
         np.testing.assert_array_equal(rust[key].values, python[key].values)
         np.testing.assert_array_equal(rust[key].steps, python[key].steps)
+
+
+def test_a_data_server_that_logs_no_load_cycles_is_read_once_its_listing_settles(monkeypatch):
+    """RUST_LOG=warn silences the server's "Finished load cycle": the listing decides instead."""
+    monkeypatch.setenv("RUST_LOG", "warn")
+    quiet, used = _every_series(DEMO_LOGS, RUST)
+    monkeypatch.delenv("RUST_LOG")
+    logged, _ = _every_series(DEMO_LOGS, RUST)
+    assert used == RUST and sorted(quiet) == sorted(logged)
+    assert all(np.array_equal(quiet[key].values, logged[key].values, equal_nan=True) for key in logged)

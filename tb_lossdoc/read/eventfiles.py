@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import mmap
 import os
+import stat
 import struct
 from dataclasses import dataclass, field
 from typing import Dict, List
@@ -33,14 +34,18 @@ class FileHealth:
 
     problem: str
     good_bytes: int
-    # A header claims a record no reader should try to allocate.
-    oversized: bool = False
+    # No reader may see it whole: a header claims a record no reader should try
+    # to allocate, or it is no regular file (a FIFO would block both readers).
+    unsafe: bool = False
 
 
 def health_of(path: str) -> FileHealth:
     """Walk the record headers of one event file."""
     try:
-        size = os.path.getsize(path)
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            return FileHealth("not a regular file", 0, unsafe=True)
+        size = info.st_size
         if size == 0:
             return FileHealth("empty event file", 0)
         with open(path, "rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
@@ -60,7 +65,7 @@ def _walk(data, size: int) -> FileHealth:
         if end > size:
             if length > MAX_RECORD:
                 problem = f"corrupt record header at byte {offset} (claims {length} bytes); {records} records before it were read"
-                return FileHealth(problem, offset, oversized=True)
+                return FileHealth(problem, offset, unsafe=True)
             return FileHealth(f"truncated after {records} records (record at byte {offset} cut short)", offset)
         offset, records = end, records + 1
     return FileHealth("", size)
@@ -77,7 +82,7 @@ class LogdirHealth:
 
     problems: Dict[str, List[str]] = field(default_factory=dict)
     # path → readable prefix length, for files no reader may see whole.
-    oversized: Dict[str, int] = field(default_factory=dict)
+    unsafe: Dict[str, int] = field(default_factory=dict)
 
 
 def scan_logdir(logdir: str) -> LogdirHealth:
@@ -95,8 +100,8 @@ def scan_logdir(logdir: str) -> LogdirHealth:
             problems = health.problems.setdefault(run, [])
             if found.problem:
                 problems.append(f"{name}: {found.problem}")
-            if found.oversized:
-                health.oversized[path] = found.good_bytes
+            if found.unsafe:
+                health.unsafe[path] = found.good_bytes
     return health
 
 

@@ -12,7 +12,7 @@ import os
 import sys
 import threading
 from dataclasses import dataclass
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -28,9 +28,10 @@ class LogdirError(Exception):
     """The logdir cannot be read at all (missing, not a directory, no event files)."""
 
 
-@dataclass(frozen=True)
-class SeriesInfo:
-    """What the listing says of a series without reading it: enough to spot changes."""
+class SeriesInfo(NamedTuple):
+    """What the listing says of a series without reading it: enough to spot changes.
+
+    A named tuple: listings of thousands of runs build one per series."""
 
     max_step: int
     max_wall_time: float
@@ -127,14 +128,14 @@ def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenL
     try:
         health = eventfiles.scan_logdir(logdir)
         opened.problems = {run: list(found) for run, found in health.problems.items()}
-        if health.oversized:
-            opened._view = safe_view.build(logdir, health.oversized)
+        if health.unsafe:
+            opened._view = safe_view.build(logdir, health.unsafe)
             opened.root = opened._view.name
         if starting is None:
             opened.use_python("")
             return opened
         error = starting.join()
-        if health.oversized:  # the server saw the whole files: start again on the stand-in
+        if health.unsafe:  # the server saw the whole files: start again on the stand-in
             opened._stop_server()
             error = _Background(lambda: opened._start_rust(verbose)).join()
         if error is None:

@@ -18,13 +18,18 @@ from typing import Dict, List, Optional
 from .provider import SCALARS_PLUGIN
 
 # Loading is asynchronous: poll until the server says its one load cycle is done
-# (it logs this with --verbose, as under `tensorboard --verbosity 0`), and give up
-# when the listing has not grown for this long.
+# (it logs this with --verbose, as under `tensorboard --verbosity 0`). The
+# listing is polled now and then: a server that logs no cycles is taken as
+# loaded once it has not grown for QUIET_SECONDS; one that logs them and has
+# not grown for STALL_SECONDS has failed.
 POLL_SECONDS = 0.02
+LISTING_SECONDS = 1.0
+QUIET_SECONDS = 3.0
 STALL_SECONDS = 120.0
-_LOADED = b"Finished load cycle"
+_STARTED, _LOADED = b"Starting load cycle", b"Finished load cycle"
 # The server's own warning for a record it could not parse (it then reads on).
-_READ_ERROR = re.compile(r"Read error in (?P<path>.+?): (?P<error>.*)$")
+# The path may hold ": "; the error is a Rust value such as `InvalidProto(...)`.
+_READ_ERROR = re.compile(r"Read error in (?P<path>.+): (?P<error>[A-Z][A-Za-z]*\(.*)$")
 _START_LOCK = threading.Lock()
 
 
@@ -88,16 +93,27 @@ class RustServer:
         return self._popen is not None and self._popen.poll() is None
 
     def wait_loaded(self, ctx) -> None:
-        """Block until the server has loaded the logdir once; ServerFailed if it dies first."""
-        previous, grown_at = None, time.monotonic()
-        while _LOADED not in self._stderr_bytes():
+        """Block until the server has loaded the logdir once; ServerFailed if it dies first.
+
+        Done when the server logs the end of its load cycle; a server that does
+        not log its cycles is done when the listing has stopped growing.
+        """
+        previous, grown_at, looked_at = None, time.monotonic(), 0.0
+        while True:
+            log = self._stderr_bytes()
+            if _LOADED in log:
+                return
             if not self.alive():
                 raise ServerFailed(self._death_reason() or "data server exited while loading")
-            snapshot = self._snapshot(ctx)
-            if snapshot != previous:
-                previous, grown_at = snapshot, time.monotonic()
-            elif time.monotonic() - grown_at > STALL_SECONDS:
-                raise ServerFailed(f"data server made no progress for {STALL_SECONDS:.0f} s")
+            now = time.monotonic()
+            if now - looked_at >= LISTING_SECONDS:  # listing thousands of runs costs the server time
+                snapshot, looked_at = self._snapshot(ctx), now
+                if snapshot != previous:
+                    previous, grown_at = snapshot, now
+                elif _STARTED not in log and now - grown_at >= QUIET_SECONDS:
+                    return
+                elif now - grown_at > STALL_SECONDS:
+                    raise ServerFailed(f"data server made no progress for {STALL_SECONDS:.0f} s")
             time.sleep(POLL_SECONDS)
 
     def _snapshot(self, ctx) -> tuple:

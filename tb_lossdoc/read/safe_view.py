@@ -1,9 +1,10 @@
 """A stand-in logdir that hides the parts of damaged event files no reader may see.
 
 A header claiming 1 TiB makes the Rust data server abort and the Python loader
-try to allocate it. The view mirrors the logdir with symbolic links (both
-readers follow them, and run names stay the same) and, for such a file, a copy
-of its well-framed prefix. The user's logdir is never written to.
+try to allocate it; a FIFO named like an event file blocks both. The view
+mirrors the logdir with symbolic links (both readers follow them, and run
+names stay the same) and, for such a file, a copy of its well-framed prefix
+(empty for a FIFO). The user's logdir is never written to.
 """
 
 from __future__ import annotations
@@ -39,6 +40,9 @@ def build(logdir: str, prefixes: Dict[str, int]) -> tempfile.TemporaryDirectory:
 
 
 def _copy_prefix(source: str, target: str, size: int) -> None:
+    if size == 0:  # nothing to read (and a FIFO would block on open)
+        open(target, "wb").close()
+        return
     with open(source, "rb") as reader, open(target, "wb") as writer:
         left = size
         while left > 0:

@@ -44,7 +44,10 @@ def dumps(document: Any, indent: int = 1) -> str:
     Such characters can only sit inside JSON strings, so escaping them in the
     serialised text keeps it valid and lossless.
     """
-    lines = json.dumps(document, ensure_ascii=False, indent=indent).split("\n")
+    text = json.dumps(document, ensure_ascii=False, indent=indent)
+    if text.replace("\n", " ").isprintable():  # the usual case, checked at C speed
+        return text
+    lines = text.split("\n")
     return "\n".join(
         line if line.isprintable() else "".join(c if c.isprintable() else _json_escape(c) for c in line) for line in lines
     )
