@@ -242,3 +242,35 @@ def test_accuracy_dip_of_one_sample_holds_but_a_real_fall_does_not(dip, expected
     # A large rise is overfitting either way; only a real fall of accuracy removes overconfidence.
     assert outcome.verdict == expected
     assert ("overconfidence" in {f.code for f in outcome.findings}) == (expected == "overconfidence")
+
+
+def test_random_short_long_and_extreme_curves_never_raise_or_warn():
+    """A fixed-seed fuzz: any mix of roles, 0-400 points, NaN, constants, values near the float limits."""
+    import warnings
+
+    from tb_lossdoc.report import messages
+
+    rng = np.random.default_rng(7)
+
+    def random_series():
+        n = int(rng.integers(0, 14)) if rng.random() < 0.7 else int(rng.integers(14, 400))
+        kind = int(rng.integers(0, 6))
+        values = [
+            lambda: np.full(n, rng.choice([0.0, 1.0, -3.0, np.log(10)])),
+            lambda: rng.standard_normal(n),
+            lambda: np.exp(5 * rng.standard_normal(n)),
+            lambda: np.where(rng.random(n) < 0.2, np.nan, rng.random(n)),
+            lambda: np.cumsum(rng.standard_normal(n)),
+            lambda: rng.choice([0.0, 1e-300, 1e300, -1e300, np.inf], n),
+        ][kind]()
+        steps = np.sort(rng.choice(2**40, n, replace=False)) - 2**39 if rng.random() < 0.3 else np.arange(n) * int(rng.integers(1, 100))
+        return Series.from_points(steps, values)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for _ in range(400):
+            roles = {r: random_series() for r in ("train_loss", "val_loss", "train_acc", "val_acc", "lr") if rng.random() < 0.6}
+            outcome = diagnose(RunCurves(**roles))
+            for finding in outcome.findings:
+                assert 0.0 <= finding.confidence <= 1.0
+                messages.all_texts(finding)

@@ -111,6 +111,21 @@ def test_chance_level_in_base_2_is_recognised():
     assert "log2 100" in text(finding)
 
 
+def test_accuracy_that_never_leaves_a_half_is_guessing_though_the_loss_falls():
+    """A badly initialised binary model: the loss falls towards ln 2 from far above, accuracy stays at 0.5."""
+    train = series(syn.decay(20, start=1.8, floor=0.75, rate=4, noise=0.005))
+    acc = series(syn.chance_accuracy(20, classes=2, noise=0.02))
+    finding = found(train_loss=train, val_acc=acc).get("not_learning")
+    assert finding is not None and finding.evidence["chance_classes"] == 2 and finding.evidence["chance_seen_in"] == "accuracy"
+    assert "guess" in text(finding) and "瞎猜" in text(finding, "zh")
+
+
+def test_an_accuracy_of_six_tenths_on_a_falling_loss_is_not_guessing():
+    train = series(syn.decay(20, start=1.9, floor=0.9, rate=4, noise=0.005))
+    acc = series(syn.accuracy_holding(20, start=0.4, top=0.62))
+    assert "not_learning" not in found(train_loss=train, val_acc=acc)
+
+
 def test_a_loss_that_ends_near_ln_3_while_accuracy_is_high_is_not_chance():
     train = series(syn.decay(40, start=3.0, floor=np.log(3), rate=8, noise=0.002))
     acc = series(syn.accuracy_holding(40, top=0.9))
@@ -312,8 +327,10 @@ def test_table_marks_the_low_confidence_verdict(short_and_long_overfits):
 
 FIELD = __import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks" / "field"
 FIELD_RUNS = (
-    "aditya24jar__emotion-detection-resnet50__nb-run0",
+    "abdulrahmaan03__yolov8-custom-dataset-training__train",
+    "ageron__handson-ml3__ch11-run6",
     "aditya24jar__emotion-detection-resnet50__root",
+    "dev-debasish-09__nlp_body_washdata__root",
     "byerenozer__whisper_finetune__root",
     "dmalakhov1__project_lora__root",
     "emon2358__serial-lain-ai__root",
@@ -364,6 +381,11 @@ def test_field_three_evaluations_leaving_ln_3_are_still_improving(field):
     assert "not_learning" not in field_codes(run)  # it starts at chance level and leaves it
 
 
+def test_field_accuracy_at_a_half_on_a_binary_task_is_not_learning(field):
+    finding = field_codes(field["ageron__handson-ml3__ch11-run6"]).get("not_learning")
+    assert finding is not None and finding["evidence"]["chance_classes"] == 2
+
+
 def test_field_six_points_that_fell_and_settled_are_converged(field):
     assert field["emon2358__serial-lain-ai__root"]["verdict"] == "converged"
 
@@ -392,7 +414,8 @@ def test_field_one_bad_validation_epoch_is_a_spike(field):
 @pytest.mark.parametrize(
     "run_id,expected",
     [
-        ("aditya24jar__emotion-detection-resnet50__nb-run0", "still_improving"),
+        ("dev-debasish-09__nlp_body_washdata__root", "still_improving"),
+        ("abdulrahmaan03__yolov8-custom-dataset-training__train", "converged"),
         ("jaong__checkpoint-of-cpt__root", "converged"),
         ("dmalakhov1__project_lora__root", "converged"),
     ],

@@ -27,9 +27,13 @@ def diagnose(curves: RunCurves) -> Verdict:
     """Diagnose one run. Too few points to judge a shape gives `insufficient_data`."""
     enough = curves.main is not None
     findings: List[Finding] = []
-    for detector in DETECTORS:
-        if enough or not detector.NEEDS_HISTORY:
-            findings.extend(detector.detect(curves))
+    # Values near the float limits (1e300) overflow in intermediate statistics;
+    # a test that meets inf or NaN there simply does not hold, and the run's
+    # report should not be buried in numpy warnings.
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for detector in DETECTORS:
+            if enough or not detector.NEEDS_HISTORY:
+                findings.extend(detector.detect(curves))
     overruled = {code for f in findings for code in OVERRULES.get(f.code, ())}
     findings = [f for f in findings if f.code not in overruled]
     findings.sort(key=_importance)

@@ -126,7 +126,13 @@ class Profile:
 
     @cached_property
     def trend(self) -> np.ndarray:
-        """Smooth trend on the coarse steps: rolling median, then a light mean."""
+        """Smooth trend on the coarse steps: rolling median, then a light mean.
+
+        A short curve is its own trend: a few points cannot be smoothed
+        without erasing the very moves that are judged.
+        """
+        if self.short:
+            return self.coarse[1].copy()
         med = rolling_median(self.coarse[1], self.window)
         if med.size < 3:
             return med

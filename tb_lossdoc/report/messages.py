@@ -305,6 +305,36 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
 
 # Variants of a code, for findings whose evidence shows a distinct case of it.
 VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
+    "not_learning.guessing": {
+        "en": {
+            "title": "accuracy stays at chance level (1/{chance_classes}): the model only guesses",
+            "detail": "The loss ({tag}) went from {start_value} to {end_value}, but the accuracy never rose above what guessing "
+            "gives. The model is not learning to tell the classes apart. Usually the learning rate is far too low or far "
+            "too high, the useful layers are frozen, or the labels do not match the inputs.",
+            "actions": TEXTS["not_learning"]["en"]["actions"],
+        },
+        "zh": {
+            "title": "准确率一直停在瞎猜的水平（1/{chance_classes}）：模型只是在猜",
+            "detail": "loss（{tag}）从 {start_value} 变到 {end_value}，但准确率从来没有超过瞎猜的水平。模型没有学会区分类别。"
+            "通常是学习率太小或太大、有用的层被冻结了，或者标签和输入对不上。",
+            "actions": TEXTS["not_learning"]["zh"]["actions"],
+        },
+    },
+    "not_learning.chance": {
+        "en": {
+            "title": "the loss is stuck at chance level, {chance_value} = {chance_base} {chance_classes}",
+            "detail": "The loss ({tag}) started at {start_value} and ended at {end_value}, where it stays. The model is not "
+            "learning from the data. Usually the learning rate is far too low or far too high, or the training loop has a "
+            "bug: no optimizer.step(), gradients zeroed at the wrong place, frozen weights, or labels that do not match the inputs.",
+            "actions": TEXTS["not_learning"]["en"]["actions"],
+        },
+        "zh": {
+            "title": "loss 卡在瞎猜的水平：{chance_value} = {chance_base} {chance_classes}",
+            "detail": "loss（{tag}）从 {start_value} 开始，到结束时是 {end_value}，并且一直停在那里。模型没有从数据里学到东西。"
+            "通常是学习率太小或太大，或者训练代码有 bug：没调用 optimizer.step()、梯度清零的位置不对、权重被冻结了，或者标签和输入对不上。",
+            "actions": TEXTS["not_learning"]["zh"]["actions"],
+        },
+    },
     "overfitting.memorisation": {
         "en": {
             "title": "training loss driven to ~0 while validation stays far above (memorisation)",
@@ -363,6 +393,14 @@ _CHANCE_NOTE = {
     "The model gives every class the same probability, which is what it does before it has learned anything.",
     "zh": "{chance_value} = {chance_base} {chance_classes}：这正是在 {chance_classes} 个类别上均匀瞎猜时的 loss。"
     "模型给每个类别的概率都一样，和什么都还没学到时完全相同。",
+}
+_CHANCE_GUESSING_NOTE = {
+    "en": "Accuracy never left {chance_accuracy} ≈ 1/{chance_classes}: the score of a uniform guess over {chance_classes} "
+    "classes. A falling loss that stays above {chance_value} = {chance_base} {chance_classes} only shows the model "
+    "learning to guess (the class frequencies), not to tell the classes apart.",
+    "zh": "准确率始终停在 {chance_accuracy} ≈ 1/{chance_classes}：这正是在 {chance_classes} 个类别上均匀瞎猜的得分。"
+    "loss 虽然在降，但一直没有低于 {chance_value} = {chance_base} {chance_classes}，这只说明模型学会了怎么猜"
+    "（各类别的比例），而不是学会了区分类别。",
 }
 _CHANCE_ACCURACY_NOTE = {
     "en": "Accuracy ends at {chance_accuracy}, about 1/{chance_classes}: guessing, which confirms it.",
@@ -441,6 +479,10 @@ def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
 def _template(finding: Finding, lang: str) -> Mapping[str, object]:
     """The code's texts, or those of the variant its evidence shows."""
     evidence = finding.evidence
+    if finding.code == "not_learning" and evidence.get("chance_seen_in") == "accuracy":
+        return VARIANTS["not_learning.guessing"][lang]
+    if finding.code == "not_learning" and evidence.get("chance_classes") is not None:
+        return VARIANTS["not_learning.chance"][lang]
     if finding.code == "overfitting" and "memorisation_gap" in evidence:
         return VARIANTS["overfitting.memorisation"][lang]
     if finding.code == "plateau" and evidence.get("lr_collapsed"):
@@ -452,7 +494,9 @@ def _notes(finding: Finding, lang: str) -> List[str]:
     """Sentences for the cases a finding's evidence shows: chance level, best step 0, a short run."""
     evidence = finding.evidence
     notes = []
-    if evidence.get("chance_classes") is not None:
+    if evidence.get("chance_seen_in") == "accuracy":
+        notes.append(_CHANCE_GUESSING_NOTE[lang])
+    elif evidence.get("chance_classes") is not None:
         notes.append(_CHANCE_NOTE[lang])
         if evidence.get("chance_accuracy") is not None:
             notes.append(_CHANCE_ACCURACY_NOTE[lang])

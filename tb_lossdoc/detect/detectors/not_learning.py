@@ -1,4 +1,4 @@
-"""Training loss barely moves from its starting level."""
+"""Training loss barely moves from its starting level, or sits at chance level."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 
 from ..profile import median
 from .base import CRITICAL, Finding, RunCurves, certainty
-from .shapes import FLAT_SHARE, chance_level, improves_clearly, is_flat, relative_change
+from .shapes import FLAT_SHARE, accuracy_at_chance, chance_level, improves_clearly, is_flat, relative_change
 
 CODE = "not_learning"
 NEEDS_HISTORY = True
@@ -26,10 +26,17 @@ def detect(curves: RunCurves) -> List[Finding]:
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     chance = chance_level(main, accuracy)
     flat = is_flat(main)
-    if not flat and (chance is None or not _pinned(main)):
+    if chance is not None and not (flat or _pinned(main)):
+        chance = None
+    if chance is None:
+        chance = accuracy_at_chance(accuracy, main)
+        guessing = chance is not None
+    else:
+        guessing = False
+    if not flat and chance is None:
         return []
-    if curves.train is not None and curves.val is not None and improves_clearly(curves.val):
-        return []  # validation improves: that pattern has its own code
+    if not guessing and curves.train is not None and curves.val is not None and improves_clearly(curves.val):
+        return []  # validation improves: that pattern has its own code (unless it still only guesses)
     margin = FLAT_SHARE / max(relative_change(main), 1e-3 * FLAT_SHARE) if flat else 1.0
     if chance is not None:
         margin += 1.0  # the level itself says "uniform guess"

@@ -45,14 +45,17 @@ def detect(curves: RunCurves) -> List[Finding]:
     ]
 
 
-# Validation loss that ends this share above its minimum is overfitting even when
-# accuracy holds (then overconfidence is reported beside it).
+# Validation loss that ends this share above its minimum, or gives back this
+# share of what it had gained, is overfitting even when accuracy holds (then
+# overconfidence is reported beside it).
 LARGE_RISE_OF_MIN = 0.25
+LARGE_RISE_OF_GAIN = 0.5
 
 
 def _large_rise(rise) -> bool:
-    """For a loss bounded by zero, a rise of at least LARGE_RISE_OF_MIN of its minimum."""
-    return rise.min_value > 0 and (rise.end_value - rise.min_value) >= LARGE_RISE_OF_MIN * rise.min_value
+    """A rise of LARGE_RISE_OF_MIN of the minimum (a loss bounded by zero) or LARGE_RISE_OF_GAIN of the gain."""
+    of_min = rise.min_value > 0 and (rise.end_value - rise.min_value) >= LARGE_RISE_OF_MIN * rise.min_value
+    return of_min or rise.rise_of_drop >= LARGE_RISE_OF_GAIN
 
 
 def _memorised(curves: RunCurves) -> List[Finding]:

@@ -17,6 +17,14 @@ MIN_VAL_RISE_OF_DROP = 0.08
 MIN_VAL_RISE_IN_NOISE = 3.0
 # A rise that jumped and then stayed keeps this share of itself.
 HELD_SHARE_OF_RISE = 0.6
+# For a loss bounded by zero, a rise of this share of its minimum is always
+# large enough, however far the loss had fallen before (a huge first drop
+# must not hide a clear later climb)...
+MIN_VAL_RISE_OF_LEVEL = 0.05
+# ...provided it is still a visible part of the curve (this share of the drop)...
+MIN_VISIBLE_RISE_OF_DROP = 0.02
+# ...and on a short curve one later point this far above the minimum is a rise.
+SHORT_ONE_POINT_RISE_OF_LEVEL = 0.10
 
 def _all_held(profile: Profile, rise: float) -> bool:
     """Every point after the minimum stays at least half the rise above it (a jump that held)."""
@@ -104,9 +112,16 @@ class Chance:
     base: str  # "ln" or "log2"
     value: float  # log(classes) in that base
     accuracy: Optional[float]  # the logged accuracy at the end, when it confirms
+    seen_in: str = "loss"  # "loss": the loss sits at log(classes); "accuracy": the accuracy never left 1/classes
 
     def evidence(self) -> dict:
-        return {"chance_classes": self.classes, "chance_base": self.base, "chance_value": self.value, "chance_accuracy": self.accuracy}
+        return {
+            "chance_classes": self.classes,
+            "chance_base": self.base,
+            "chance_value": self.value,
+            "chance_accuracy": self.accuracy,
+            "chance_seen_in": self.seen_in,
+        }
 
 
 def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chance]:
@@ -130,6 +145,29 @@ def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chan
         if fits.any():
             best = int(np.argmin(np.where(fits, errors, np.inf)))
             return Chance(CHANCE_CLASSES[best], base, float(values[best]), acc)
+    return None
+
+
+# An accuracy pinned at chance never leaves 1/K by more than this share of it
+# (tight: without K, a loose band around 1/2 would take 0.6 on a 7-class task
+# for guessing), while the loss stays above this share of ln K (below it,
+# something was learned).
+CHANCE_PINNED_ACCURACY = 0.12
+CHANCE_LOSS_FLOOR = 0.9
+
+
+def accuracy_at_chance(accuracy: Optional[Profile], loss: Profile) -> Optional[Chance]:
+    """Accuracy that stayed at 1/K over the whole run, the loss never clearly below ln K: guessing."""
+    if accuracy is None:
+        return None
+    low, high = float(np.min(accuracy.values)), float(np.max(accuracy.values))
+    for classes in CHANCE_CLASSES:
+        guess = 1.0 / classes
+        if (1 - CHANCE_PINNED_ACCURACY) * guess <= low and high <= (1 + CHANCE_PINNED_ACCURACY) * guess:
+            nats = float(np.log(classes))
+            if loss.end >= CHANCE_LOSS_FLOOR * nats:
+                return Chance(classes, "ln", nats, accuracy.end, "accuracy")
+            return None
     return None
 
 
@@ -188,12 +226,20 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
     rise = val.end - val.trend_min
     drop = max(val.start - val.trend_min, 1e-300)
     after = val.trend_steps > val.trend_min_step
-    if after.sum() < 2 or rise <= 0:
+    bounded = float(np.min(val.values)) >= 0 and val.trend_min > 0
+    of_level = MIN_VAL_RISE_OF_LEVEL * val.trend_min if bounded else float("inf")
+    one_point_enough = val.short and bounded and rise >= SHORT_ONE_POINT_RISE_OF_LEVEL * val.trend_min
+    if rise <= 0 or after.sum() < (1 if one_point_enough else 2):
         return None
     if (val.steps[-1] - val.trend_min_step) < 0.1 * max(val.span, 1):
         return None
     noise = max(val.noise, 1e-12 * val.magnitude)
-    needed = max(MIN_VAL_RISE_OF_DROP * drop, 0.02 * val.magnitude, MIN_VAL_RISE_IN_NOISE * noise)
+    needed = max(
+        min(MIN_VAL_RISE_OF_DROP * drop, of_level),
+        MIN_VISIBLE_RISE_OF_DROP * drop,
+        min(0.02 * val.magnitude, of_level),
+        MIN_VAL_RISE_IN_NOISE * noise,
+    )
     if rise < needed:
         return None
     # Lasting: the trend after the minimum mostly climbs, or it jumped and

@@ -17,8 +17,8 @@ LAST_PART = 0.2
 # is noise); how many more only changes the confidence.
 MIN_RECENT_IN_ERRORS = 1.0
 SURE_RECENT_IN_ERRORS = 3.0
-# A separately logged validation loss must still be falling too (by its own fit).
-MIN_VAL_RECENT_SHARE = 0.0
+# A separately logged validation loss must still be falling too, by half the share asked of training (its own fit).
+MIN_VAL_RECENT_SHARE = 0.5 * MIN_RECENT_SHARE
 
 
 def recent_gain_share(profile) -> float:
@@ -52,8 +52,11 @@ def is_still_improving(curves: RunCurves) -> bool:
         return False
     val = curves.val
     # Validation must still be falling too: once it has flattened, more training
-    # buys nothing on new data, however much the training loss still falls.
-    return val is None or val is main or recent_gain_share(val) > MIN_VAL_RECENT_SHARE
+    # buys nothing on new data, however much the training loss still falls. A
+    # few evaluations must fall with (nearly) every one of them.
+    if val is None or val is main:
+        return True
+    return falls_steadily(val) if val.short else recent_gain_share(val) > MIN_VAL_RECENT_SHARE
 
 
 def detect(curves: RunCurves) -> List[Finding]:
