@@ -3,7 +3,8 @@
 // markers (best step, first NaN), spike markers, and a hover tooltip with
 // the step and each series' value. Redraws itself when its width changes.
 
-import { el, elidedName, svg, replaceChildren } from "./dom.js";
+import { el, svg, replaceChildren } from "./dom.js";
+import { elidedName } from "./names.js";
 import { formatStep, formatStepTick, formatTick, formatValue } from "./format.js";
 
 const MARGIN = { top: 22, right: 18, bottom: 26, left: 58 };
@@ -109,7 +110,7 @@ function isolatedPoints(points) {
  * Creates a chart. spec = {
  *   name: "loss" | "acc" | "lr", title, height, ariaLabel,
  *   series: [{key, label, color, dash?, run?, points: [[step, value|null], ...]}],
- *   legend?: [{label | name (a run name, elided in the middle), color, dash?, title?}]
+ *   legend?: [{label | name (a run name, elided in the middle, kept from tailStart), color, dash?, title?}]
  *     (default: one item per series),
  *   xDomain: [minStep, maxStep],
  *   ranges: [{from, to, severity, label}], best: {step, label} | null,
@@ -130,7 +131,7 @@ export function createChart(spec) {
         "span",
         { class: "legend-item", title: item.title, testid: "legend-item" },
         item.color ? el("span", { class: `swatch${item.dash ? " dashed" : ""}`, style: item.dash ? `--swatch:${item.color}` : `background:${item.color}` }) : null,
-        item.name ? elidedName(item.name, { class: "legend-label" }) : el("span", { class: "legend-label", text: item.label }),
+        item.name ? elidedName(item.name, { class: "legend-label" }, item.tailStart) : el("span", { class: "legend-label", text: item.label }),
       ),
     ),
   );

@@ -89,8 +89,8 @@ export class ComparedCurves {
     return out;
   }
 
-  /** One legend item per ticked run other than `exclude` (its full name as the tooltip). */
-  legend(exclude) {
-    return this.runs.filter((run) => run !== exclude).map((run) => ({ name: run, title: run, color: this.color(run) }));
+  /** One legend item per ticked run other than `exclude` (its full name as the tooltip; `tails` from names.js). */
+  legend(exclude, tails) {
+    return this.runs.filter((run) => run !== exclude).map((run) => ({ name: run, tailStart: tails.get(run), title: run, color: this.color(run) }));
   }
 }

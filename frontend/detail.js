@@ -7,7 +7,8 @@
 // The list document carries findings without detail; the panel fetches the
 // run's full entry from the `run` route and keeps it fresh with its ETag.
 
-import { breakable, el, elidedName, replaceChildren } from "./dom.js";
+import { breakable, el, replaceChildren } from "./dom.js";
+import { distinctTails, elidedName } from "./names.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
 import { formatStep, formatValue } from "./format.js";
 import { createChart, stepExtent } from "./chart.js";
@@ -111,6 +112,14 @@ export class DetailPanel {
     this.request = 0;
     this.runRequest = 0;
     this.fullRange = false; // charts fit typical values unless asked for the full range
+  }
+
+  /** Where each run name's distinctive end starts (names.js), for one-line names; kept per document. */
+  nameTails() {
+    if (!this.tailsOf || this.tailsOf.doc !== this.doc) {
+      this.tailsOf = { doc: this.doc, tails: distinctTails(this.doc ? this.doc.runs.map((entry) => entry.run) : []) };
+    }
+    return this.tailsOf.tails;
   }
 
   /** Whether the panel has something to show (an open run or ticked runs). */
@@ -236,6 +245,7 @@ export class DetailPanel {
         this.renderMeta(entry, lang),
         this.renderSampledNote(entry, lang),
         this.renderNotes(entry, lang),
+        this.renderForecast(entry, lang),
         this.full && this.full.status === "error"
           ? el("div", { class: "note error-note", testid: "run-error", text: t(lang, "run_detail_error", { message: this.full.message }) })
           : null,
@@ -343,6 +353,18 @@ export class DetailPanel {
     );
   }
 
+  /** What more training would buy, in words, when the server forecast it. */
+  renderForecast(entry, lang) {
+    const text = entry.forecast && entry.forecast.text ? entry.forecast.text[lang] || entry.forecast.text.en : "";
+    if (!text) return null;
+    return el(
+      "div",
+      { class: "note forecast-note", testid: "forecast", role: "note" },
+      el("span", { class: "note-icon", "aria-hidden": "true", text: "➚" }),
+      el("div", null, el("strong", { text: t(lang, "forecast_title") }), " ", el("span", { text: String(text) })),
+    );
+  }
+
   renderCharts(entry, lang) {
     const box = el("div", { class: "charts" });
     const curves = this.curves;
@@ -370,7 +392,7 @@ export class DetailPanel {
         .map((role) => ({ key: role, label: t(lang, role), color: roleColor(role), points: available[role].points }));
       const series = isLoss ? own.concat(overlay) : own;
       if (!series.length) continue;
-      const compared = isLoss ? this.compare.legend(entry.run) : [];
+      const compared = isLoss ? this.compare.legend(entry.run, this.nameTails()) : [];
       const created = createChart({
         name: chart.name,
         title: t(lang, chart.title),
@@ -412,7 +434,7 @@ export class DetailPanel {
         title: t(lang, "chart_loss"),
         height: 300,
         series,
-        legend: [...compare.legend(null), { label: t(lang, "compare_style") }],
+        legend: [...compare.legend(null, this.nameTails()), { label: t(lang, "compare_style") }],
         xDomain: extent,
         stepLabel: t(lang, "step"),
         ranges: [],
@@ -451,7 +473,7 @@ export class DetailPanel {
         "button",
         { type: "button", class: "link-button compare-run", title: run },
         el("span", { class: "swatch", style: `background:${this.compare.color(run)}` }),
-        elidedName(run, { class: "compare-name" }),
+        elidedName(run, { class: "compare-name" }, this.nameTails().get(run)),
       );
       open.addEventListener("click", () => this.onOpen(run));
       return el(

@@ -60,22 +60,3 @@ export function breakable(text) {
   const parts = String(text).split(/(?<=[/=_,-])/);
   return parts.flatMap((part, i) => (i ? [document.createElement("wbr"), part] : [part]));
 }
-
-/**
- * A run name cut before its last path segment (or last "_"), so a narrow
- * place can elide the middle and keep the part that tells sweep runs apart.
- */
-function nameParts(name) {
-  const text = String(name);
-  let cut = text.lastIndexOf("/", text.length - 2);
-  if (cut < 0) cut = text.lastIndexOf("_", text.length - 2);
-  return cut > 0 ? [text.slice(0, cut + 1), text.slice(cut + 1)] : [text, ""];
-}
-
-/** A one-line run name whose middle is elided when space is short (style.css .elided-name); textContent stays exact. */
-export function elidedName(name, props) {
-  const [head, tail] = nameParts(name);
-  const node = el("span", props, el("span", { class: "name-head", text: head }), tail ? el("span", { class: "name-tail", text: tail }) : null);
-  node.classList.add("elided-name");
-  return node;
-}

@@ -8,7 +8,8 @@
 // first comes on screen. Each row has a checkbox to compare its losses with
 // other runs in the detail chart.
 
-import { el, elidedName, replaceChildren, setText } from "./dom.js";
+import { el, replaceChildren, setText } from "./dom.js";
+import { distinctTails, elidedName } from "./names.js";
 import { codeLabel, severityLabel, t } from "./i18n.js";
 import { formatStep, formatValue } from "./format.js";
 import { sparkline } from "./sparkline.js";
@@ -208,13 +209,17 @@ export class RunList {
     performance.mark("lossdoc:list-start");
     this.lang = lang;
     this.runs = runs;
+    this.tails = distinctTails(runs.map((entry) => entry.run));
     const seen = new Set();
     for (const entry of runs) {
       seen.add(entry.run);
       const row = this.rows.get(entry.run);
       if (!row) this.rows.set(entry.run, this.createRow(entry));
       else if (row.signature !== rowSignature(entry)) this.fillRow(row, entry);
-      else row.entry = entry;
+      else {
+        row.entry = entry;
+        this.syncName(row); // a new run may share its end
+      }
     }
     for (const [name, row] of this.rows) {
       if (!seen.has(name)) {
@@ -262,7 +267,7 @@ export class RunList {
     const row = {
       node: el("div", { class: "run-row run-row-grid", role: "row", testid: "run-row", tabindex: 0, "aria-selected": "false" }),
       box: el("input", { type: "checkbox", class: "compare-box", testid: "compare-box" }),
-      name: elidedName(entry.run, { class: "run-name", testid: "run-name" }),
+      name: elidedName(entry.run, { class: "run-name", testid: "run-name" }, this.tails.get(entry.run)),
       notes: el("span", { class: "notes-marker", testid: "notes-marker", text: "⚠", hidden: true }),
       sampled: el("span", { class: "sampled-tag", hidden: true }),
       badge: el("span", { class: "badge", testid: "badge" }),
@@ -295,7 +300,7 @@ export class RunList {
     row.node.setAttribute("data-verdict", entry.verdict || "");
     row.node.setAttribute("data-group", row.group);
     row.node.classList.toggle("selected", entry.run === this.selected);
-    row.name.setAttribute("title", entry.run);
+    this.syncName(row);
     row.sampled.hidden = !entry.sampled;
     const notes = Array.isArray(entry.notes) ? entry.notes : [];
     row.notes.hidden = notes.length === 0;
@@ -309,6 +314,17 @@ export class RunList {
     if (!LAZY_SPARKLINES || row.onScreen) this.drawSparkline(row);
     for (const { column, node } of row.numbers) setText(node, column.format(column.value(entry)));
     this.fillTexts(row);
+  }
+
+  /** Keeps the row's name split where its distinctive end starts (it moves when runs come and go). */
+  syncName(row) {
+    const start = this.tails.get(row.entry.run);
+    if (row.name.getAttribute("data-tail-start") !== String(start)) {
+      const fresh = elidedName(row.entry.run, { class: "run-name", testid: "run-name" }, start);
+      row.name.replaceWith(fresh);
+      row.name = fresh;
+    }
+    row.name.setAttribute("title", row.entry.run);
   }
 
   drawSparkline(row) {

@@ -56,8 +56,8 @@ def take_listing(provider, ctx, experiment_id: str) -> Listing:
     runs = tuple(sorted(list_runs(provider, ctx, experiment_id)))
     digest = hashlib.sha1(repr(runs).encode("utf-8", "surrogatepass"))
     for run in sorted(scalars):
-        tags = scalars[run]
-        digest.update(repr((run, sorted((tag, i.max_step, i.max_wall_time) for tag, i in tags.items()))).encode("utf-8", "surrogatepass"))
+        series = sorted((tag, info.max_step, info.max_wall_time) for tag, info in scalars[run].items())
+        digest.update(repr((run, series)).encode("utf-8", "surrogatepass"))
     return Listing(scalars, runs, digest.hexdigest())
 
 
@@ -125,10 +125,12 @@ class Analyzer:
             "skipped": skipped,
         }
 
-    def curves(self, provider, ctx, experiment_id: str, name: str, max_points: int) -> Optional[dict]:
+    def curves(
+        self, provider, ctx, experiment_id: str, name: str, max_points: int, listing: Optional[Listing] = None
+    ) -> Optional[dict]:
         """The points a training run's charts need, or None for an unknown run."""
-        listing = list_scalars(provider, ctx, experiment_id)
-        training_runs, _, _ = find_training_runs(listing, self.options.patterns)
+        listing = listing or take_listing(provider, ctx, experiment_id)
+        training_runs, _, _ = self._training_runs(listing)
         match = next((t for t in training_runs if t.name == name), None)
         if match is None:
             return None

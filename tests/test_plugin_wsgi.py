@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import logging
 import math
 import os
 import struct
@@ -551,16 +552,20 @@ def test_listing_is_taken_again_after_the_reload_interval(logdir):
     assert len(served.provider.reads) == 1  # nothing changed: nothing read again
 
 
-def test_etag_gives_304_until_a_run_changes(tmp_path):
+def test_etag_gives_304_until_a_run_changes(tmp_path, caplog):
     write_scalars(tmp_path / "healthy", healthy_curves())
     write_scalars(tmp_path / "overfit", overfit_curves())
     served = Served(tmp_path)
     first = served.get(ROUTE + "/diagnoses")
     etag = first.headers["ETag"]
     assert first.status_code == 200 and etag.startswith('"') and etag.endswith('"')
-    again = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": etag})
+    with caplog.at_level(logging.WARNING, logger="tensorboard"):
+        again = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": etag})
+    assert "Content-Type is required" not in caplog.text  # TensorBoard's security middleware is content
     assert again.status_code == 304 and again.get_data() == b""
     assert again.headers["ETag"] == etag
+    assert again.headers["X-Content-Type-Options"] == "nosniff"
+    assert again.headers["Content-Type"].startswith("application/json")  # TensorBoard's middleware wants one
     weak = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": "W/" + etag})
     assert weak.status_code == 304
     other = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": '"something-else"'})

@@ -226,6 +226,7 @@ UNIT_JS = """async () => {
   const list = await import(new URL('runlist.js', base));
   const fmt = await import(new URL('format.js', base));
   const detail = await import(new URL('detail.js', base));
+  const names = await import(new URL('names.js', base));
   const pts = (values) => values.map((v, i) => [i, v]);
   const decay = Array.from({length: 100}, (_, i) => 0.1 + 2.2 * Math.exp(-i / 10));
   const blowup = decay.map((v, i) => (i > 80 ? 1e30 : v));
@@ -241,6 +242,7 @@ UNIT_JS = """async () => {
     invalid: [list.nameMatcher('a(').valid, list.nameMatcher('a(').test('xa(y')],
     steps: [fmt.formatStep(1234567), fmt.formatStep(null), fmt.formatStepTick(15000), fmt.formatValue(0.000012345)],
     spikes: [detail.spikeSteps({evidence: {steps: '3, 5;7'}}), detail.spikeSteps({first_step: 9, evidence: {}})],
+    tails: Object.fromEntries(names.distinctTails(['a/runs/Nov21_x', 'b/runs/Nov21_x', 'c/d/seed1', 'c/d/seed2', 'e/runs/Nov22_y', 'plain_name_7', 'single'])),
     nan: detail.firstNanStep([{code: 'non_finite', first_step: null, evidence: {first_bad_step: 40}}, {code: 'non_finite', first_step: 30}]),
   };
 }"""
@@ -322,6 +324,12 @@ def check_comparison_view(page, frame, statuses):
     frame.wait_for_selector('[data-testid=finding][data-code="oscillation"] [data-testid=low-confidence]')
     assert frame.locator('[data-testid=finding][data-code="overfitting"] [data-testid=low-confidence]').count() == 0
     assert frame.locator("[data-testid=verdict-damaged]").count() == 0
+    assert frame.locator("[data-testid=forecast]").count() == 0
+    frame.click('[data-testid=run-row][data-run="cifar10/resnet18"]')
+    frame.wait_for_selector("[data-testid=forecast]")
+    assert "0.52" in frame.text_content("[data-testid=forecast]")
+    frame.click('[data-testid=run-row][data-run="mnist/adam_lr1e-3"]')
+    frame.wait_for_selector('[data-testid=detail-panel][data-run="mnist/adam_lr1e-3"]')
 
     # Ticked runs overlay the open run's loss chart; then alone in the comparison.
     for name in ("bert/finetune", "cifar10/resnet18"):
@@ -389,6 +397,8 @@ def check_units(frame):
     assert r["steps"] == ["1,234,567", "—", "15k", "1.234e-5"], r["steps"]
     assert r["spikes"] == [[3, 5, 7], [9]], r["spikes"]
     assert r["nan"] == 30, r["nan"]
+    # Kept ends: the fewest last segments no other run ends with; none when only the start differs.
+    assert r["tails"] == {"a/runs/Nov21_x": 0, "b/runs/Nov21_x": 0, "c/d/seed1": 4, "c/d/seed2": 4, "e/runs/Nov22_y": 7, "plain_name_7": 11, "single": 0}, r["tails"]
     print("unit checks passed")
 
 

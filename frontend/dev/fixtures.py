@@ -560,6 +560,14 @@ def make_fixture():
         for f in entry["findings"]:
             f["confidence"] = confidence.get((entry["run"], f["code"]), 0.8)
     runs[5]["notes"] = ["<img src=x onerror=alert(5)>.tfevents: unreadable record header at byte 88"]
+    runs[2]["forecast"] = {
+        "curve": "val_loss", "tag": "val_loss", "refused": None, "last_step": 3000, "horizon_step": 6000,
+        "expected": 0.52, "interval80": [0.47, 0.58], "floor": 0.36, "steps_to_90pct": 11800, "lost_past_best": None,
+        "text": {
+            "en": "Training to step 6000 (twice as long) would take the validation loss from 0.898 to about 0.52 (80%: 0.47–0.58).",
+            "zh": "训练到第 6000 步（两倍长）预计会让验证 loss 从 0.898 降到约 0.52（80% 区间：0.47–0.58）。",
+        },
+    }
 
     doc = {
         "version": 1,

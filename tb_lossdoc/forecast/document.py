@@ -12,15 +12,38 @@ from .forecast import LR_ENDS, RISING, TOO_NOISY, TOO_SHORT, UNSTABLE, Predictio
 FORECAST_VERDICTS = ("still_improving", "converged")
 OVERFITTING = "overfitting"
 
-_REFUSALS = {
-    TOO_SHORT: ("too few points to fit the curve's tail", "曲线尾部的点太少，无法拟合"),
-    LR_ENDS: (
-        "the learning-rate schedule has run out, so more steps under it would not continue this curve",
-        "学习率调度已经走到尽头，在它之下多训练几步不会延续这条曲线",
-    ),
-    RISING: ("the loss is rising, not settling towards a floor", "loss 在上升，而不是趋向某个下限"),
-    TOO_NOISY: ("the noise is larger than the trend", "噪声比趋势还大"),
-    UNSTABLE: ("no fit is stable enough to extrapolate", "没有足够稳定的拟合可供外推"),
+_WORDS = {
+    "en": {
+        "val_loss": "validation loss",
+        "train_loss": "training loss",
+        "lost": "Training past step {best} cost {lost} of validation loss.",
+        "refused": "No forecast of the {name}: {why}.",
+        "expected": "Training to step {horizon} (twice as long) would take the {name} from {last} to about {expected} "
+        "(80% interval {low} to {high}).",
+        "floor": "The fitted floor is {floor}.",
+        "floor_reach": "The fitted floor is {floor}; 90% of the gap to it would be closed by about step {reach}.",
+        "join": " ",
+        TOO_SHORT: "too few points to fit the curve's tail",
+        LR_ENDS: "the learning-rate schedule has run out, so more steps under it would not continue this curve",
+        RISING: "the loss is rising, not settling towards a floor",
+        TOO_NOISY: "the noise is larger than the trend",
+        UNSTABLE: "no fit is stable enough to extrapolate",
+    },
+    "zh": {
+        "val_loss": "验证 loss",
+        "train_loss": "训练 loss",
+        "lost": "越过第 {best} 步继续训练，验证 loss 变差了 {lost}。",
+        "refused": "无法预测{name}：{why}。",
+        "expected": "训练到第 {horizon} 步（两倍时长），{name} 预计从 {last} 降到约 {expected}（80% 区间 {low} 到 {high}）。",
+        "floor": "拟合出的下限是 {floor}。",
+        "floor_reach": "拟合出的下限是 {floor}；约到第 {reach} 步，与它的差距会缩小 90%。",
+        "join": "",
+        TOO_SHORT: "曲线尾部的点太少，无法拟合",
+        LR_ENDS: "学习率调度已经走到尽头，在它之下多训练几步不会延续这条曲线",
+        RISING: "loss 在上升，而不是趋向某个下限",
+        TOO_NOISY: "噪声比趋势还大",
+        UNSTABLE: "没有足够稳定的拟合可供外推",
+    },
 }
 
 
@@ -52,7 +75,7 @@ def forecast_field(
         "floor": prediction.floor,
         "steps_to_90pct": prediction.steps_to_90,
         "lost_past_best": lost,
-        "text": {"en": _text_en(prediction, role, lost, best_step), "zh": _text_zh(prediction, role, lost, best_step)},
+        "text": {lang: _text(prediction, role, lost, best_step, lang) for lang in _WORDS},
     }
 
 
@@ -67,37 +90,19 @@ def _lost_past_best(val_loss: Optional[Series], best_step: Optional[int]) -> Opt
     return max(0.0, end - float(np.min(finite.values)))
 
 
-def _text_en(p: Prediction, role: str, lost: Optional[float], best_step: Optional[int]) -> str:
-    name = "validation loss" if role == "val_loss" else "training loss"
+def _text(p: Prediction, role: str, lost: Optional[float], best_step: Optional[int], lang: str) -> str:
+    words = _WORDS[lang]
+    name = words[role]
     parts = []
     if lost is not None and lost > 0:
-        parts.append(f"Training past step {best_step} cost {_g(lost)} of validation loss.")
+        parts.append(words["lost"].format(best=best_step, lost=_g(lost)))
     if p.refused:
-        parts.append(f"No forecast of the {name}: {_REFUSALS[p.refused][0]}.")
+        parts.append(words["refused"].format(name=name, why=words[p.refused]))
     else:
-        parts.append(
-            f"Training to step {p.horizon_step} (twice as long) would take the {name} from {_g(p.last_value)} "
-            f"to about {_g(p.expected)} (80% interval {_g(p.low)} to {_g(p.high)})."
-        )
+        parts.append(words["expected"].format(
+            horizon=p.horizon_step, name=name, last=_g(p.last_value), expected=_g(p.expected), low=_g(p.low), high=_g(p.high)
+        ))
         if p.floor is not None:
-            reach = f"; 90% of the gap to it would be closed by about step {p.steps_to_90}" if p.steps_to_90 is not None else ""
-            parts.append(f"The fitted floor is {_g(p.floor)}{reach}.")
-    return " ".join(parts)
-
-
-def _text_zh(p: Prediction, role: str, lost: Optional[float], best_step: Optional[int]) -> str:
-    name = "验证 loss" if role == "val_loss" else "训练 loss"
-    parts = []
-    if lost is not None and lost > 0:
-        parts.append(f"越过第 {best_step} 步继续训练，验证 loss 变差了 {_g(lost)}。")
-    if p.refused:
-        parts.append(f"无法预测{name}：{_REFUSALS[p.refused][1]}。")
-    else:
-        parts.append(
-            f"训练到第 {p.horizon_step} 步（两倍时长），{name}预计从 {_g(p.last_value)} 降到约 {_g(p.expected)}"
-            f"（80% 区间 {_g(p.low)} 到 {_g(p.high)}）。"
-        )
-        if p.floor is not None:
-            reach = f"；约到第 {p.steps_to_90} 步，与它的差距会缩小 90%" if p.steps_to_90 is not None else ""
-            parts.append(f"拟合出的下限是 {_g(p.floor)}{reach}。")
-    return "".join(parts)
+            key = "floor" if p.steps_to_90 is None else "floor_reach"
+            parts.append(words[key].format(floor=_g(p.floor), reach=p.steps_to_90))
+    return words["join"].join(parts)

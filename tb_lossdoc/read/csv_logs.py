@@ -19,7 +19,7 @@ import csv
 import os
 from typing import List, Optional, Sequence
 
-from .log_table import KERAS_CSV, LIGHTNING_CSV, YOLO_CSV, LogFileError, LogTable, as_step
+from .log_table import KERAS_CSV, LIGHTNING_CSV, YOLO_CSV, LogFileError, LogTable, as_step, read_bytes
 
 SUFFIXES = (".csv", ".log", ".tsv", ".txt")
 _DELIMITERS = ",;\t"
@@ -77,13 +77,7 @@ def _value(cell: str) -> Optional[float]:
 
 def read_csv_log(path: str) -> LogTable:
     """The scalars of one CSV log; raises LogFileError when there are none to read."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise LogFileError(f"unreadable: {error.strerror or error}") from None
-    if not raw.strip():
-        raise LogFileError("empty file")
+    raw = read_bytes(path)
     if b"\0" in raw:
         raise LogFileError("binary data, not a CSV log")
     lines = raw.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import os
 
-from .log_table import HF_TRAINER_STATE, LogFileError, LogTable, as_step
+from .log_table import HF_TRAINER_STATE, LogFileError, LogTable, as_step, read_bytes
 
 FILE_NAME = "trainer_state.json"
 _PREFIXES = (("eval_", "eval/"), ("test_", "test/"))
@@ -31,13 +31,7 @@ def tag_of(key: str) -> str:
 
 def read_trainer_state(path: str) -> LogTable:
     """The scalars of one trainer_state.json; raises LogFileError when there are none to read."""
-    try:
-        with open(path, "rb") as handle:
-            raw = handle.read()
-    except OSError as error:
-        raise LogFileError(f"unreadable: {error.strerror or error}") from None
-    if not raw.strip():
-        raise LogFileError("empty file")
+    raw = read_bytes(path)
     try:
         state = json.loads(raw.decode("utf-8", errors="replace"))
     except ValueError as error:

@@ -51,3 +51,15 @@ def as_step(value) -> Optional[int]:
     if not math.isfinite(number) or number != int(number) or not -MAX_STEP <= number <= MAX_STEP:
         return None
     return int(number)
+
+
+def read_bytes(path: str) -> bytes:
+    """A log file's bytes; raises LogFileError when it cannot be read or is empty."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as error:
+        raise LogFileError(f"unreadable: {error.strerror or error}") from None
+    if not raw.strip():
+        raise LogFileError("empty file")
+    return raw

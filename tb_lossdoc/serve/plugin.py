@@ -22,9 +22,7 @@ is built from one listing is built once however many requests wait for it
 from __future__ import annotations
 
 import functools
-import gzip
 import hashlib
-import json
 import os
 import re
 import uuid
@@ -36,7 +34,6 @@ from tensorboard import context as tb_context
 from tensorboard import errors
 from tensorboard import plugin_util
 from tensorboard.backend import http_util
-from tensorboard.backend import json_util
 from tensorboard.plugins import base_plugin
 
 from ..analysis import Analyzer, Listing, Options, take_listing
@@ -45,6 +42,7 @@ from . import views
 from .cache import ExperimentCache, ExperimentCaches
 from .health import HealthScanner, is_local_logdir
 from .loader import LANGUAGES, settings_from_flags
+from .render import DocumentRenderer
 
 PLUGIN_NAME = "lossdoc"
 SCALARS_PLUGIN = "scalars"
@@ -90,15 +88,20 @@ def get_only(handler):
     return route
 
 
-class Body:
-    """A rendered JSON response: gzipped once, served many times."""
+class NotModified(wrappers.Response):
+    """A 304 that keeps its Content-Type, which werkzeug strips from 304s but TensorBoard's
+    security middleware requires on every response (a warning now, an error in TensorBoard 3)."""
 
-    def __init__(self, value):
-        try:
-            text = json.dumps(value, allow_nan=False, separators=(",", ":"))
-        except ValueError:  # a non-finite number slipped in: TensorBoard's own cleaning
-            text = json.dumps(json_util.Cleanse(value), separators=(",", ":"))
-        self.gzipped = gzip.compress(text.encode("ascii"), compresslevel=3, mtime=0)
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        headers.setdefault("Content-Type", self.headers["Content-Type"])
+        return headers
+
+
+def not_modified(request, headers) -> NotModified:
+    """304 with TensorBoard's usual headers (nosniff, no-cache) from `http_util.Respond`."""
+    response = http_util.Respond(request, b"", JSON, code=304, content_encoding="identity", headers=headers)
+    return NotModified(b"", status=304, headers=response.headers)
 
 
 class LossDocPlugin(base_plugin.TBPlugin):
@@ -120,6 +123,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
         self._caches = ExperimentCaches(listing_age=min(reload_interval, MAX_LISTING_AGE))
         # Part of every ETag: a restarted server (maybe a newer LossDoc) never matches an old one.
         self._instance = uuid.uuid4().hex
+        self._renderer = DocumentRenderer()
         self.health: Optional[HealthScanner] = None
         if is_local_logdir(context.logdir):
             self.health = HealthScanner(context.logdir, interval=reload_interval or DEFAULT_SCAN_INTERVAL)
@@ -159,27 +163,10 @@ class LossDocPlugin(base_plugin.TBPlugin):
 
     # ---- Pure parts: request values in, data out ----------------------------
 
-    def diagnoses_impl(self, ctx, experiment_id: str, lang: str) -> dict:
-        """The full document, as the command gives it (plus the plugin's file notes)."""
-        cache = self._caches.of(experiment_id)
-        listing = self._listing(cache, ctx, experiment_id)
-        version, problems = self._file_problems()
-        return self._document(cache, (listing.fingerprint, version), listing, problems, ctx, experiment_id, lang)
-
-    def list_impl(self, ctx, experiment_id: str, lang: str) -> dict:
-        """The list view of the document: findings without detail, actions, evidence and text."""
-        return views.list_view(self.diagnoses_impl(ctx, experiment_id, lang))
-
-    def run_impl(self, ctx, experiment_id: str, run: str, lang: str) -> dict:
-        """One run's full entry; `NotFoundError` for a run that is not diagnosed."""
-        entry = views.run_entry(self.diagnoses_impl(ctx, experiment_id, lang), run)
-        if entry is None:
-            raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
-        return entry
-
     def curves_impl(self, ctx, experiment_id: str, run: str, max_points: int) -> dict:
         """Points of one training run's curves; `NotFoundError` for an unknown run."""
-        result = self._analyzer.curves(self._provider, ctx, experiment_id, run, max_points)
+        listing = self._listing(self._caches.of(experiment_id), ctx, experiment_id)
+        result = self._analyzer.curves(self._provider, ctx, experiment_id, run, max_points, listing)
         if result is None:
             raise errors.NotFoundError("no training run named %r" % run)
         return result
@@ -192,39 +179,43 @@ class LossDocPlugin(base_plugin.TBPlugin):
     def _file_problems(self):
         return self.health.problems() if self.health is not None else (0, {})
 
-    def _document(self, cache, state, listing, problems, ctx, experiment_id: str, lang: str) -> dict:
-        return cache.built(
-            state,
-            (FULL_DOCUMENT, lang),
-            lambda: self._analyzer.document(
-                self._provider, ctx, experiment_id, lang=lang, file_problems=problems, listing=listing
-            ),
-        )
-
     def _respond_cached(self, request, view: str, lang: str, run: Optional[str] = None):
-        """A document view with its ETag: 304 when the client holds it, else its cached body."""
+        """A view of the document with its ETag: 304 when the client holds it, else its body, built once."""
         ctx = plugin_util.context(request.environ)
         experiment_id = plugin_util.experiment_id(request.environ)
         cache = self._caches.of(experiment_id)
         listing = self._listing(cache, ctx, experiment_id)
         version, problems = self._file_problems()
         state = (listing.fingerprint, version)
-        etag = '"%s"' % hashlib.sha1(repr((self._instance, state, view, lang, run)).encode("utf-8", "surrogatepass")).hexdigest()
-        headers = [("ETag", etag)]
-        if request.if_none_match.contains_weak(etag[1:-1]):
-            return http_util.Respond(request, b"", JSON, code=304, content_encoding="identity", headers=headers)
+        etag = self._etag(state, view, lang, run)
+        headers = [("ETag", '"%s"' % etag)]
+        if request.if_none_match.contains_weak(etag):
+            return not_modified(request, headers)
 
-        def build():
-            document = self._document(cache, state, listing, problems, ctx, experiment_id, lang)
+        def document() -> dict:
+            return cache.built(
+                state,
+                (FULL_DOCUMENT, lang),
+                lambda: self._analyzer.document(
+                    self._provider, ctx, experiment_id, lang=lang, file_problems=problems, listing=listing
+                ),
+            )
+
+        def body():
             if view == LIST_VIEW:
-                return Body(views.list_view(document))
-            entry = views.run_entry(document, run)
-            return None if entry is None else Body(entry)
+                return self._renderer.document(views.list_view(document()))
+            entry = views.run_entry(document(), run)
+            if entry is None:  # raised, not kept: unknown names cost no memory
+                raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
+            return self._renderer.entry(entry)
 
-        body = cache.built(state, (view, lang, run), build)
-        if body is None:
-            raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
-        return http_util.Respond(request, body.gzipped, JSON, content_encoding="gzip", headers=headers)
+        gzipped = cache.built(state, (view, lang, run), body).gzipped
+        return http_util.Respond(request, gzipped, JSON, content_encoding="gzip", headers=headers)
+
+    def _etag(self, state, view: str, lang: str, run: Optional[str]) -> str:
+        """The (unquoted) ETag of one view of one state of the experiment, unique to this server process."""
+        key = repr((self._instance, state, view, lang, run)).encode("utf-8", "surrogatepass")
+        return hashlib.sha1(key).hexdigest()
 
     # ---- Routes ---------------------------------------------------------------
 
