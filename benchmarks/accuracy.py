@@ -5,7 +5,7 @@
 
 LABELS defaults to demo_logs/labels.json and LOGDIR to demo_logs. The engine
 is run through its public API, ``tb_lossdoc.diagnose(logdir)``, which returns
-the DESIGN.md §3 document; ``evaluate(labels, document)`` compares that
+the diagnosis document (docs/json-format.md); ``evaluate(labels, document)`` compares that
 document with the labels (written by scripts/make_demo_logs.py):
 
 - predicted codes of a run = the codes of its findings, plus its verdict

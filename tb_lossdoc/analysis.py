@@ -1,6 +1,6 @@
 """Diagnose every training run behind a TensorBoard data provider.
 
-This is the one path from data to the DESIGN.md §3 document, shared by the
+This is the one path from data to the diagnosis document (docs/json-format.md), shared by the
 command (over a multiplexer it loads) and the plugin (over TensorBoard's own
 provider). Results are cached per training run and recomputed only when one of
 its series has a new last step or write time.
@@ -91,7 +91,7 @@ class Analyzer:
         file_problems: Optional[Dict[str, List[str]]] = None,
         listing: Optional[Listing] = None,
     ) -> dict:
-        """The DESIGN.md §3 document for every run of the experiment.
+        """The diagnosis document (docs/json-format.md) for every run of the experiment.
 
         `file_problems` (run → problems of its event files) turns into notes on
         diagnosed runs and reasons for skipped ones. `listing` is a recent

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import signal
 import sys
 from typing import Optional, Sequence
 
@@ -16,6 +17,7 @@ from .read.curves import TagPatterns
 from .detect.detectors import CODES, SEVERITY_RANK, WARNING
 from .report.markdown import format_markdown
 from .report.table import format_table
+from .tf_stub import use_tensorflow_stub
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 DEFAULT_MIN_CONFIDENCE = 0.5
@@ -88,6 +90,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
+    use_tensorflow_stub()  # our own process: TensorFlow would only cost seconds of start-up
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["convert"]:  # `tb-lossdoc convert SRC OUT`; a logdir named convert is ./convert
         from .convert import main as convert_main
@@ -101,6 +104,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"tb-lossdoc: {error}", file=sys.stderr)
         return EXIT_ERROR
     _logging(args.verbose)
+    # On SIGTERM, unwind like Ctrl-C so the data server is stopped by its PID on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         from .api import diagnose
 
@@ -130,12 +135,21 @@ def _unit_interval(text: str) -> float:
 
 
 def _logging(verbose: bool) -> None:
-    """TensorBoard's own messages (purges, reload errors) only with -v: the document reports them.
-    Ours (a fallback to the Python loader) as one plain line on stderr."""
+    """TensorBoard's own messages (purges, reload errors, data-server start-up; some on the
+    root logger) only with -v: the document reports what matters. Ours (a fallback to the
+    Python loader) as one plain line on stderr."""
     import logging
 
-    logging.getLogger("tensorboard").setLevel(logging.INFO if verbose else logging.CRITICAL)
+    if verbose:
+        logging.basicConfig(level=logging.INFO)
+    else:
+        logging.getLogger("tensorboard").setLevel(logging.CRITICAL)
+        root = logging.getLogger()
+        root.setLevel(logging.CRITICAL)
+        if not root.handlers:  # else the first warning on the root logger installs a stderr handler
+            root.addHandler(logging.NullHandler())
     ours = logging.getLogger("tb_lossdoc")
+    ours.setLevel(logging.INFO)
     if not ours.handlers:
         handler = logging.StreamHandler(sys.stderr)
         handler.setFormatter(logging.Formatter("tb-lossdoc: %(message)s"))

@@ -13,7 +13,6 @@ import argparse
 import itertools
 import os
 import sys
-import types
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
@@ -32,8 +31,7 @@ class Converted:
 
 
 def _event_file_writer():
-    """TensorBoard's EventFileWriter, with its TensorFlow stub (TensorFlow would only cost start-up time)."""
-    sys.modules.setdefault("tensorboard.compat.notf", types.ModuleType("tensorboard.compat.notf"))
+    """TensorBoard's EventFileWriter (no TensorFlow needed)."""
     from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
     return EventFileWriter

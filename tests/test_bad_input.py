@@ -9,6 +9,7 @@ import signal
 import struct
 import subprocess
 import sys
+import time
 import warnings
 
 import numpy as np
@@ -19,6 +20,13 @@ import tb_lossdoc
 from tb_lossdoc.detect import synthetic
 
 HEALTHY = writers.points(*synthetic.decay(60, every=5))
+
+
+def _next_second() -> None:
+    """Wait for the clock's next second. TensorBoard reads a run's event files in name order,
+    and a name starts with the second the file was created (then host, pid and a counter):
+    a resumed session's file must be created in a later second, as a real resumption is."""
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)
 
 
 def _all_runs(document):
@@ -78,6 +86,7 @@ def test_duplicate_steps_after_a_restart(tmp_path):
     steps, values = synthetic.decay(500)
     first = writers.points(steps[:300], values[:300] + 1.0)  # a worse first attempt
     writers.torch_scalars(str(tmp_path / "run"), {"loss": first})
+    _next_second()
     writers.torch_scalars(str(tmp_path / "run"), {"loss": writers.points(steps[200:], values[200:])})
     (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
     assert run["series"]["train_loss"]["points"] == 500
@@ -265,3 +274,57 @@ def test_a_fifo_named_like_an_event_file_does_not_hang_either_reader(tmp_path, r
     document = json.loads(result.stdout)
     assert [r["run"] for r in document["runs"]] == ["good"]
     assert "not a regular file" in document["skipped"][0]["reason"]
+
+
+def test_a_record_failing_its_checksum(tmp_path):
+    """TensorBoard's Python loader stops at such a record without a word: the document says so.
+    The Rust server verifies a payload's checksum only when it fails to parse, so it reads the
+    record (the tab shows the same)."""
+    writers.torch_scalars(str(tmp_path / "good"), {"loss": HEALTHY})
+    writers.torch_scalars(str(tmp_path / "flipped"), {"loss": writers.points(*synthetic.decay(100))})
+    path = _event_file(tmp_path / "flipped")
+    data = bytearray(open(path, "rb").read())
+    offset = 0
+    for _ in range(52):  # past the file version and about half the values
+        offset += 16 + struct.unpack_from("<Q", data, offset)[0]
+    data[offset + 14] ^= 0x10  # inside the payload, so its CRC no longer matches
+    open(path, "wb").write(bytes(data))
+    documents = {}
+    for reader in READERS:  # fresh processes: this one has TensorFlow's record reader loaded
+        result = subprocess.run(
+            [sys.executable, "-m", "tb_lossdoc", str(tmp_path), "--format", "json", "--reader", reader],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        documents[reader] = {r["run"]: r for r in json.loads(result.stdout)["runs"]}
+    python, rust = documents["python"], documents["rust"]
+    assert python["good"]["notes"] == [] and rust["good"]["notes"] == []
+    assert "checksum does not match" in " ".join(python["flipped"]["notes"])
+    assert 40 <= python["flipped"]["series"]["train_loss"]["points"] < 100
+    assert rust["flipped"]["series"]["train_loss"]["points"] == 100
+
+
+def test_sigterm_stops_the_data_server_by_its_pid():
+    demo_logs = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "demo_logs")
+    command = subprocess.Popen(
+        [sys.executable, "-m", "tb_lossdoc", demo_logs, "--format", "json"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    children = []
+    deadline = time.monotonic() + 60
+    while not children and command.poll() is None and time.monotonic() < deadline:
+        try:
+            with open(f"/proc/{command.pid}/task/{command.pid}/children") as handle:
+                children = [int(pid) for pid in handle.read().split()]
+        except OSError:
+            pass
+        time.sleep(0.01)
+    if not children:
+        command.wait()
+        pytest.skip("the command finished before its data server could be seen")
+    command.send_signal(signal.SIGTERM)
+    assert command.wait(timeout=60) == 128 + signal.SIGTERM
+    assert command.stderr.read() == b""
+    assert not any(_alive(pid) for pid in children)

@@ -135,3 +135,15 @@ def test_engine_imports_neither_tensorflow_nor_torch(logdir):
     )
     result = subprocess.run([sys.executable, "-c", code, str(logdir)], capture_output=True, text=True, timeout=120)
     assert result.stdout.strip() == "[]", result.stderr
+
+
+def test_the_library_leaves_tensorflow_usable_in_the_callers_process():
+    """Only the command stubs TensorFlow out; a notebook that diagnoses, then trains with Keras, must still work."""
+    demo = os.path.join(os.path.dirname(__file__), "..", "demo_logs", "keras", "converged_digits")
+    code = (
+        "import sys, tb_lossdoc; "
+        f"tb_lossdoc.diagnose({demo!r}, reader='python'); "
+        "print('tensorboard.compat.notf' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert result.stdout.strip() == "False", result.stderr

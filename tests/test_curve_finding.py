@@ -1,4 +1,4 @@
-"""Curves are found for every writer convention of DESIGN.md §5, from real event files."""
+"""Curves are found for every writer convention in the README's writer table, from real event files."""
 
 from __future__ import annotations
 

@@ -57,7 +57,7 @@ def test_installs_and_runs_in_a_fresh_virtualenv(dist, tmp_path, kind):
     (artifact,) = dist.glob(kind)
     python = _fresh_venv(tmp_path / "venv")
     subprocess.run(
-        [str(python), "-m", "pip", "install", "-q", "--no-deps", str(artifact)],
+        [str(python), "-m", "pip", "install", "-q", "--no-deps", "--ignore-installed", str(artifact)],
         check=True, capture_output=True, timeout=600,
     )
     done = subprocess.run(

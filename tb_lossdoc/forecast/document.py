@@ -7,6 +7,7 @@ from typing import Optional
 import numpy as np
 
 from ..read.series import Series
+from ..report.messages import number
 from .forecast import LR_ENDS, RISING, TOO_NOISY, TOO_SHORT, UNSTABLE, Prediction, predict
 
 FORECAST_VERDICTS = ("still_improving", "converged")
@@ -45,10 +46,6 @@ _WORDS = {
         UNSTABLE: "没有足够稳定的拟合可供外推",
     },
 }
-
-
-def _g(value: float) -> str:
-    return f"{value:.4g}"
 
 
 def forecast_field(
@@ -95,14 +92,14 @@ def _text(p: Prediction, role: str, lost: Optional[float], best_step: Optional[i
     name = words[role]
     parts = []
     if lost is not None and lost > 0:
-        parts.append(words["lost"].format(best=best_step, lost=_g(lost)))
+        parts.append(words["lost"].format(best=best_step, lost=number(lost, lang)))
     if p.refused:
         parts.append(words["refused"].format(name=name, why=words[p.refused]))
     else:
         parts.append(words["expected"].format(
-            horizon=p.horizon_step, name=name, last=_g(p.last_value), expected=_g(p.expected), low=_g(p.low), high=_g(p.high)
+            horizon=p.horizon_step, name=name, last=number(p.last_value, lang), expected=number(p.expected, lang), low=number(p.low, lang), high=number(p.high, lang)
         ))
         if p.floor is not None:
             key = "floor" if p.steps_to_90 is None else "floor_reach"
-            parts.append(words[key].format(floor=_g(p.floor), reach=p.steps_to_90))
+            parts.append(words[key].format(floor=number(p.floor, lang), reach=p.steps_to_90))
     return words["join"].join(parts)

@@ -68,15 +68,15 @@ class OpenLogdir:
 
     def use_rust(self, verbose: bool = False) -> None:
         """Load with the Rust data server; raises `rust_server.ServerFailed` if it cannot."""
-        self._start_rust(verbose)
+        self._start_rust(self.root, verbose)
         self._take_rust()
 
-    def _start_rust(self, verbose: bool) -> None:
+    def _start_rust(self, root: str, verbose: bool, cancelled: Callable[[], bool] = lambda: False) -> None:
         """Start the server on `root` and wait for its load (safe to run in a thread)."""
         from .rust_server import RustServer
 
-        self._server = RustServer(self.root, verbose=verbose)
-        self._server.wait_loaded(self.ctx)
+        self._server = RustServer(root, verbose=verbose)
+        self._server.wait_loaded(self.ctx, cancelled)
 
     def _take_rust(self) -> None:
         """Read from the loaded server; the records it could not parse become problems."""
@@ -124,7 +124,8 @@ def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenL
         raise ValueError(f"unknown reader {reader!r}; known: {', '.join(READERS)}")
     _check_logdir(logdir)
     opened = OpenLogdir(tb_context.RequestContext(), logdir, {})
-    starting = _Background(lambda: opened._start_rust(verbose)) if reader == RUST else None
+    cancel = threading.Event()
+    starting = _Background(lambda: opened._start_rust(logdir, verbose, cancel.is_set)) if reader == RUST else None
     try:
         health = eventfiles.scan_logdir(logdir)
         opened.problems = {run: list(found) for run, found in health.problems.items()}
@@ -134,10 +135,13 @@ def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenL
         if starting is None:
             opened.use_python("")
             return opened
-        error = starting.join()
-        if health.unsafe:  # the server saw the whole files: start again on the stand-in
+        if health.unsafe:  # the server sees the whole files: start again on the stand-in
+            cancel.set()
+            starting.join()
             opened._stop_server()
-            error = _Background(lambda: opened._start_rust(verbose)).join()
+            error = _Background(lambda: opened._start_rust(opened.root, verbose)).join()
+        else:
+            error = starting.join()
         if error is None:
             opened._take_rust()
         else:
@@ -145,6 +149,7 @@ def open_logdir(logdir: str, reader: str = RUST, verbose: bool = False) -> OpenL
         return opened
     except BaseException:
         if starting is not None:
+            cancel.set()
             starting.join()
         opened.close()
         raise

@@ -13,7 +13,7 @@ import tempfile
 import threading
 import time
 import types
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 from .provider import SCALARS_PLUGIN
 
@@ -27,10 +27,17 @@ LISTING_SECONDS = 1.0
 QUIET_SECONDS = 3.0
 STALL_SECONDS = 120.0
 _STARTED, _LOADED = b"Starting load cycle", b"Finished load cycle"
+_PANIC = b"panicked at"
 # The server's own warning for a record it could not parse (it then reads on).
 # The path may hold ": "; the error is a Rust value such as `InvalidProto(...)`.
 _READ_ERROR = re.compile(r"Read error in (?P<path>.+): (?P<error>[A-Z][A-Za-z]*\(.*)$")
 _START_LOCK = threading.Lock()
+
+
+def _line_of(log: bytes, needle: bytes) -> str:
+    """The log line holding `needle`, from it on, as text."""
+    line = log[log.index(needle) :].split(b"\n", 1)[0]
+    return line.decode("utf-8", "replace").strip()
 
 
 class ServerFailed(Exception):
@@ -92,8 +99,9 @@ class RustServer:
     def alive(self) -> bool:
         return self._popen is not None and self._popen.poll() is None
 
-    def wait_loaded(self, ctx) -> None:
-        """Block until the server has loaded the logdir once; ServerFailed if it dies first.
+    def wait_loaded(self, ctx, cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Block until the server has loaded the logdir once; ServerFailed if it dies or
+        panics first, or when `cancelled()` turns true.
 
         Done when the server logs the end of its load cycle; a server that does
         not log its cycles is done when the listing has stopped growing.
@@ -105,6 +113,10 @@ class RustServer:
                 return
             if not self.alive():
                 raise ServerFailed(self._death_reason() or "data server exited while loading")
+            if _PANIC in log:  # a loader thread died: the load cycle will never finish
+                raise ServerFailed("data server " + _line_of(log, _PANIC))
+            if cancelled():
+                raise ServerFailed("data server no longer needed")
             now = time.monotonic()
             if now - looked_at >= LISTING_SECONDS:  # listing thousands of runs costs the server time
                 snapshot, looked_at = self._snapshot(ctx), now

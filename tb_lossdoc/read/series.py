@@ -37,9 +37,9 @@ class Series:
     ) -> "Series":
         """Sort by step and keep the last-written value of a repeated step.
 
-        TensorBoard already purges the steps orphaned by a restart; what can
-        remain are steps written twice, and the newer write is the one that
-        describes the run as it ended.
+        The steps orphaned by a restart are dropped before this, by the readers
+        (`provider.kept_after_restarts`, the Rust server's rule); what can remain
+        are steps written twice, and the newer write describes the run as it ended.
         """
         step_arr = _array(steps, np.int64)
         value_arr = _array(values, np.float64)

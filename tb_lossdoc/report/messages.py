@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Dict, List, Mapping, Optional
 
+import numpy as np
+
 from ..detect.detectors.base import MIN_POINTS, Finding
 
 LANGUAGES = ("en", "zh")
@@ -37,8 +39,8 @@ _ROLE = {
 TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
     "non_finite": {
         "en": {
-            "title": "{role} became {first_bad_value} at step {first_bad_step}",
-            "detail": "The {role} ({tag}) is {first_bad_value} from step {first_bad_step} on ({bad_points} of {points} points). "
+            "title": "{role} became {first_bad_value} at step {first_bad_step}{bad_then}",
+            "detail": "{bad_story} "
             "Once a loss is not a number, the weights usually are not either, and nothing after that step can be trusted. "
             "Typical causes are an overflow from a learning rate far too high, log(0) or a division by zero in the loss, "
             "or an fp16 overflow.",
@@ -50,8 +52,8 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "{role} 在第 {first_bad_step} 步变成了 {first_bad_value}",
-            "detail": "{role}（{tag}）从第 {first_bad_step} 步开始是 {first_bad_value}（{points} 个点里有 {bad_points} 个）。"
+            "title": "{role} 在第 {first_bad_step} 步变成了 {first_bad_value}{bad_then}",
+            "detail": "{bad_story}"
             "loss 一旦不是数，权重多半也已经坏了，这一步之后的训练都不可信。"
             "常见原因：学习率大得离谱导致数值溢出、loss 里出现 log(0) 或除以零、fp16 溢出。",
             "actions": [
@@ -305,6 +307,31 @@ TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
 
 # Variants of a code, for findings whose evidence shows a distinct case of it.
 VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
+    "non_finite.whole_curve": {
+        "en": {
+            "title": "the whole {role} is {bad_kind}: not one finite point",
+            "detail": "Every one of the {points} points of the {role} ({tag}) is {bad_kind}, from step {first_bad_step} on: "
+            "the curve has no finite value at all, so nothing about it can be judged. Either the model was already broken "
+            "when this curve was first logged, or the computation of this loss itself fails: a mean over an empty set "
+            "(0/0, e.g. an empty validation loader), log(0), or a division by zero.",
+            "actions": [
+                "Print the loss of one batch by hand: if it is finite, the logging or averaging breaks (check for empty loaders and 0/0 means).",
+                "Check that the data this loss is computed on is not empty and has no NaN or inf values.",
+                "Guard the loss: add an epsilon inside log/division, use the framework's fused log-softmax/cross-entropy.",
+            ],
+        },
+        "zh": {
+            "title": "整条{role} 都是 {bad_kind}：没有一个有限值",
+            "detail": "{role}（{tag}）从第 {first_bad_step} 步起的全部 {points} 个点都是 {bad_kind}："
+            "这条曲线没有一个有限值，无从判断。要么这条曲线第一次记录时模型就已经坏了，要么这个 loss 本身算不出来："
+            "对空集求平均（0/0，例如验证集的 DataLoader 是空的）、log(0)，或者除以零。",
+            "actions": [
+                "手动打印一个 batch 的 loss：如果是有限值，问题出在记录或求平均上（检查空的 DataLoader 和 0/0 的平均）。",
+                "检查计算这个 loss 的数据是不是空的，有没有 NaN 或 inf。",
+                "给 loss 加保护：log 和除法里加一个 epsilon，用框架自带的 log-softmax / 交叉熵而不是自己拼。",
+            ],
+        },
+    },
     "not_learning.guessing": {
         "en": {
             "title": "accuracy stays at chance level (1/{chance_classes}): the model only guesses",
@@ -417,6 +444,67 @@ _SHORT_RUN_NOTE = {
     "zh": "注意：这次训练很短（只有 {points} 个点），这只是初步判断，不是定论；多训练几个 epoch 后再看一次。",
 }
 
+# How a curve stopped being finite: which kind came first, when the other did, whether it came back.
+_BAD_STORY = {
+    "en": {
+        "first": "The {role} ({tag}) became {first_bad_value} at step {first_bad_step}",
+        "then_nan": " and NaN at step {first_nan_step}",
+        "then_inf": " and inf at step {first_inf_step}",
+        "count": "; {bad_points} of its {points} points are not finite",
+        "recovers": ", though it is finite again after step {last_step}.",
+        "stays": ", and it never returns to a finite value.",
+        "end": ".",
+    },
+    "zh": {
+        "first": "{role}（{tag}）在第 {first_bad_step} 步变成了 {first_bad_value}",
+        "then_nan": "，在第 {first_nan_step} 步变成了 NaN",
+        "then_inf": "，在第 {first_inf_step} 步出现了 inf",
+        "count": "；{points} 个点里有 {bad_points} 个不是有限值",
+        "recovers": "，第 {last_step} 步之后又恢复成有限值。",
+        "stays": "，之后再也没有恢复。",
+        "end": "。",
+    },
+}
+_BAD_KIND = {
+    (True, False): {"en": "NaN", "zh": "NaN"},
+    (False, True): {"en": "inf", "zh": "inf"},
+    (True, True): {"en": "NaN or inf", "zh": "NaN 或 inf"},
+}
+
+
+def _bad_story(evidence: Mapping[str, object], lang: str) -> str:
+    """The non-finite finding's first sentence, as a template over its fields."""
+    words = _BAD_STORY[lang]
+    parts = [words["first"], _bad_then(evidence, lang), words["count"]]
+    recovers = evidence.get("recovers")
+    parts.append(words["end"] if recovers is None else words["recovers" if recovers else "stays"])
+    return "".join(parts)
+
+
+def _bad_then(evidence: Mapping[str, object], lang: str) -> str:
+    """The other kind of bad value, when a curve turned inf first and NaN later (or the reverse)."""
+    words = _BAD_STORY[lang]
+    if evidence.get("first_bad_value") == "nan":
+        return words["then_inf"] if evidence.get("first_inf_step") is not None else ""
+    return words["then_nan"] if evidence.get("first_nan_step") is not None else ""
+
+
+def _bad_kind(evidence: Mapping[str, object], lang: str) -> str:
+    """What a wholly non-finite curve is made of: NaN, inf, or both."""
+    first = evidence.get("first_bad_value")
+    has_nan = evidence.get("first_nan_step") is not None or first == "nan"
+    has_inf = evidence.get("first_inf_step") is not None or first in ("inf", "-inf")
+    return _BAD_KIND.get((has_nan, has_inf), _BAD_KIND[(True, False)])[lang]
+
+
+def _whole_curve_lost(evidence: Mapping[str, object]) -> bool:
+    """Whether a non-finite curve never had a finite point (from its counts, when `finite_points` is absent)."""
+    finite = evidence.get("finite_points")
+    if finite is None and isinstance(evidence.get("points"), int) and isinstance(evidence.get("bad_points"), int):
+        finite = evidence["points"] - evidence["bad_points"]
+    return finite == 0
+
+
 _LR_NOTES = {
     True: {
         "en": "The learning rate stayed constant during the stall: a schedule such as ReduceLROnPlateau would have acted on it.",
@@ -448,16 +536,66 @@ _SHARES = {
 }
 
 
-def _format_value(key: str, value) -> str:
-    if isinstance(value, bool) or value is None:
-        return str(value)
+# How numbers that are not ordinary values read in each language.
+_SPECIAL = {
+    "en": {"nan": "NaN", "inf": "infinity", "-inf": "minus infinity", "none": "unknown", "share_nan": "an unknown share",
+           "share_inf": "an unbounded share", "share_-inf": "an unbounded negative share", "huge": "more than 10000%", "-huge": "less than -10000%"},
+    "zh": {"nan": "NaN", "inf": "无穷大", "-inf": "负无穷大", "none": "未知", "share_nan": "未知比例",
+           "share_inf": "无限大的比例", "share_-inf": "负无限大的比例", "huge": "超过 10000%", "-huge": "低于 -10000%"},
+}
+# Non-finite values as the detectors name them in evidence ("inf", "nan"): shown as names.
+_VALUE_NAMES = {"nan": "NaN", "inf": "inf", "-inf": "-inf"}
+# Shares of an improvement: a negative one is no improvement, shown as 0%.
+_GAINS = {"best_change", "recent_gain_share"}
+
+
+def number(value: float, lang: str = "en") -> str:
+    """A value with 4 significant digits; never "-0"; NaN and infinities as words."""
+    value = float(value)
+    if value != value:
+        return _SPECIAL[lang]["nan"]
+    if value in (float("inf"), float("-inf")):
+        return _SPECIAL[lang]["inf" if value > 0 else "-inf"]
+    shown = f"{value:.4g}"
+    return shown[1:] if shown.startswith("-") and float(shown) == 0 else shown
+
+
+def percent(share: float, lang: str = "en", gain: bool = False) -> str:
+    """A share as a whole percentage, a small one with one digit ("0.3%" rather than 0%),
+    never "-0%", words for NaN and infinities; a negative `gain` is 0%."""
+    share = float(share)
+    words = _SPECIAL[lang]
+    if share != share:
+        return words["share_nan"]
+    if gain:
+        share = max(share, 0.0)
+    if share in (float("inf"), float("-inf")):
+        return words["share_inf" if share > 0 else "share_-inf"]
+    rounded = round(100 * share)
+    if rounded == 0:
+        return f"{100 * share:.1g}%" if share >= 1e-4 else "0%"
+    if abs(share) > 100:
+        return words["huge" if share > 0 else "-huge"]
+    return f"{rounded}%"
+
+
+def _format_value(key: str, value, lang: str = "en") -> str:
+    """One evidence value as it reads in a sentence."""
+    if value is None:
+        return _SPECIAL[lang]["none"]
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
     if isinstance(value, list):
-        shown = ", ".join(str(v) for v in value[:5])
+        shown = ", ".join(_format_value("", v, lang) for v in value[:5])
         return shown + (", …" if len(value) > 5 else "")
-    if isinstance(value, float):
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
         if key in _SHARES:
-            return f"{100 * value:.0f}%"
-        return f"{value:.4g}"
+            return percent(value, lang, gain=key in _GAINS)
+        return number(value, lang)
+    if isinstance(value, str) and value in _VALUE_NAMES:
+        return _VALUE_NAMES[value]
     return str(value)
 
 
@@ -467,18 +605,24 @@ class _Fields(dict):
 
 
 def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
-    fields = _Fields({k: _format_value(k, v) for k, v in finding.evidence.items()})
-    fields["first_step"] = str(finding.first_step)
-    fields["last_step"] = str(finding.last_step)
+    fields = _Fields({k: _format_value(k, v, lang) for k, v in finding.evidence.items()})
+    fields["first_step"] = _format_value("first_step", finding.first_step, lang)
+    fields["last_step"] = _format_value("last_step", finding.last_step, lang)
     role = finding.evidence.get("role")
     fields["role"] = _ROLE.get(role, _ROLE["train_loss"])[lang] if role else _ROLE["train_loss"][lang]
-    fields["lr_note"] = _LR_NOTES[finding.evidence.get("lr_constant")][lang]
+    fields["lr_note"] = _LR_NOTES.get(finding.evidence.get("lr_constant"), _LR_NOTES[None])[lang]
+    if finding.code == "non_finite":
+        fields["bad_story"] = _bad_story(finding.evidence, lang).format_map(fields)
+        fields["bad_kind"] = _bad_kind(finding.evidence, lang)
+        fields["bad_then"] = _bad_then(finding.evidence, lang).format_map(fields)
     return fields
 
 
 def _template(finding: Finding, lang: str) -> Mapping[str, object]:
     """The code's texts, or those of the variant its evidence shows."""
     evidence = finding.evidence
+    if finding.code == "non_finite" and _whole_curve_lost(evidence):
+        return VARIANTS["non_finite.whole_curve"][lang]
     if finding.code == "not_learning" and evidence.get("chance_seen_in") == "accuracy":
         return VARIANTS["not_learning.guessing"][lang]
     if finding.code == "not_learning" and evidence.get("chance_classes") is not None:
@@ -491,7 +635,7 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
 
 
 def _notes(finding: Finding, lang: str) -> List[str]:
-    """Sentences for the cases a finding's evidence shows: chance level, best step 0, a short run."""
+    """Sentences for the cases a finding's evidence shows: chance level, best step 0, a short run (not for NaN/inf)."""
     evidence = finding.evidence
     notes = []
     if evidence.get("chance_seen_in") == "accuracy":
@@ -503,7 +647,8 @@ def _notes(finding: Finding, lang: str) -> List[str]:
     if evidence.get("best_at_start"):
         notes.append(_BEST_AT_START_NOTE[lang])
     points = evidence.get("points")
-    if isinstance(points, int) and points < MIN_POINTS:
+    # A NaN is a NaN however short the run: no caution about few points.
+    if isinstance(points, int) and points < MIN_POINTS and finding.code != "non_finite":
         notes.append(_SHORT_RUN_NOTE[lang])
     return notes
 

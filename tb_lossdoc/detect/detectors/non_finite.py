@@ -2,44 +2,59 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
+from ...read.series import Series
 from .base import CRITICAL, Finding, RunCurves
 
 CODE = "non_finite"
 NEEDS_HISTORY = False
 
 
+def _first_step(series: Series, mask: np.ndarray) -> Optional[int]:
+    return int(series.steps[np.flatnonzero(mask)[0]]) if mask.any() else None
+
+
+def _finding(role: str, series: Series) -> Optional[Finding]:
+    """The first bad point of one curve, and which kind (inf or NaN) came first and when the other did."""
+    bad = ~series.finite
+    if not bad.any():
+        return None
+    first = int(np.flatnonzero(bad)[0])
+    last = int(np.flatnonzero(bad)[-1])
+    value = series.values[first]
+    return Finding(
+        CODE,
+        CRITICAL,
+        int(series.steps[first]),
+        int(series.steps[last]),
+        {
+            "role": role,
+            "tag": series.tag,
+            "first_bad_step": int(series.steps[first]),
+            "first_bad_value": "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf"),
+            "first_nan_step": _first_step(series, np.isnan(series.values)),
+            "first_inf_step": _first_step(series, np.isinf(series.values)),
+            "bad_points": int(bad.sum()),
+            "finite_points": int(len(series) - bad.sum()),
+            "points": len(series),
+            "recovers": bool(last < len(series) - 1),
+            "last_finite_value": float(series.values[first - 1]) if first > 0 and np.isfinite(series.values[first - 1]) else None,
+        },
+    )
+
+
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
     for role, series in (("train_loss", curves.train_loss), ("val_loss", curves.val_loss)):
-        if series is None or len(series) == 0:
-            continue
-        bad = ~series.finite
-        if not bad.any():
-            continue
-        first = int(np.flatnonzero(bad)[0])
-        value = series.values[first]
-        findings.append(
-            Finding(
-                CODE,
-                CRITICAL,
-                int(series.steps[first]),
-                int(series.steps[bad][-1]),
-                {
-                    "role": role,
-                    "tag": series.tag,
-                    "first_bad_step": int(series.steps[first]),
-                    "first_bad_value": "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf"),
-                    "bad_points": int(bad.sum()),
-                    "points": len(series),
-                    "last_finite_value": float(series.values[first - 1]) if first > 0 and np.isfinite(series.values[first - 1]) else None,
-                },
-            )
-        )
-    if len(findings) == 2:  # one finding per run: the series that broke first
-        findings.sort(key=lambda f: f.first_step)
-        findings = findings[:1]
-    return findings
+        if series is not None and len(series) > 0:
+            finding = _finding(role, series)
+            if finding is not None:
+                findings.append(finding)
+    # Of the curves that broke, only the first (the other most likely broke
+    # because of it); a curve that was never finite did not break, and is
+    # always reported.
+    broke = sorted((f for f in findings if f.evidence["finite_points"]), key=lambda f: f.first_step)
+    return broke[:1] + [f for f in findings if not f.evidence["finite_points"]]
