@@ -50,10 +50,17 @@ class Listing:
     fingerprint: str
 
 
-def take_listing(provider, ctx, experiment_id: str) -> Listing:
-    """List the experiment's scalar series and runs (two provider calls, no values read)."""
+def take_listing(provider, ctx, experiment_id: str, previous: Optional[Listing] = None) -> Listing:
+    """List the experiment's scalar series and runs (at most two provider calls, no values read).
+
+    With `previous`, its run list is reused while no run gained or lost scalars:
+    listing runs costs the Rust data server more than listing scalars does.
+    """
     scalars = list_scalars(provider, ctx, experiment_id)
-    runs = tuple(sorted(list_runs(provider, ctx, experiment_id)))
+    if previous is not None and scalars.keys() == previous.scalars.keys():
+        runs = previous.runs
+    else:
+        runs = tuple(sorted(list_runs(provider, ctx, experiment_id)))
     digest = hashlib.sha1(repr(runs).encode("utf-8", "surrogatepass"))
     for run in sorted(scalars):
         series = sorted((tag, info.max_step, info.max_wall_time) for tag, info in scalars[run].items())

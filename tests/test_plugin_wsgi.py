@@ -493,10 +493,15 @@ class SlowCountingProvider(CountingProvider):
     def __init__(self, multiplexer, logdir):
         super().__init__(multiplexer, logdir)
         self.listings = 0
+        self.run_listings = 0
 
     def list_scalars(self, ctx=None, *, experiment_id, plugin_name, run_tag_filter=None):
         self.listings += 1
         return super().list_scalars(ctx, experiment_id=experiment_id, plugin_name=plugin_name, run_tag_filter=run_tag_filter)
+
+    def list_runs(self, ctx=None, *, experiment_id):
+        self.run_listings += 1
+        return super().list_runs(ctx, experiment_id=experiment_id)
 
     def read_scalars(self, *args, **kwargs):
         time.sleep(0.5)
@@ -550,6 +555,19 @@ def test_listing_is_taken_again_after_the_reload_interval(logdir):
     served.json(ROUTE + "/diagnoses")
     assert served.provider.listings == 2
     assert len(served.provider.reads) == 1  # nothing changed: nothing read again
+    assert served.provider.run_listings == 1  # no run gained or lost scalars: the run list is kept
+
+
+def test_a_new_run_is_listed_after_the_reload_interval(tmp_path):
+    write_scalars(tmp_path / "healthy", healthy_curves())
+    served = Served(tmp_path, flags=reloading_flags(1.0), provider_class=SlowCountingProvider)
+    assert [r["run"] for r in served.json(ROUTE + "/diagnoses")["runs"]] == ["healthy"]
+    write_scalars(tmp_path / "overfit", overfit_curves())
+    served.multiplexer.AddRunsFromDirectory(str(tmp_path))
+    served.multiplexer.Reload()
+    time.sleep(1.1)
+    assert sorted(r["run"] for r in served.json(ROUTE + "/diagnoses")["runs"]) == ["healthy", "overfit"]
+    assert served.provider.run_listings == 2  # a run gained scalars: the run list is taken again
 
 
 def test_etag_gives_304_until_a_run_changes(tmp_path, caplog):

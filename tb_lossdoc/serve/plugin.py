@@ -174,7 +174,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
     # ---- What the document routes share: one listing, one build, one ETag ----
 
     def _listing(self, cache: ExperimentCache, ctx, experiment_id: str) -> Listing:
-        return cache.listing(lambda: take_listing(self._provider, ctx, experiment_id))
+        return cache.listing(lambda previous: take_listing(self._provider, ctx, experiment_id, previous))
 
     def _file_problems(self):
         return self.health.problems() if self.health is not None else (0, {})
