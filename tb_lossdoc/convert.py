@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
 from .read.eventfiles import is_event_file
+from .report.safe_text import printable
 from .read.logfiles import LogRun, NotALogFile, find_log_runs
 
 
@@ -97,13 +98,13 @@ def main(argv: Sequence[str]) -> int:
     try:
         results = convert(args.src, args.out)
     except (NotALogFile, OSError) as error:
-        print(f"tb-lossdoc convert: {error}", file=sys.stderr)
+        print(printable(f"tb-lossdoc convert: {error}"), file=sys.stderr)
         return 2
-    for result in results:
+    for result in results:  # run and file names are untrusted: escaped before they reach a terminal
         if result.out:
-            print(f"{result.run}: wrote {result.points} points to {result.out}")
+            print(printable(f"{result.run}: wrote {result.points} points to {result.out}"))
         else:
-            print(f"{result.run}: not converted: {result.reason}")
+            print(printable(f"{result.run}: not converted: {result.reason}"))
     if not results:
-        print(f"tb-lossdoc convert: no training logs under {args.src}", file=sys.stderr)
+        print(printable(f"tb-lossdoc convert: no training logs under {args.src}"), file=sys.stderr)
     return 0 if any(r.out for r in results) else 2

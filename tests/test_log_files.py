@@ -557,3 +557,18 @@ def test_document_of_log_files_validates_against_the_schema(tmp_path):
     assert any(s["run"] == "broken" and "not valid JSON" in s["reason"] for s in document["skipped"])
     errors = ["%s: %s" % (list(e.absolute_path), e.message) for e in jsonschema.Draft202012Validator(schema).iter_errors(document)]
     assert errors == []
+
+
+def test_convert_escapes_hostile_run_names(tmp_path):
+    hostile = tmp_path / "src" / "run\x1b[2J\u202e"
+    hostile.mkdir(parents=True)
+    rows = ["epoch,loss,val_loss"] + [f"{i},{2.0 / (i + 1):.4f},{2.2 / (i + 1):.4f}" for i in range(10)]
+    (hostile / "training.log").write_text("\n".join(rows) + "\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "tb_lossdoc", "convert", str(tmp_path / "src"), str(tmp_path / "out")],
+        capture_output=True, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    text = result.stdout.decode("utf-8")
+    assert "wrote" in text and "\\x1b[2J" in text and "\\u202e" in text
+    assert not [c for c in text if not c.isprintable() and c != "\n"]
