@@ -56,13 +56,23 @@ export function spikeSteps(finding) {
   return finding.first_step === null || finding.first_step === undefined ? [] : [finding.first_step];
 }
 
-/** First non-finite step over the non_finite findings, or null. */
-export function firstNanStep(findings) {
-  const steps = findings
-    .filter((f) => f.code === "non_finite")
-    .map((f) => (f.first_step ?? (f.evidence && f.evidence.first_bad_step)))
-    .filter((step) => typeof step === "number");
-  return steps.length ? Math.min(...steps) : null;
+/** The first non-finite point over the non_finite findings, {step, value: "nan"|"inf"|"-inf"}, or null. */
+export function firstBadPoint(findings) {
+  let first = null;
+  for (const f of findings) {
+    if (f.code !== "non_finite") continue;
+    const step = f.first_step ?? (f.evidence && f.evidence.first_bad_step);
+    if (typeof step !== "number" || (first !== null && first.step <= step)) continue;
+    first = { step, value: (f.evidence && f.evidence.first_bad_value) || "nan" };
+  }
+  return first;
+}
+
+/** What the first non-finite point was, in the chart marker's words. */
+function badValueName(value) {
+  if (value === "inf") return "inf";
+  if (value === "-inf") return "−inf";
+  return "NaN";
 }
 
 function stepRangeText(finding, lang) {
@@ -498,12 +508,13 @@ export class DetailPanel {
         to: f.last_step === null || f.last_step === undefined ? extent[1] : f.last_step,
         label: `${codeLabel(lang, f.code)} · ${stepRangeText(f, lang)}`,
       }));
-    const nanStep = firstNanStep(findings);
+    const firstBad = firstBadPoint(findings);
     const spikes = findings
       .filter((f) => f.code === "spike")
       .flatMap((f) => spikeSteps(f).map((step) => ({ step, role: f.evidence && f.evidence.role })));
     const best = entry.best_step === null || entry.best_step === undefined ? null : { step: entry.best_step, label: t(lang, "best_marker", { step: formatStep(entry.best_step) }) };
-    return { ranges, spikes, best, nan: nanStep === null ? null : { step: nanStep, label: t(lang, "nan_marker") } };
+    const nan = firstBad === null ? null : { step: firstBad.step, label: t(lang, "nan_marker", { what: badValueName(firstBad.value) }) };
+    return { ranges, spikes, best, nan };
   }
 
   rangeLegend(ranges) {

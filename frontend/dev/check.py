@@ -243,7 +243,7 @@ UNIT_JS = """async () => {
     steps: [fmt.formatStep(1234567), fmt.formatStep(null), fmt.formatStepTick(15000), fmt.formatValue(0.000012345)],
     spikes: [detail.spikeSteps({evidence: {steps: '3, 5;7'}}), detail.spikeSteps({first_step: 9, evidence: {}})],
     tails: Object.fromEntries(names.distinctTails(['a/runs/Nov21_x', 'b/runs/Nov21_x', 'c/d/seed1', 'c/d/seed2', 'e/runs/Nov22_y', 'plain_name_7', 'single'])),
-    nan: detail.firstNanStep([{code: 'non_finite', first_step: null, evidence: {first_bad_step: 40}}, {code: 'non_finite', first_step: 30}]),
+    nan: detail.firstBadPoint([{code: 'non_finite', first_step: null, evidence: {first_bad_step: 40, first_bad_value: 'nan'}}, {code: 'non_finite', first_step: 30, evidence: {first_bad_value: 'inf'}}]),
   };
 }"""
 
@@ -396,7 +396,7 @@ def check_units(frame):
     assert r["regex"] is True and r["invalid"] == [False, True]
     assert r["steps"] == ["1,234,567", "—", "15k", "1.234e-5"], r["steps"]
     assert r["spikes"] == [[3, 5, 7], [9]], r["spikes"]
-    assert r["nan"] == 30, r["nan"]
+    assert r["nan"] == {"step": 30, "value": "inf"}, r["nan"]
     # Kept ends: the fewest last segments no other run ends with; none when only the start differs.
     assert r["tails"] == {"a/runs/Nov21_x": 0, "b/runs/Nov21_x": 0, "c/d/seed1": 4, "c/d/seed2": 4, "e/runs/Nov22_y": 7, "plain_name_7": 11, "single": 0}, r["tails"]
     print("unit checks passed")
