@@ -192,7 +192,8 @@ def profile(logdir: Path, runs: int) -> None:
     import cProfile
     import pstats
 
-    from tb_lossdoc.analysis import Analyzer, build_run_result, take_listing, _wanted, READ_ALL
+    from tb_lossdoc.analysis import READ_ALL, Analyzer, _wanted, take_listing
+    from tb_lossdoc.run_entry import build_run_result
     from tb_lossdoc.read.curves import find_training_runs
     from tb_lossdoc.read.provider import read_series
 
