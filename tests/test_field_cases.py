@@ -651,3 +651,37 @@ def test_the_same_small_fall_made_early_and_kept_is_not_still_improving():
 def test_field_run_stopped_just_as_it_started_to_learn_is_still_improving(field):
     codes = field_codes(field["raiff1982__theai__codette-ckpt50"])
     assert "still_improving" in codes and "converged" not in codes
+
+
+# ---- Problem codes (not_learning, divergence, spike, oscillation, plateau), second round ----
+# The field runs these tests read are built by the `field` fixture with the others.
+FIELD_RUNS += (
+    "mennatallahussein__nlp-project-clean__jutsu",
+)
+
+
+# 16. Validation climbing from its best while training never fell: the run is
+# getting worse, not memorising, so it is divergence (overfitting needs a falling training loss).
+
+
+def worsening_roles(train_falls: bool) -> dict:
+    steps = np.array([1, 2, 3, 4])
+    train = np.array([1.0, 1.06, 0.98, 1.02]) * (np.array([1.0, 0.8, 0.6, 0.45]) if train_falls else 1.0)
+    val = np.array([1.03, 0.975, 1.22, 1.34])
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
+
+
+def test_validation_climbing_beside_a_training_loss_that_never_fell_is_divergence():
+    result = outcome(**worsening_roles(train_falls=False))
+    assert result.verdict == "divergence" and result.findings[0].evidence["role"] == "val_loss"
+    assert result.findings[0].confidence < 0.5
+
+
+def test_the_same_validation_beside_a_falling_training_loss_is_overfitting_not_divergence():
+    codes = found(**worsening_roles(train_falls=True))
+    assert "overfitting" in codes and "divergence" not in codes
+
+
+def test_field_classifier_getting_worse_while_training_never_fell_is_divergence(field):
+    finding = field_codes(field["mennatallahussein__nlp-project-clean__jutsu"]).get("divergence")
+    assert finding is not None and finding["evidence"]["role"] == "val_loss"

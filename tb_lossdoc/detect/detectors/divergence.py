@@ -7,7 +7,7 @@ from typing import List, Optional
 import numpy as np
 
 from .base import CRITICAL, Finding, RunCurves, certainty
-from .shapes import moves_consistently
+from .shapes import is_flat, moves_consistently
 
 CODE = "divergence"
 NEEDS_HISTORY = True
@@ -25,8 +25,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
         if profile is None:
             continue
-        if role == "val_loss" and curves.train is not None:
-            break  # validation rising on its own is overfitting, not divergence
+        if role == "val_loss" and curves.train is not None and not is_flat(curves.train):
+            break  # validation rising while training falls is overfitting, not divergence
         finding = _diverges(profile, role) or (_recovered_partway(curves) if role == "train_loss" else None)
         if finding is not None:
             findings.append(finding)
@@ -106,7 +106,7 @@ def _diverges(profile, role: str):
     )
     if rise < needed:
         return None
-    if profile.short and not moves_consistently(profile.values, falling=False):
+    if profile.short and not _rises_from_lowest_point(profile.values):
         return None
     # Persistent: the trend climbs after the minimum and the last quarter stays up.
     climbing = np.mean(np.diff(profile.trend[profile.trend_min_index :]) > 0)
@@ -130,3 +130,9 @@ def _diverges(profile, role: str):
         },
         certainty(profile.n, rise / needed),
     )
+
+
+def _rises_from_lowest_point(values: np.ndarray) -> bool:
+    """A few-point curve whose moves from its lowest point on (at least two) clearly go up."""
+    after = values[int(np.argmin(values)) :]
+    return after.size >= 3 and moves_consistently(after, falling=False)
