@@ -657,6 +657,7 @@ def test_field_run_stopped_just_as_it_started_to_learn_is_still_improving(field)
 # The field runs these tests read are built by the `field` fixture with the others.
 FIELD_RUNS += (
     "mennatallahussein__nlp-project-clean__jutsu",
+    "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",
 )
 
 
@@ -685,3 +686,27 @@ def test_the_same_validation_beside_a_falling_training_loss_is_overfitting_not_d
 def test_field_classifier_getting_worse_while_training_never_fell_is_divergence(field):
     finding = field_codes(field["mennatallahussein__nlp-project-clean__jutsu"]).get("divergence")
     assert finding is not None and finding["evidence"]["role"] == "val_loss"
+
+
+# 17. A training loss that falls with every epoch, only more slowly than validation
+# (a frozen body, dropout, augmentation), is learning: not "training flat".
+
+
+def slow_training_roles(steady: bool) -> dict:
+    steps = np.arange(4)
+    train = [2.11, 2.07, 1.98, 1.93] if steady else [2.11, 1.98, 2.07, 1.93]
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, [1.52, 1.32, 1.07, 0.85]))
+
+
+def test_training_falling_every_epoch_more_slowly_than_validation_is_not_train_flat():
+    codes = found(**slow_training_roles(steady=True))
+    assert "train_flat_val_improving" not in codes and "still_improving" in codes
+
+
+def test_training_zigzagging_by_as_much_beside_falling_validation_is_train_flat():
+    assert "train_flat_val_improving" in found(**slow_training_roles(steady=False))
+
+
+def test_field_frozen_body_training_falling_slowly_is_still_improving(field):
+    run = field["muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep"]
+    assert run["verdict"] == "still_improving" and "train_flat_val_improving" not in field_codes(run)
