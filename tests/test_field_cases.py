@@ -660,6 +660,7 @@ def test_field_run_stopped_just_as_it_started_to_learn_is_still_improving(field)
 FIELD_RUNS += (
     "mennatallahussein__nlp-project-clean__jutsu",
     "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",
+    "fastai__course-v3__rossmann-5ep",
 )
 # (abdulrahmaan03__yolov8-custom-dataset-training__train is already among the FIELD_RUNS.)
 
@@ -742,3 +743,29 @@ def test_the_same_curve_without_the_bad_epoch_has_no_spike():
 def test_field_yolo_validation_jump_long_after_warm_up_is_a_spike(field):
     finding = field_codes(field["abdulrahmaan03__yolov8-custom-dataset-training__train"]).get("spike")
     assert finding is not None and finding["severity"] == "warning" and 50 <= finding["first_step"] <= 65
+
+
+# 19. A few-point validation curve whose every move reverses the last, by more than
+# half its level, is oscillating (a high learning rate); a few-percent wobble is not.
+
+
+def zigzag_roles(swing: float) -> dict:
+    steps = np.arange(5)
+    train = [0.012, 0.011, 0.010, 0.0095, 0.009]
+    val = 0.04 * (1 + swing * np.array([-1, 1, -1, 1, -1]))
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
+
+
+def test_a_few_point_validation_swinging_by_multiples_of_its_level_is_oscillation():
+    finding = found(**zigzag_roles(0.7)).get("oscillation")
+    assert finding is not None and finding.evidence["zigzag"] and finding.confidence < 0.5
+    assert "zigzags" in text(finding)
+
+
+def test_a_few_point_validation_wobbling_by_a_few_percent_is_no_oscillation():
+    assert "oscillation" not in found(**zigzag_roles(0.05))
+
+
+def test_field_five_epochs_of_validation_swinging_at_a_high_lr_is_oscillation(field):
+    finding = field_codes(field["fastai__course-v3__rossmann-5ep"]).get("oscillation")
+    assert finding is not None and finding["evidence"]["role"] == "val_loss"

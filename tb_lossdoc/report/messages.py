@@ -491,6 +491,54 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "divergence.worsening": {
+        "en": {
+            "title": "validation loss climbs after step {min_step} while the training loss never fell",
+            "detail": "The validation loss ({tag}) reached {min_value} around step {min_step} and then climbed to {end_value}, "
+            "while the training loss stayed where it started. This is not overfitting (that needs a training loss that falls): "
+            "the model is getting worse on every set, most often because the learning rate is too high for fine-tuning "
+            "or the training labels do not match the validation ones.",
+            "actions": [
+                "Lower the learning rate (try 3-10x smaller) and check that the pretrained weights were loaded.",
+                "Check that training and validation use the same labels, preprocessing and loss.",
+                "Keep the checkpoint from around step {min_step}.",
+            ],
+        },
+        "zh": {
+            "title": "第 {min_step} 步之后验证 loss 上升，而训练 loss 从来没降过",
+            "detail": "验证 loss（{tag}）在第 {min_step} 步左右降到 {min_value}，之后涨到 {end_value}；训练 loss 一直停在起点附近。"
+            "这不是过拟合（过拟合需要训练 loss 在降）：模型在所有数据上都在变差，最常见的原因是微调时学习率太大，"
+            "或者训练集和验证集的标签对不上。",
+            "actions": [
+                "调小学习率（先试小 3 到 10 倍），并确认预训练权重确实加载了。",
+                "检查训练和验证是否使用相同的标签、预处理和 loss。",
+                "保留第 {min_step} 步附近的 checkpoint。",
+            ],
+        },
+    },
+    "oscillation.zigzag": {
+        "en": {
+            "title": "the {role} zigzags from one evaluation to the next",
+            "detail": "Over this short run every move of the {role} ({tag}) reverses the one before, by about {bounce} each time, "
+            "which is {bounce_ratio} of its typical level. A curve that swings this hard at every evaluation is unstable: "
+            "the learning rate is too high, the batch too small, or the validation set tiny.",
+            "actions": [
+                "Lower the learning rate or decay it (step, cosine or ReduceLROnPlateau).",
+                "Use a larger batch, or gradient accumulation, for steadier gradient estimates.",
+                "If the validation set is only a few batches, enlarge it so one evaluation means something.",
+            ],
+        },
+        "zh": {
+            "title": "{role} 每次评估都在上下来回跳",
+            "detail": "在这次很短的训练里，{role}（{tag}）每一次变化都和上一次方向相反，每次大约变化 {bounce}，"
+            "相当于它通常水平的 {bounce_ratio}。每次评估都摆动这么大，说明训练不稳定：学习率太大、batch 太小，或者验证集太小。",
+            "actions": [
+                "调小学习率，或者加衰减（阶梯衰减、余弦退火、ReduceLROnPlateau）。",
+                "加大 batch，或者用梯度累积，让梯度估计更稳定。",
+                "如果验证集只有几个 batch，把它加大，让每次评估的结果有意义。",
+            ],
+        },
+    },
 }
 
 # Sentences added to a finding's detail when its evidence shows the case.
@@ -723,6 +771,10 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["plateau.val_stall"][lang]
     if finding.code == "divergence" and evidence.get("recovered_partway"):
         return VARIANTS["divergence.partial"][lang]
+    if finding.code == "divergence" and evidence.get("train_never_fell"):
+        return VARIANTS["divergence.worsening"][lang]
+    if finding.code == "oscillation" and evidence.get("zigzag"):
+        return VARIANTS["oscillation.zigzag"][lang]
     return TEXTS[finding.code][lang]
 
 

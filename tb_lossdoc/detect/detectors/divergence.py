@@ -28,6 +28,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         if role == "val_loss" and curves.train is not None and not is_flat(curves.train):
             break  # validation rising while training falls is overfitting, not divergence
         finding = _diverges(profile, role) or (_recovered_partway(curves) if role == "train_loss" else None)
+        if finding is not None and role == "val_loss" and curves.train is not None:
+            finding.evidence["train_never_fell"] = True  # the run got worse; it did not memorise
         if finding is not None:
             findings.append(finding)
     return findings

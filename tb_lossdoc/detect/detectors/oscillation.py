@@ -8,6 +8,7 @@ import numpy as np
 
 from ..profile import median, robust_sigma
 from .base import WARNING, Finding, RunCurves, certainty
+from .problem_shapes import ZIGZAG_MOVE_OF_LEVEL, zigzag_ratio
 from .spike import spike_mask
 
 CODE = "oscillation"
@@ -31,7 +32,10 @@ DECAYED_LR_SHARE = 0.2
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
     for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
-        if profile is None or profile.short:
+        if profile is None:
+            continue
+        if profile.short:
+            findings.extend(_short_zigzag(profile, role, curves))
             continue
         gain = profile.drop
         if gain <= 0 or gain < 0.05 * profile.magnitude:
@@ -70,6 +74,33 @@ def detect(curves: RunCurves) -> List[Finding]:
             )
         )
     return findings
+
+
+def _short_zigzag(profile, role: str, curves: RunCurves) -> List[Finding]:
+    """A few-point curve that swings up and down, every move reversing the last, by half its level or more."""
+    ratio = zigzag_ratio(profile)
+    if ratio is None or ratio < ZIGZAG_MOVE_OF_LEVEL:
+        return []
+    moves = np.abs(np.diff(profile.values))
+    return [
+        Finding(
+            CODE,
+            WARNING,
+            int(profile.steps[0]),
+            int(profile.steps[-1]),
+            {
+                "role": role,
+                "tag": profile.series.tag,
+                "bounce": float(median(moves)),
+                "gain": profile.drop,
+                "bounce_ratio": ratio,
+                "zigzag": True,
+                "lr_at_end": None,
+                "points": profile.n,
+            },
+            certainty(profile.n, ratio / ZIGZAG_MOVE_OF_LEVEL),
+        )
+    ]
 
 
 def _lr_decayed(curves: RunCurves) -> bool:
