@@ -661,6 +661,7 @@ FIELD_RUNS += (
     "mennatallahussein__nlp-project-clean__jutsu",
     "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",
     "fastai__course-v3__rossmann-5ep",
+    "devilmayhide__lstm-bade03_assignment__v16",
 )
 # (abdulrahmaan03__yolov8-custom-dataset-training__train is already among the FIELD_RUNS.)
 
@@ -769,3 +770,30 @@ def test_a_few_point_validation_wobbling_by_a_few_percent_is_no_oscillation():
 def test_field_five_epochs_of_validation_swinging_at_a_high_lr_is_oscillation(field):
     finding = field_codes(field["fastai__course-v3__rossmann-5ep"]).get("oscillation")
     assert finding is not None and finding["evidence"]["role"] == "val_loss"
+
+
+# 20. A validation curve that wobbles steadily by a tenth of its level (a small
+# validation set) is no oscillation; one whose evaluations land half its level
+# off the trend is.
+
+
+def wobbling_validation_roles(swing: float) -> dict:
+    steps = np.arange(1, 26) * 750
+    t = np.arange(25)
+    train = 0.016 + 0.5 * np.exp(-t / 1.5)
+    level = 0.035 + 0.12 * np.exp(-t / 3.0)
+    val = level * (1 + swing * np.where(t % 2 == 0, 1.0, -1.0) * np.random.default_rng(4).uniform(0.6, 1.0, 25))
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
+
+
+def test_validation_wobbling_by_a_tenth_of_its_level_is_no_oscillation():
+    assert "oscillation" not in found(**wobbling_validation_roles(0.12))
+
+
+def test_validation_swinging_by_half_its_level_is_oscillation():
+    assert "oscillation" in found(**wobbling_validation_roles(0.45))
+
+
+def test_field_lstm_whose_validation_wobbles_slightly_while_falling_is_no_oscillation(field):
+    codes = field_codes(field["devilmayhide__lstm-bade03_assignment__v16"])
+    assert "oscillation" not in codes and "still_improving" in codes

@@ -24,6 +24,9 @@ MIN_BOUNCE_OF_GAIN = 0.12
 # A small validation set scatters by a few percent from one evaluation to the
 # next; that is not an optimiser bouncing.
 MIN_VAL_BOUNCE = 0.08
+# ...and an optimiser bouncing throws at least one evaluation of the second half
+# this far off the trend (same yardstick), spikes included.
+MIN_VAL_LARGEST_SWING = 0.25
 # A learning rate that decayed to this share of its peak cannot drive the
 # bounce that remains: what is left is minibatch noise (warm-up then cosine).
 DECAYED_LR_SHARE = 0.2
@@ -48,7 +51,10 @@ def detect(curves: RunCurves) -> List[Finding]:
         bounce = robust_sigma(profile.residuals[half:][calm])
         if role == "val_loss":
             level = abs(median(profile.trend[len(profile.trend) // 2 :]))
-            ratio, needed = bounce / max(min(profile.amplitude, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
+            yardstick = max(min(profile.amplitude, level), 1e-12 * profile.magnitude)
+            if float(np.max(np.abs(profile.residuals[half:]))) < MIN_VAL_LARGEST_SWING * yardstick:
+                continue  # a steady wobble of a few percent: a small validation set, not an optimiser bouncing
+            ratio, needed = bounce / yardstick, MIN_VAL_BOUNCE
         else:
             ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN
         if ratio < needed:
