@@ -662,6 +662,7 @@ FIELD_RUNS += (
     "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",
     "fastai__course-v3__rossmann-5ep",
     "devilmayhide__lstm-bade03_assignment__v16",
+    "ohalon__nlpia2__rnn-tanh-2layer-12ep",
 )
 # (abdulrahmaan03__yolov8-custom-dataset-training__train is already among the FIELD_RUNS.)
 
@@ -797,3 +798,40 @@ def test_validation_swinging_by_half_its_level_is_oscillation():
 def test_field_lstm_whose_validation_wobbles_slightly_while_falling_is_no_oscillation(field):
     codes = field_codes(field["devilmayhide__lstm-bade03_assignment__v16"])
     assert "oscillation" not in codes and "still_improving" in codes
+
+
+# 21. A loss that never improved on its first point at the first learning rate and
+# fell only once the rate was cut wasted that rate: plateau. A loss that fell first
+# and flattened before a step decay is a schedule at work.
+
+
+def lr_cut_roles(fell_first: bool) -> dict:
+    steps = np.arange(12)
+    before = [18.6, 12.0, 9.2, 8.9, 8.8] if fell_first else [18.6, 19.1, 18.5, 18.9, 18.5]
+    loss = before + [6.4, 6.3, 6.3, 6.3, 5.9, 5.9, 5.8]
+    lr = [20.0] * 5 + [5.0] * 4 + [1.25] * 3
+    return dict(train_loss=Series.from_points(steps, loss), lr=Series.from_points(steps, lr))
+
+
+def test_a_loss_stuck_from_the_start_until_the_lr_cut_is_a_plateau():
+    finding = found(**lr_cut_roles(fell_first=False)).get("plateau")
+    assert finding is not None and finding.evidence["lr_cut_step"] == 5 and finding.last_step == 4
+    assert "no progress until the learning rate was cut" in text(finding)
+
+
+def test_a_loss_that_fell_before_a_step_decay_is_no_plateau():
+    assert "plateau" not in found(**lr_cut_roles(fell_first=True))
+
+
+def test_field_rnn_stuck_at_a_high_lr_until_it_was_cut_is_a_plateau(field):
+    finding = field_codes(field["ohalon__nlpia2__rnn-tanh-2layer-12ep"]).get("plateau")
+    assert finding is not None and finding["evidence"]["stuck_until_lr_cut"] and finding["first_step"] == 0
+
+
+def test_a_flat_loss_that_only_wiggles_after_an_lr_cut_is_not_stuck_until_the_cut():
+    steps = np.arange(40)
+    loss = 2.303 + 0.002 * np.random.default_rng(2).normal(size=40)
+    loss[30:] -= 0.004
+    lr = np.where(steps < 30, 1e-7, 1e-8)
+    codes = found(train_loss=Series.from_points(steps, loss), lr=Series.from_points(steps, lr))
+    assert not ("plateau" in codes and codes["plateau"].evidence.get("stuck_until_lr_cut"))

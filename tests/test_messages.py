@@ -214,6 +214,14 @@ CURVES = [
         lambda k, d: _pair((range(5), [0.012, 0.011, 0.010, 0.0095, 0.009], range(5), [0.013, 0.058, 0.043, 0.117, 0.018]), k, d),
         "oscillation",
     ),
+    (
+        "stuck until the learning rate was cut",
+        lambda k, d: dict(
+            train_loss=_s((range(12), [18.6, 19.1, 18.5, 18.9, 18.5, 8.4, 8.4, 8.4, 8.4, 7.1, 7.1, 7.0]), k, d),
+            lr=Series.from_points(range(12), [20.0] * 5 + [5.0] * 4 + [1.25] * 3, tag="lr"),
+        ),
+        "plateau",
+    ),
 ]
 SCALES = [(1.0, 0.0), (1e-30, 0.0), (1e30, 0.0), (1.0, -10.0), (-1.0, 0.0), (0.0, 0.0)]
 
@@ -346,6 +354,7 @@ VARIANT_EVIDENCE = {
     "not_learning.pinned": {"pinned": True},
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
+    "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
 }
 # Fields a detector always fills with an int, and fields that hold a word.
 INT_FIELDS = re.compile(r"(step|steps|points|count|classes)$")

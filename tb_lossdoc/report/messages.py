@@ -539,6 +539,29 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "plateau.stuck_until_cut": {
+        "en": {
+            "title": "loss made no progress until the learning rate was cut at step {lr_cut_step}",
+            "detail": "From its first logged point at step {first_step} to step {last_step} ({length_share} of the run) the loss ({tag}) "
+            "never improved on where it started (about {level}); it fell only after the learning rate was lowered at step {lr_cut_step}. "
+            "The first learning rate taught the model nothing, most often because it was too high for it: those steps were wasted.",
+            "actions": [
+                "Start with the learning rate that finally worked (or use an LR range test to pick one).",
+                "Add a warm-up so the first steps are not taken at the full rate.",
+                "Use ReduceLROnPlateau so a stuck loss lowers the rate automatically.",
+            ],
+        },
+        "zh": {
+            "title": "学习率在第 {lr_cut_step} 步调低之前，loss 完全没有进展",
+            "detail": "从第一个记录点（第 {first_step} 步）到第 {last_step} 步（占整个训练的 {length_share}），loss（{tag}）一直没有比起点（约 {level}）更好；"
+            "直到第 {lr_cut_step} 步学习率调低之后才开始下降。最初的学习率没有让模型学到任何东西，最常见的原因是它对这个模型太大了：这些步数白白浪费了。",
+            "actions": [
+                "直接用最后起作用的那个学习率开始训练（或者用 LR range test 来选）。",
+                "加 warm-up，不要一开始就用满学习率。",
+                "用 ReduceLROnPlateau，让 loss 停滞时自动调低学习率。",
+            ],
+        },
+    },
 }
 
 # Sentences added to a finding's detail when its evidence shows the case.
@@ -765,6 +788,8 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["not_learning.pinned"][lang]
     if finding.code == "overfitting" and "memorisation_gap" in evidence:
         return VARIANTS["overfitting.memorisation"][lang]
+    if finding.code == "plateau" and evidence.get("stuck_until_lr_cut"):
+        return VARIANTS["plateau.stuck_until_cut"][lang]
     if finding.code == "plateau" and evidence.get("lr_collapsed"):
         return VARIANTS["plateau.lr_collapse"][lang]
     if finding.code == "plateau" and evidence.get("val_stalled"):

@@ -27,3 +27,45 @@ def zigzag_ratio(profile: Profile) -> Optional[float]:
     if level <= 0:
         return None
     return float(median(np.abs(moves))) / level
+
+
+# A loss stuck from its first point until the first learning-rate cut: at least
+# this many points before the cut...
+STUCK_MIN_POINTS = 3
+# ...none better than the first by this share of the curve's scale...
+STUCK_MAX_GAIN = 0.05
+# ...and after the cut the loss falls below that level by this share of its spread
+# and of its scale (a flat curve's tiny spread makes any wiggle look like a fall).
+STUCK_MIN_DROP_AFTER = 0.2
+
+
+def stuck_until_lr_cut(profile: Profile, cut_step: Optional[int]) -> Optional[dict]:
+    """Evidence of a loss that made no progress at the first learning rate and fell only after it was cut, else None.
+
+    A run whose loss falls from the start and flattens before a step decay is a
+    schedule at work; one that never improved on its first point was wasting
+    its first learning rate (too high or too low for the model).
+    """
+    if cut_step is None:
+        return None
+    values, steps = profile.values, profile.steps
+    before = values[steps < cut_step]
+    after = values[steps >= cut_step]
+    if before.size < STUCK_MIN_POINTS or after.size < 1 or profile.amplitude <= 0:
+        return None
+    first = float(before[0])
+    if (first - float(np.min(before))) > STUCK_MAX_GAIN * profile.magnitude:
+        return None
+    level = median(before)
+    drop_after = (level - float(np.min(after))) / profile.amplitude
+    if drop_after < STUCK_MIN_DROP_AFTER or (level - float(np.min(after))) < STUCK_MIN_DROP_AFTER * profile.magnitude:
+        return None
+    return {
+        "level": level,
+        "first_step": int(steps[0]),
+        "last_step": int(steps[before.size - 1]),
+        "length_share": (float(steps[before.size - 1]) - float(steps[0])) / max(profile.span, 1),
+        "drop_after_of_spread": drop_after,
+        "stuck_until_lr_cut": True,
+        "lr_cut_step": int(cut_step),
+    }
