@@ -663,6 +663,7 @@ FIELD_RUNS += (
     "fastai__course-v3__rossmann-5ep",
     "devilmayhide__lstm-bade03_assignment__v16",
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",
+    "ohalon__nlpia2__rnn-tanh-1layer-6ep",
 )
 # (abdulrahmaan03__yolov8-custom-dataset-training__train is already among the FIELD_RUNS.)
 
@@ -835,3 +836,23 @@ def test_a_flat_loss_that_only_wiggles_after_an_lr_cut_is_not_stuck_until_the_cu
     lr = np.where(steps < 30, 1e-7, 1e-8)
     codes = found(train_loss=Series.from_points(steps, loss), lr=Series.from_points(steps, lr))
     assert not ("plateau" in codes and codes["plateau"].evidence.get("stuck_until_lr_cut"))
+
+
+# 22. The same at a learning rate so high that the loss got worse until the cut:
+# divergence the cut rescued, not a plateau.
+
+
+def test_a_loss_rising_from_the_start_until_the_lr_cut_is_divergence():
+    roles = dict(
+        train_loss=Series.from_points(range(6), [13.1, 15.1, 14.6, 17.3, 8.1, 7.9]),
+        lr=Series.from_points(range(6), [20.0] * 4 + [5.0] * 2),
+    )
+    result = outcome(**roles)
+    assert result.verdict == "divergence" and result.findings[0].evidence["lr_cut_step"] == 4
+    assert "plateau" not in {f.code for f in result.findings} and result.findings[0].confidence < 0.5
+    assert "until it was cut" in text(result.findings[0])
+
+
+def test_field_rnn_whose_loss_rose_at_lr_20_until_the_cut_is_divergence(field):
+    finding = field_codes(field["ohalon__nlpia2__rnn-tanh-1layer-6ep"]).get("divergence")
+    assert finding is not None and finding["evidence"]["rose_until_lr_cut"]

@@ -222,6 +222,14 @@ CURVES = [
         ),
         "plateau",
     ),
+    (
+        "rose until the learning rate was cut",
+        lambda k, d: dict(
+            train_loss=_s((range(6), [13.1, 15.1, 14.6, 17.3, 8.1, 7.9]), k, d),
+            lr=Series.from_points(range(6), [20.0] * 4 + [5.0] * 2, tag="lr"),
+        ),
+        "divergence",
+    ),
 ]
 SCALES = [(1.0, 0.0), (1e-30, 0.0), (1e30, 0.0), (1.0, -10.0), (-1.0, 0.0), (0.0, 0.0)]
 
@@ -355,6 +363,7 @@ VARIANT_EVIDENCE = {
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
     "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
+    "divergence.until_cut": {"rose_until_lr_cut": True},
 }
 # Fields a detector always fills with an int, and fields that hold a word.
 INT_FIELDS = re.compile(r"(step|steps|points|count|classes)$")

@@ -562,6 +562,29 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "divergence.until_cut": {
+        "en": {
+            "title": "loss rose at the first learning rate until it was cut at step {lr_cut_step}",
+            "detail": "From step {min_step} to step {peak_step} the loss ({tag}) never improved on its first value, {min_value}, and rose to "
+            "{peak_value}; only after the learning rate was lowered at step {lr_cut_step} did it fall (to {end_value} at the end). "
+            "A loss that gets worse from the start on the data it is trained on means the first learning rate was too high.",
+            "actions": [
+                "Start with the learning rate that finally worked, or lower the first one 3-10x.",
+                "Add a warm-up and clip gradients.",
+                "Use ReduceLROnPlateau so a rising loss lowers the rate sooner.",
+            ],
+        },
+        "zh": {
+            "title": "最初的学习率下 loss 一直上升，直到第 {lr_cut_step} 步学习率调低",
+            "detail": "从第 {min_step} 步到第 {peak_step} 步，loss（{tag}）从来没有比第一个值 {min_value} 更好，反而涨到了 {peak_value}；"
+            "直到第 {lr_cut_step} 步学习率调低之后才开始下降（结束时是 {end_value}）。在训练数据上一开始 loss 就变差，说明最初的学习率太大了。",
+            "actions": [
+                "直接用最后起作用的那个学习率开始训练，或者把最初的学习率调小 3 到 10 倍。",
+                "加 warm-up 和梯度裁剪。",
+                "用 ReduceLROnPlateau，让 loss 上升时更早调低学习率。",
+            ],
+        },
+    },
 }
 
 # Sentences added to a finding's detail when its evidence shows the case.
@@ -796,6 +819,8 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["plateau.val_stall"][lang]
     if finding.code == "divergence" and evidence.get("recovered_partway"):
         return VARIANTS["divergence.partial"][lang]
+    if finding.code == "divergence" and evidence.get("rose_until_lr_cut"):
+        return VARIANTS["divergence.until_cut"][lang]
     if finding.code == "divergence" and evidence.get("train_never_fell"):
         return VARIANTS["divergence.worsening"][lang]
     if finding.code == "oscillation" and evidence.get("zigzag"):

@@ -1,4 +1,4 @@
-"""Loss rising persistently, from the start or after a minimum, until the end; or a training loss that climbed and came only partly back while validation rose with it."""
+"""Loss rising persistently, from the start or after a minimum, until the end; a training loss that climbed and came only partly back while validation rose with it; or a loss that only rose until the learning rate was cut."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import List, Optional
 import numpy as np
 
 from .base import CRITICAL, Finding, RunCurves, certainty
+from .problem_shapes import STUCK_RISE_OF_MAGNITUDE, stuck_until_lr_cut
 from .shapes import is_flat, moves_consistently
 
 CODE = "divergence"
@@ -32,7 +33,37 @@ def detect(curves: RunCurves) -> List[Finding]:
             finding.evidence["train_never_fell"] = True  # the run got worse; it did not memorise
         if finding is not None:
             findings.append(finding)
+    if not findings:
+        findings.extend(_rose_until_lr_cut(curves))
     return findings
+
+
+def _rose_until_lr_cut(curves: RunCurves) -> List[Finding]:
+    """A loss that only got worse at the first learning rate and fell once the rate was cut: that rate was too high."""
+    main = curves.main
+    if main is None or main.amplitude <= 0:
+        return []
+    cuts = [c.step for c in curves.lr_changes if c.is_decrease]
+    stuck = stuck_until_lr_cut(main, cuts[0] if cuts else None)
+    if stuck is None or not stuck["rose_before_cut"]:
+        return []
+    rise = stuck["before_cut_value"] - stuck["start_value"]
+    evidence = {
+        "role": "train_loss" if main is curves.train else "val_loss",
+        "tag": main.series.tag,
+        "start_value": stuck["start_value"],
+        "min_value": stuck["start_value"],
+        "min_step": stuck["first_step"],
+        "peak_value": stuck["before_cut_value"],
+        "peak_step": stuck["last_step"],
+        "end_value": main.recent,
+        "rise_ratio": rise / main.magnitude,
+        "rose_until_lr_cut": True,
+        "lr_cut_step": stuck["lr_cut_step"],
+        "points": main.n,
+    }
+    margin = rise / (STUCK_RISE_OF_MAGNITUDE * main.magnitude)
+    return [Finding(CODE, CRITICAL, stuck["first_step"], stuck["last_step"], evidence, certainty(main.n, margin))]
 
 
 # A training loss that climbed and came partway back still diverged when the

@@ -54,7 +54,7 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []
     cuts = [c.step for c in curves.lr_changes if c.is_decrease]
     stuck = stuck_until_lr_cut(main, cuts[0] if cuts else None)
-    if stuck is not None:
+    if stuck is not None and not stuck["rose_before_cut"]:  # a rise is divergence's
         first_step, last_step = stuck.pop("first_step"), stuck.pop("last_step")
         evidence = {"tag": main.series.tag, **stuck, "lr_constant": curves.lr_constant_between(first_step, last_step), "points": main.n}
         return [Finding(CODE, WARNING, first_step, last_step, evidence, certainty(main.n, stuck["drop_after_of_spread"] / STUCK_MIN_DROP_AFTER))]

@@ -37,6 +37,9 @@ STUCK_MAX_GAIN = 0.05
 # ...and after the cut the loss falls below that level by this share of its spread
 # and of its scale (a flat curve's tiny spread makes any wiggle look like a fall).
 STUCK_MIN_DROP_AFTER = 0.2
+# A stuck loss that ended the first rate this share of its scale above its first
+# point was getting worse: the rate was too high (divergence the cut rescued).
+STUCK_RISE_OF_MAGNITUDE = 0.15
 
 
 def stuck_until_lr_cut(profile: Profile, cut_step: Optional[int]) -> Optional[dict]:
@@ -62,6 +65,9 @@ def stuck_until_lr_cut(profile: Profile, cut_step: Optional[int]) -> Optional[di
         return None
     return {
         "level": level,
+        "start_value": first,
+        "before_cut_value": float(before[-1]),
+        "rose_before_cut": bool(before[-1] - first >= STUCK_RISE_OF_MAGNITUDE * profile.magnitude),
         "first_step": int(steps[0]),
         "last_step": int(steps[before.size - 1]),
         "length_share": (float(steps[before.size - 1]) - float(steps[0])) / max(profile.span, 1),
