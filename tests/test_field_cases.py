@@ -664,6 +664,7 @@ FIELD_RUNS += (
     "devilmayhide__lstm-bade03_assignment__v16",
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",
+    "joseph-rathan__finetuningcpu__ckpt250",
 )
 # (abdulrahmaan03__yolov8-custom-dataset-training__train is already among the FIELD_RUNS.)
 
@@ -856,3 +857,28 @@ def test_a_loss_rising_from_the_start_until_the_lr_cut_is_divergence():
 def test_field_rnn_whose_loss_rose_at_lr_20_until_the_cut_is_divergence(field):
     finding = field_codes(field["ohalon__nlpia2__rnn-tanh-1layer-6ep"]).get("divergence")
     assert finding is not None and finding["evidence"]["rose_until_lr_cut"]
+
+
+# 23. A loss that never went below its start and keeps hopping back to it (a
+# sawtooth that follows the data order) learned nothing, though its last teeth end
+# higher; a loss that climbs away from its start for good is divergence only.
+
+
+def hopping_loss(climbs: bool) -> Series:
+    steps = np.arange(5, 255, 5)
+    tooth = 0.8 * (np.arange(50) % 10) / 10
+    base = 1.42 + (0.04 * np.arange(50) if climbs else 0.0)
+    return Series.from_points(steps, base + tooth)
+
+
+def test_a_loss_hopping_around_its_start_that_never_improved_is_not_learning():
+    assert "not_learning" in found(train_loss=hopping_loss(climbs=False))
+
+
+def test_a_loss_climbing_away_from_its_start_is_not_called_not_learning():
+    codes = found(train_loss=hopping_loss(climbs=True))
+    assert "not_learning" not in codes and "divergence" in codes
+
+
+def test_field_sft_loss_with_no_downward_trend_is_not_learning(field):
+    assert "not_learning" in field_codes(field["joseph-rathan__finetuningcpu__ckpt250"])

@@ -75,3 +75,19 @@ def stuck_until_lr_cut(profile: Profile, cut_step: Optional[int]) -> Optional[di
         "stuck_until_lr_cut": True,
         "lr_cut_step": int(cut_step),
     }
+
+
+# A full-shape loss that never improved on its start by this share of its scale,
+# and in its second half still comes back to within that share of its start,
+# hops around where it started: it learned nothing (a steady climb is divergence).
+NEVER_IMPROVED_SHARE = 0.05
+
+
+def never_improved(profile: Profile) -> bool:
+    """A loss (not a short curve) that never went clearly below its start and keeps coming back to it."""
+    if profile.short:
+        return False
+    margin = NEVER_IMPROVED_SHARE * profile.magnitude
+    improved = profile.start - min(profile.trend_min, profile.end) >= margin
+    comes_back = float(np.min(profile.values[profile.n // 2 :])) <= profile.start + margin
+    return not improved and comes_back
