@@ -882,3 +882,27 @@ def test_a_loss_climbing_away_from_its_start_is_not_called_not_learning():
 
 def test_field_sft_loss_with_no_downward_trend_is_not_learning(field):
     assert "not_learning" in field_codes(field["joseph-rathan__finetuningcpu__ckpt250"])
+
+
+# The problem-code cases above keep the engine's invariances: the loss's scale and the first step.
+
+PROBLEM_CASES = {
+    "worsening beside flat training": lambda: worsening_roles(train_falls=False),
+    "slow steady training": lambda: slow_training_roles(steady=True),
+    "bad epoch beside a smooth stretch": lambda: dict(val_loss=val_with_smooth_stretch(1.5)),
+    "short zigzag": lambda: zigzag_roles(0.7),
+    "small wobble": lambda: wobbling_validation_roles(0.12),
+    "stuck until the lr cut": lambda: lr_cut_roles(fell_first=False),
+    "hopping around the start": lambda: dict(train_loss=hopping_loss(climbs=False)),
+}
+
+
+@pytest.mark.parametrize("scale", [1e-6, 0.01, 37.0, 1e6])
+@pytest.mark.parametrize("name", sorted(PROBLEM_CASES))
+def test_problem_cases_do_not_depend_on_the_loss_scale_or_the_first_step(name, scale):
+    plain = outcome(**PROBLEM_CASES[name]())
+    moved = {
+        role: Series.from_points(s.steps + 10_000, s.values * (scale if role != "lr" else 1.0)) for role, s in PROBLEM_CASES[name]().items()
+    }
+    assert [f.code for f in outcome(**moved).findings] == [f.code for f in plain.findings]
+    assert plain.findings and plain.verdict != INSUFFICIENT_DATA
