@@ -204,6 +204,32 @@ CURVES = [
     ("divergence that partly came back", lambda k, d: _pair(syn.partial_recovery(), k, d), "divergence"),
     ("pinned", lambda k, d: dict(train_loss=_s(syn.pinned(), k, d)), "not_learning"),
     ("one NaN point", lambda k, d: dict(train_loss=Series.from_points([3], [NAN], tag="loss")), "non_finite"),
+    (
+        "validation worsening beside a training loss that never fell",
+        lambda k, d: _pair((range(4), [1.0, 1.06, 0.98, 1.02], range(4), [1.03, 0.975, 1.22, 1.34]), k, d),
+        "divergence",
+    ),
+    (
+        "short zigzag",
+        lambda k, d: _pair((range(5), [0.012, 0.011, 0.010, 0.0095, 0.009], range(5), [0.013, 0.058, 0.043, 0.117, 0.018]), k, d),
+        "oscillation",
+    ),
+    (
+        "stuck until the learning rate was cut",
+        lambda k, d: dict(
+            train_loss=_s((range(12), [18.6, 19.1, 18.5, 18.9, 18.5, 8.4, 8.4, 8.4, 8.4, 7.1, 7.1, 7.0]), k, d),
+            lr=Series.from_points(range(12), [20.0] * 5 + [5.0] * 4 + [1.25] * 3, tag="lr"),
+        ),
+        "plateau",
+    ),
+    (
+        "rose until the learning rate was cut",
+        lambda k, d: dict(
+            train_loss=_s((range(6), [13.1, 15.1, 14.6, 17.3, 8.1, 7.9]), k, d),
+            lr=Series.from_points(range(6), [20.0] * 4 + [5.0] * 2, tag="lr"),
+        ),
+        "divergence",
+    ),
 ]
 SCALES = [(1.0, 0.0), (1e-30, 0.0), (1e30, 0.0), (1.0, -10.0), (-1.0, 0.0), (0.0, 0.0)]
 
@@ -334,6 +360,10 @@ VARIANT_EVIDENCE = {
     "plateau.val_stall": {"val_stalled": True},
     "divergence.partial": {"recovered_partway": True},
     "not_learning.pinned": {"pinned": True},
+    "divergence.worsening": {"train_never_fell": True},
+    "oscillation.zigzag": {"zigzag": True},
+    "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
+    "divergence.until_cut": {"rose_until_lr_cut": True},
 }
 # Fields a detector always fills with an int, and fields that hold a word.
 INT_FIELDS = re.compile(r"(step|steps|points|count|classes)$")

@@ -491,6 +491,100 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "divergence.worsening": {
+        "en": {
+            "title": "validation loss climbs after step {min_step} while the training loss never fell",
+            "detail": "The validation loss ({tag}) reached {min_value} around step {min_step} and then climbed to {end_value}, "
+            "while the training loss stayed where it started. This is not overfitting (that needs a training loss that falls): "
+            "the model is getting worse on every set, most often because the learning rate is too high for fine-tuning "
+            "or the training labels do not match the validation ones.",
+            "actions": [
+                "Lower the learning rate (try 3-10x smaller) and check that the pretrained weights were loaded.",
+                "Check that training and validation use the same labels, preprocessing and loss.",
+                "Keep the checkpoint from around step {min_step}.",
+            ],
+        },
+        "zh": {
+            "title": "第 {min_step} 步之后验证 loss 上升，而训练 loss 从来没降过",
+            "detail": "验证 loss（{tag}）在第 {min_step} 步左右降到 {min_value}，之后涨到 {end_value}；训练 loss 一直停在起点附近。"
+            "这不是过拟合（过拟合需要训练 loss 在降）：模型在所有数据上都在变差，最常见的原因是微调时学习率太大，"
+            "或者训练集和验证集的标签对不上。",
+            "actions": [
+                "调小学习率（先试小 3 到 10 倍），并确认预训练权重确实加载了。",
+                "检查训练和验证是否使用相同的标签、预处理和 loss。",
+                "保留第 {min_step} 步附近的 checkpoint。",
+            ],
+        },
+    },
+    "oscillation.zigzag": {
+        "en": {
+            "title": "the {role} zigzags from one evaluation to the next",
+            "detail": "Over this short run every move of the {role} ({tag}) reverses the one before, by about {bounce} each time, "
+            "which is {bounce_ratio} of its typical level. A curve that swings this hard at every evaluation is unstable: "
+            "the learning rate is too high, the batch too small, or the validation set tiny.",
+            "actions": [
+                "Lower the learning rate or decay it (step, cosine or ReduceLROnPlateau).",
+                "Use a larger batch, or gradient accumulation, for steadier gradient estimates.",
+                "If the validation set is only a few batches, enlarge it so one evaluation means something.",
+            ],
+        },
+        "zh": {
+            "title": "{role} 每次评估都在上下来回跳",
+            "detail": "在这次很短的训练里，{role}（{tag}）每一次变化都和上一次方向相反，每次大约变化 {bounce}，"
+            "相当于它通常水平的 {bounce_ratio}。每次评估都摆动这么大，说明训练不稳定：学习率太大、batch 太小，或者验证集太小。",
+            "actions": [
+                "调小学习率，或者加衰减（阶梯衰减、余弦退火、ReduceLROnPlateau）。",
+                "加大 batch，或者用梯度累积，让梯度估计更稳定。",
+                "如果验证集只有几个 batch，把它加大，让每次评估的结果有意义。",
+            ],
+        },
+    },
+    "plateau.stuck_until_cut": {
+        "en": {
+            "title": "loss made no progress until the learning rate was cut at step {lr_cut_step}",
+            "detail": "From its first logged point at step {first_step} to step {last_step} ({length_share} of the run) the loss ({tag}) "
+            "never improved on where it started (about {level}); it fell only after the learning rate was lowered at step {lr_cut_step}. "
+            "The first learning rate taught the model nothing, most often because it was too high for it: those steps were wasted.",
+            "actions": [
+                "Start with the learning rate that finally worked (or use an LR range test to pick one).",
+                "Add a warm-up so the first steps are not taken at the full rate.",
+                "Use ReduceLROnPlateau so a stuck loss lowers the rate automatically.",
+            ],
+        },
+        "zh": {
+            "title": "学习率在第 {lr_cut_step} 步调低之前，loss 完全没有进展",
+            "detail": "从第一个记录点（第 {first_step} 步）到第 {last_step} 步（占整个训练的 {length_share}），loss（{tag}）一直没有比起点（约 {level}）更好；"
+            "直到第 {lr_cut_step} 步学习率调低之后才开始下降。最初的学习率没有让模型学到任何东西，最常见的原因是它对这个模型太大了：这些步数白白浪费了。",
+            "actions": [
+                "直接用最后起作用的那个学习率开始训练（或者用 LR range test 来选）。",
+                "加 warm-up，不要一开始就用满学习率。",
+                "用 ReduceLROnPlateau，让 loss 停滞时自动调低学习率。",
+            ],
+        },
+    },
+    "divergence.until_cut": {
+        "en": {
+            "title": "loss rose at the first learning rate until it was cut at step {lr_cut_step}",
+            "detail": "From step {min_step} to step {peak_step} the loss ({tag}) never improved on its first value, {min_value}, and rose to "
+            "{peak_value}; only after the learning rate was lowered at step {lr_cut_step} did it fall (to {end_value} at the end). "
+            "A loss that gets worse from the start on the data it is trained on means the first learning rate was too high.",
+            "actions": [
+                "Start with the learning rate that finally worked, or lower the first one 3-10x.",
+                "Add a warm-up and clip gradients.",
+                "Use ReduceLROnPlateau so a rising loss lowers the rate sooner.",
+            ],
+        },
+        "zh": {
+            "title": "最初的学习率下 loss 一直上升，直到第 {lr_cut_step} 步学习率调低",
+            "detail": "从第 {min_step} 步到第 {peak_step} 步，loss（{tag}）从来没有比第一个值 {min_value} 更好，反而涨到了 {peak_value}；"
+            "直到第 {lr_cut_step} 步学习率调低之后才开始下降（结束时是 {end_value}）。在训练数据上一开始 loss 就变差，说明最初的学习率太大了。",
+            "actions": [
+                "直接用最后起作用的那个学习率开始训练，或者把最初的学习率调小 3 到 10 倍。",
+                "加 warm-up 和梯度裁剪。",
+                "用 ReduceLROnPlateau，让 loss 上升时更早调低学习率。",
+            ],
+        },
+    },
 }
 
 # Sentences added to a finding's detail when its evidence shows the case.
@@ -717,12 +811,20 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["not_learning.pinned"][lang]
     if finding.code == "overfitting" and "memorisation_gap" in evidence:
         return VARIANTS["overfitting.memorisation"][lang]
+    if finding.code == "plateau" and evidence.get("stuck_until_lr_cut"):
+        return VARIANTS["plateau.stuck_until_cut"][lang]
     if finding.code == "plateau" and evidence.get("lr_collapsed"):
         return VARIANTS["plateau.lr_collapse"][lang]
     if finding.code == "plateau" and evidence.get("val_stalled"):
         return VARIANTS["plateau.val_stall"][lang]
     if finding.code == "divergence" and evidence.get("recovered_partway"):
         return VARIANTS["divergence.partial"][lang]
+    if finding.code == "divergence" and evidence.get("rose_until_lr_cut"):
+        return VARIANTS["divergence.until_cut"][lang]
+    if finding.code == "divergence" and evidence.get("train_never_fell"):
+        return VARIANTS["divergence.worsening"][lang]
+    if finding.code == "oscillation" and evidence.get("zigzag"):
+        return VARIANTS["oscillation.zigzag"][lang]
     return TEXTS[finding.code][lang]
 
 

@@ -1,4 +1,4 @@
-"""Loss rising persistently, from the start or after a minimum, until the end; or a training loss that climbed and came only partly back while validation rose with it."""
+"""Loss rising persistently, from the start or after a minimum, until the end; a training loss that climbed and came only partly back while validation rose with it; or a loss that only rose until the learning rate was cut."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import List, Optional
 import numpy as np
 
 from .base import CRITICAL, Finding, RunCurves, certainty
-from .shapes import moves_consistently
+from .problem_shapes import STUCK_RISE_OF_MAGNITUDE, stuck_until_lr_cut
+from .shapes import is_flat, moves_consistently
 
 CODE = "divergence"
 NEEDS_HISTORY = True
@@ -25,12 +26,44 @@ def detect(curves: RunCurves) -> List[Finding]:
     for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
         if profile is None:
             continue
-        if role == "val_loss" and curves.train is not None:
-            break  # validation rising on its own is overfitting, not divergence
+        if role == "val_loss" and curves.train is not None and not is_flat(curves.train):
+            break  # validation rising while training falls is overfitting, not divergence
         finding = _diverges(profile, role) or (_recovered_partway(curves) if role == "train_loss" else None)
+        if finding is not None and role == "val_loss" and curves.train is not None:
+            finding.evidence["train_never_fell"] = True  # the run got worse; it did not memorise
         if finding is not None:
             findings.append(finding)
+    if not findings:
+        findings.extend(_rose_until_lr_cut(curves))
     return findings
+
+
+def _rose_until_lr_cut(curves: RunCurves) -> List[Finding]:
+    """A loss that only got worse at the first learning rate and fell once the rate was cut: that rate was too high."""
+    main = curves.main
+    if main is None or main.amplitude <= 0:
+        return []
+    cuts = [c.step for c in curves.lr_changes if c.is_decrease]
+    stuck = stuck_until_lr_cut(main, cuts[0] if cuts else None)
+    if stuck is None or not stuck["rose_before_cut"]:
+        return []
+    rise = stuck["before_cut_value"] - stuck["start_value"]
+    evidence = {
+        "role": "train_loss" if main is curves.train else "val_loss",
+        "tag": main.series.tag,
+        "start_value": stuck["start_value"],
+        "min_value": stuck["start_value"],
+        "min_step": stuck["first_step"],
+        "peak_value": stuck["before_cut_value"],
+        "peak_step": stuck["last_step"],
+        "end_value": main.recent,
+        "rise_ratio": rise / main.magnitude,
+        "rose_until_lr_cut": True,
+        "lr_cut_step": stuck["lr_cut_step"],
+        "points": main.n,
+    }
+    margin = rise / (STUCK_RISE_OF_MAGNITUDE * main.magnitude)
+    return [Finding(CODE, CRITICAL, stuck["first_step"], stuck["last_step"], evidence, certainty(main.n, margin))]
 
 
 # A training loss that climbed and came partway back still diverged when the
@@ -106,7 +139,7 @@ def _diverges(profile, role: str):
     )
     if rise < needed:
         return None
-    if profile.short and not moves_consistently(profile.values, falling=False):
+    if profile.short and not _rises_from_lowest_point(profile.values):
         return None
     # Persistent: the trend climbs after the minimum and the last quarter stays up.
     climbing = np.mean(np.diff(profile.trend[profile.trend_min_index :]) > 0)
@@ -130,3 +163,9 @@ def _diverges(profile, role: str):
         },
         certainty(profile.n, rise / needed),
     )
+
+
+def _rises_from_lowest_point(values: np.ndarray) -> bool:
+    """A few-point curve whose moves from its lowest point on (at least two) clearly go up."""
+    after = values[int(np.argmin(values)) :]
+    return after.size >= 3 and moves_consistently(after, falling=False)

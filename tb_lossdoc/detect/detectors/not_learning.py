@@ -8,6 +8,7 @@ import numpy as np
 
 from ..profile import median
 from .base import CRITICAL, Finding, RunCurves, certainty
+from .problem_shapes import never_improved
 from .shapes import FLAT_SHARE, PINNED_SCATTER, PINNED_SHARE, accuracy_at_chance, chance_level, improves_clearly, is_flat, pinned_level, relative_change
 
 CODE = "not_learning"
@@ -25,7 +26,7 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     chance = chance_level(main, accuracy)
-    flat = is_flat(main)
+    flat = is_flat(main) or never_improved(main)
     if chance is not None and not (flat or _pinned(main)):
         chance = None
     if chance is None:

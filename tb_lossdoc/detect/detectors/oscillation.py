@@ -8,6 +8,7 @@ import numpy as np
 
 from ..profile import median, robust_sigma
 from .base import WARNING, Finding, RunCurves, certainty
+from .problem_shapes import ZIGZAG_MOVE_OF_LEVEL, zigzag_ratio
 from .spike import spike_mask
 
 CODE = "oscillation"
@@ -23,6 +24,9 @@ MIN_BOUNCE_OF_GAIN = 0.12
 # A small validation set scatters by a few percent from one evaluation to the
 # next; that is not an optimiser bouncing.
 MIN_VAL_BOUNCE = 0.08
+# ...and an optimiser bouncing throws at least one evaluation of the second half
+# this far off the trend (same yardstick), spikes included.
+MIN_VAL_LARGEST_SWING = 0.25
 # A learning rate that decayed to this share of its peak cannot drive the
 # bounce that remains: what is left is minibatch noise (warm-up then cosine).
 DECAYED_LR_SHARE = 0.2
@@ -31,7 +35,10 @@ DECAYED_LR_SHARE = 0.2
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
     for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
-        if profile is None or profile.short:
+        if profile is None:
+            continue
+        if profile.short:
+            findings.extend(_short_zigzag(profile, role, curves))
             continue
         gain = profile.drop
         if gain <= 0 or gain < 0.05 * profile.magnitude:
@@ -44,7 +51,10 @@ def detect(curves: RunCurves) -> List[Finding]:
         bounce = robust_sigma(profile.residuals[half:][calm])
         if role == "val_loss":
             level = abs(median(profile.trend[len(profile.trend) // 2 :]))
-            ratio, needed = bounce / max(min(profile.amplitude, level), 1e-12 * profile.magnitude), MIN_VAL_BOUNCE
+            yardstick = max(min(profile.amplitude, level), 1e-12 * profile.magnitude)
+            if float(np.max(np.abs(profile.residuals[half:]))) < MIN_VAL_LARGEST_SWING * yardstick:
+                continue  # a steady wobble of a few percent: a small validation set, not an optimiser bouncing
+            ratio, needed = bounce / yardstick, MIN_VAL_BOUNCE
         else:
             ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN
         if ratio < needed:
@@ -70,6 +80,33 @@ def detect(curves: RunCurves) -> List[Finding]:
             )
         )
     return findings
+
+
+def _short_zigzag(profile, role: str, curves: RunCurves) -> List[Finding]:
+    """A few-point curve that swings up and down, every move reversing the last, by half its level or more."""
+    ratio = zigzag_ratio(profile)
+    if ratio is None or ratio < ZIGZAG_MOVE_OF_LEVEL:
+        return []
+    moves = np.abs(np.diff(profile.values))
+    return [
+        Finding(
+            CODE,
+            WARNING,
+            int(profile.steps[0]),
+            int(profile.steps[-1]),
+            {
+                "role": role,
+                "tag": profile.series.tag,
+                "bounce": float(median(moves)),
+                "gain": profile.drop,
+                "bounce_ratio": ratio,
+                "zigzag": True,
+                "lr_at_end": None,
+                "points": profile.n,
+            },
+            certainty(profile.n, ratio / ZIGZAG_MOVE_OF_LEVEL),
+        )
+    ]
 
 
 def _lr_decayed(curves: RunCurves) -> bool:

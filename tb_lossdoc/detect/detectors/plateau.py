@@ -11,6 +11,7 @@ import numpy as np
 
 from ..profile import Profile, median
 from .base import INFO, WARNING, Evidence, Finding, RunCurves, certainty
+from .problem_shapes import STUCK_MIN_DROP_AFTER, stuck_until_lr_cut
 
 CODE = "plateau"
 NEEDS_HISTORY = True
@@ -49,7 +50,15 @@ def detect(curves: RunCurves) -> List[Finding]:
         margin = min(stall["train_fall_share"] / VAL_STALL_TRAIN_FALL, VAL_STALL_MAX_GAIN / max(stall["val_gain_share"], 1e-3))
         return [Finding(CODE, WARNING, int(val.steps[0]), int(val.steps[-1]), stall, certainty(val.n, margin))]
     main = curves.main
-    if main is None or main.short or main.amplitude <= 0:
+    if main is None or main.amplitude <= 0:
+        return []
+    cuts = [c.step for c in curves.lr_changes if c.is_decrease]
+    stuck = stuck_until_lr_cut(main, cuts[0] if cuts else None)
+    if stuck is not None and not stuck["rose_before_cut"]:  # a rise is divergence's
+        first_step, last_step = stuck.pop("first_step"), stuck.pop("last_step")
+        evidence = {"tag": main.series.tag, **stuck, "lr_constant": curves.lr_constant_between(first_step, last_step), "points": main.n}
+        return [Finding(CODE, WARNING, first_step, last_step, evidence, certainty(main.n, stuck["drop_after_of_spread"] / STUCK_MIN_DROP_AFTER))]
+    if main.short:
         return []
     collapse = collapsed_lr_stall(curves)
     if collapse is not None:

@@ -30,6 +30,8 @@ MAX_EVENTS_SHARE = 0.02
 MAX_EVENTS = 8
 # Points right after a learning-rate increase (warm restart) are expected to jump.
 LR_GRACE_POINTS = 3
+# No stretch of a curve is quieter than this share of its typical local noise.
+NOISE_FLOOR_OF_TYPICAL = 0.5
 # An epoch-level curve of this many points shows a single bad epoch.
 MIN_POINTS_FOR_SPIKES = 10
 
@@ -120,7 +122,10 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
     baseline = _baseline(values, window)
     residual = values - baseline
     # Minibatch noise shrinks as the loss falls: judge each jump by its neighbours.
-    noise = np.maximum(_local_noise(residual, 4 * window), 1e-12 * profile.magnitude)
+    local = _local_noise(residual, 4 * window)
+    # A block whose rolling median passes through most of its points (a short epoch-level
+    # curve) measures no noise at all; it gets a share of the curve's typical noise instead.
+    noise = np.maximum(local, max(NOISE_FLOOR_OF_TYPICAL * median(local), 1e-12 * profile.magnitude))
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
     # a spike must also stand well clear of the curve's usual largest ones.

@@ -7,7 +7,7 @@ from typing import List
 import numpy as np
 
 from .base import WARNING, Finding, RunCurves, certainty
-from .shapes import improves_clearly, is_flat, relative_change
+from .shapes import falls_steadily, improves_clearly, is_flat, relative_change
 
 CODE = "train_flat_val_improving"
 NEEDS_HISTORY = True
@@ -35,7 +35,9 @@ def detect(curves: RunCurves) -> List[Finding]:
         needed = MIN_VAL_CHANGE_BESIDE_FLAT
         if val_change < needed or in_noise < MIN_VAL_GAIN_IN_NOISE or not improves_clearly(val, needed):
             return []
-    elif train_change < MAX_TRAIN_CHANGE and train_change < TRAIN_SHARE_OF_VAL * val_change:
+    elif train_change < MAX_TRAIN_CHANGE and train_change < TRAIN_SHARE_OF_VAL * val_change and not (train.short and falls_steadily(train)):
+        # A few-point training loss that falls with every move is learning, only more slowly
+        # than validation (measured under dropout/augmentation): that is still improving.
         needed = MIN_VAL_CHANGE
         if val_change < needed or not improves_clearly(val):
             return []
