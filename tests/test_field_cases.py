@@ -651,3 +651,27 @@ def test_the_same_small_fall_made_early_and_kept_is_not_still_improving():
 def test_field_run_stopped_just_as_it_started_to_learn_is_still_improving(field):
     codes = field_codes(field["raiff1982__theai__codette-ckpt50"])
     assert "still_improving" in codes and "converged" not in codes
+
+
+# --- det-a (healthy codes and overfitting, dev half of the grown field corpus) ---
+
+FIELD_RUNS = FIELD_RUNS + ("benoitpierson__nlp_binary_classification__dense",)
+
+
+# 16. Validation loss that climbs a little (12% of its minimum) while training
+# keeps falling is overfitting though validation accuracy merely holds: holding
+# accuracy adds overconfidence beside it, it does not excuse the rise.
+
+
+def test_a_modest_validation_rise_beside_holding_accuracy_is_overfitting():
+    codes = found(
+        train_loss=series(syn.decay(600, noise=0.1)),
+        val_loss=series(syn.u_shape(every=10, rise=0.06)),
+        val_acc=series(syn.accuracy_holding(every=10)),
+    )
+    assert "overfitting" in codes and "converged" not in codes
+
+
+def test_field_validation_creeping_up_beside_flat_accuracy_is_overfitting(field):
+    codes = field_codes(field["benoitpierson__nlp_binary_classification__dense"])
+    assert "overfitting" in codes and "converged" not in codes
