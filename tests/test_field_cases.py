@@ -675,3 +675,23 @@ def test_a_modest_validation_rise_beside_holding_accuracy_is_overfitting():
 def test_field_validation_creeping_up_beside_flat_accuracy_is_overfitting(field):
     codes = field_codes(field["benoitpierson__nlp_binary_classification__dense"])
     assert "overfitting" in codes and "converged" not in codes
+
+
+# 17. A validation loss that still halves every few epochs is still improving,
+# though beside its huge first drop its last fifth is a sliver of the whole gain:
+# practitioners read a loss bounded by zero on the log scale.
+
+FIELD_RUNS = FIELD_RUNS + ("infinity052__distracted-driver-detection__root",)
+
+
+@pytest.mark.parametrize("floor,expected", [(0.0, "still_improving"), (0.1, "converged")])
+def test_validation_still_falling_by_a_fifth_of_its_level_is_still_improving(floor, expected):
+    train = series(syn.decay(10, start=1.4, floor=floor, rate=4, noise=0.02, seed=1))
+    val = series(syn.decay(10, start=0.25, floor=floor, rate=4, noise=0.02, seed=2))
+    codes = found(train_loss=train, val_loss=val)
+    assert expected in codes and ({"still_improving", "converged"} - {expected}).isdisjoint(codes)
+
+
+def test_field_validation_halving_at_the_end_is_still_improving(field):
+    codes = field_codes(field["infinity052__distracted-driver-detection__root"])
+    assert "still_improving" in codes and "converged" not in codes
