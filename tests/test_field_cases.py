@@ -695,3 +695,24 @@ def test_validation_still_falling_by_a_fifth_of_its_level_is_still_improving(flo
 def test_field_validation_halving_at_the_end_is_still_improving(field):
     codes = field_codes(field["infinity052__distracted-driver-detection__root"])
     assert "still_improving" in codes and "converged" not in codes
+
+
+# 18. Seven epochs of validation loss climbing from its second epoch along a
+# clear line, though two of its moves go back a little, is overfitting; the same
+# points scattered three times wider around that line are not a climb.
+
+FIELD_RUNS = FIELD_RUNS + ("lidbey__ai4mars__weights",)
+
+
+@pytest.mark.parametrize("wiggle,expected", [(0.008, True), (0.03, False)])
+def test_a_short_validation_climb_with_small_setbacks_is_overfitting(wiggle, expected):
+    steps = np.arange(7)
+    val = 0.53 + 0.01 * np.maximum(steps - 1, 0) + wiggle * np.array([0, -1, 1, -1, 1, -1, 1]) * (steps > 1)
+    val[1] = 0.525
+    codes = found(train_loss=Series.from_points(steps, 0.375 * 0.95**steps), val_loss=Series.from_points(steps, val))
+    assert ("overfitting" in codes) is expected
+
+
+def test_field_seven_epochs_of_validation_drifting_up_is_overfitting(field):
+    finding = field_codes(field["lidbey__ai4mars__weights"]).get("overfitting")
+    assert finding is not None and finding["confidence"] < 0.5  # seven points: said, but not surely
