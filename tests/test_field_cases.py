@@ -716,3 +716,24 @@ def test_a_short_validation_climb_with_small_setbacks_is_overfitting(wiggle, exp
 def test_field_seven_epochs_of_validation_drifting_up_is_overfitting(field):
     finding = field_codes(field["lidbey__ai4mars__weights"]).get("overfitting")
     assert finding is not None and finding["confidence"] < 0.5  # seven points: said, but not surely
+
+
+# 19. Five evaluations whose last move barely moved (under 1% of the level, and a
+# quarter of the move before it) have flattened: converged, not still improving,
+# though training still falls; the same run one real step lower is still improving.
+
+FIELD_RUNS = FIELD_RUNS + ("fastai__course-v3__collab-5ep",)
+
+
+@pytest.mark.parametrize("last,expected", [(0.8147, "converged"), (0.79, "still_improving")])
+def test_a_few_evaluations_whose_last_move_stopped_have_converged(last, expected):
+    steps = np.arange(5)
+    train = Series.from_points(steps, np.array([0.92, 0.87, 0.78, 0.64, 0.56]))
+    val = Series.from_points(steps, np.array([0.946, 0.891, 0.837, 0.8154, last]))
+    codes = found(train_loss=train, val_loss=val)
+    assert expected in codes and ({"still_improving", "converged"} - {expected}).isdisjoint(codes)
+
+
+def test_field_five_epochs_whose_validation_stopped_falling_have_converged(field):
+    codes = field_codes(field["fastai__course-v3__collab-5ep"])
+    assert "converged" in codes and "still_improving" not in codes

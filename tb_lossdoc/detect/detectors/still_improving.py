@@ -89,6 +89,19 @@ def validation_falls_steeply(curves: RunCurves) -> bool:
     )
 
 
+# A few evaluations whose last move took off less than this share of the level,
+# and less than this share of the move before it, have stopped falling.
+STOPPED_SHARE_OF_LEVEL = 0.01
+STOPPED_SHARE_OF_PREVIOUS = 0.25
+
+
+def stopped_at_the_end(profile) -> bool:
+    """A short curve whose last move barely moved, after a real one: it has flattened."""
+    values = profile.values
+    last, previous = values[-2] - values[-1], values[-3] - values[-2]
+    return abs(last) < STOPPED_SHARE_OF_LEVEL * abs(values[-1]) and abs(last) < STOPPED_SHARE_OF_PREVIOUS * previous
+
+
 def is_still_improving(curves: RunCurves) -> bool:
     main = curves.main
     if main is None:
@@ -108,7 +121,7 @@ def is_still_improving(curves: RunCurves) -> bool:
     if validation_stall(curves) is not None:
         return False  # training falls, validation never moved: more of it buys nothing
     if val.short:
-        return falls_steadily(val)
+        return falls_steadily(val) and not stopped_at_the_end(val)
     # ...and clearly (a zig-zagging validation curve's last points fall by chance half the time).
     return recent_gain_share(val) > MIN_VAL_RECENT_SHARE and recent_fall_in_errors(val) >= MIN_RECENT_IN_ERRORS
 
