@@ -737,3 +737,30 @@ def test_a_few_evaluations_whose_last_move_stopped_have_converged(last, expected
 def test_field_five_epochs_whose_validation_stopped_falling_have_converged(field):
     codes = field_codes(field["fastai__course-v3__collab-5ep"])
     assert "converged" in codes and "still_improving" not in codes
+
+
+# 20. Validation that fell steadily to its best evaluation and never came back
+# within a tenth of it, however it zig-zagged afterwards, is overfitting (not
+# "converged"); a lone lucky dip inside a zig-zag is not such a best point.
+
+FIELD_RUNS = FIELD_RUNS + ("10sajan10__cs6994finalproject__v3",)
+
+
+def best_then_worse_roles(descent: bool) -> dict:
+    steps = np.arange(10)
+    before = [1.16, 0.65, 0.43] if descent else [0.5, 0.8, 0.43]
+    val = np.array(before + [0.49, 0.58, 0.68, 0.79, 0.68, 0.76, 0.55])
+    train = 0.75 * 0.91**steps
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
+
+
+@pytest.mark.parametrize("descent", [True, False])
+def test_a_best_evaluation_never_matched_again_is_overfitting(descent):
+    codes = found(**best_then_worse_roles(descent))
+    assert ("overfitting" in codes) is descent
+    assert "converged" not in codes or not descent
+
+
+def test_field_validation_never_back_to_its_best_is_overfitting(field):
+    codes = field_codes(field["10sajan10__cs6994finalproject__v3"])
+    assert "overfitting" in codes and "converged" not in codes

@@ -245,6 +245,50 @@ class ValRise:
 
 def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
     """A clear, lasting rise of validation loss after its minimum, else None."""
+    return _trend_rise(val, train) or _best_never_matched(val, train)
+
+
+# The end of a steady descent that no later evaluation came within this share
+# of (a loss bounded by zero), followed by this many evaluations over this share
+# of the run, was the best checkpoint: validation got worse after it and stayed
+# worse, however it zig-zagged (smoothing would average the lone best point away).
+NEVER_MATCHED_SHARE = 0.1
+NEVER_MATCHED_POINTS = 3
+NEVER_MATCHED_SPAN = 0.3
+
+
+def _best_never_matched(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
+    """The lowest evaluation, reached by a steady descent well before the end, that every later one stayed clearly above."""
+    best = int(np.argmin(val.values))
+    low = float(val.values[best])
+    later = val.values[best + 1 :]
+    if low <= 0 or float(np.min(val.values)) < 0 or later.size < NEVER_MATCHED_POINTS:
+        return None
+    if val.steps[-1] - val.steps[best] < NEVER_MATCHED_SPAN * max(val.span, 1):
+        return None
+    if best > 0 and not moves_consistently(val.values[: best + 1], falling=True):
+        return None  # a lucky dip in a zig-zag, not the end of a descent
+    needed = NEVER_MATCHED_SHARE * low
+    if float(np.min(later)) - low < needed:
+        return None
+    step = int(val.steps[best])
+    rise = val.end - low
+    return ValRise(
+        step,
+        low,
+        val.end,
+        int(val.steps[-1]),
+        rise / max(float(val.values[0]) - low, 1e-300),
+        train.trend_at(step) if train is not None else None,
+        train.end if train is not None else None,
+        (float(np.min(later)) - low) / needed,
+        val.n,
+        best == 0,
+    )
+
+
+def _trend_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
+    """A rise of the smoothed validation loss after its minimum that is clear and lasting."""
     rise = val.end - val.trend_min
     drop = max(val.start - val.trend_min, 1e-300)
     after = val.trend_steps > val.trend_min_step
