@@ -764,3 +764,22 @@ def test_a_best_evaluation_never_matched_again_is_overfitting(descent):
 def test_field_validation_never_back_to_its_best_is_overfitting(field):
     codes = field_codes(field["10sajan10__cs6994finalproject__v3"])
     assert "overfitting" in codes and "converged" not in codes
+
+
+# 21. A validation loss that swings by half of all it gained has settled nowhere:
+# never "converged" beside the oscillation; the same curve with a small scatter is.
+
+FIELD_RUNS = FIELD_RUNS + ("alicelouis47__vislungtransformer__model",)
+
+
+@pytest.mark.parametrize("scatter,settled", [(0.01, True), (0.3, False)])
+def test_validation_swinging_by_half_its_gain_is_not_converged(scatter, settled):
+    steps = np.arange(16) * 100
+    train = Series.from_points(np.arange(1600), 0.3 + np.exp(-np.arange(1600) / 150))
+    swing = np.where(np.arange(16) % 2 == 0, -1.0, 1.0)
+    val = Series.from_points(steps, 0.7 + 0.5 * np.exp(-steps / 300.0) + scatter * swing)
+    assert ("converged" in found(train_loss=train, val_loss=val)) is settled
+
+
+def test_field_validation_swinging_widely_is_not_converged(field):
+    assert "converged" not in field_codes(field["alicelouis47__vislungtransformer__model"])
