@@ -783,3 +783,21 @@ def test_validation_swinging_by_half_its_gain_is_not_converged(scatter, settled)
 
 def test_field_validation_swinging_widely_is_not_converged(field):
     assert "converged" not in field_codes(field["alicelouis47__vislungtransformer__model"])
+
+
+# 22. Three evaluations whose last one came back up 6% (no noise estimate from
+# three points) are flat, not a rise: beside a training loss that fell and
+# settled the run has converged; a last step up of 16% is a rise.
+
+FIELD_RUNS = FIELD_RUNS + ("rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",)
+
+
+@pytest.mark.parametrize("last,settled", [(0.216, True), (0.235, False)])
+def test_three_evaluations_with_a_small_last_step_up_have_converged(last, settled):
+    train = Series.from_points(np.arange(1, 7) * 500, np.array([0.3785, 0.2438, 0.2068, 0.1773, 0.1682, 0.152]))
+    val = Series.from_points(np.array([782, 1564, 2346]), np.array([0.2214, 0.2026, last]))
+    assert ("converged" in found(train_loss=train, val_loss=val)) is settled
+
+
+def test_field_three_flat_evaluations_have_converged(field):
+    assert "converged" in field_codes(field["rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128"])

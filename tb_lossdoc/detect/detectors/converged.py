@@ -6,7 +6,7 @@ from typing import List
 
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import collapsed_lr_stall, validation_stall
-from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, falls_steadily
+from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, SHORT_ONE_POINT_RISE_OF_LEVEL, falls_steadily
 from .still_improving import MIN_RECENT_SHARE, is_still_improving, recent_gain_share
 
 CODE = "converged"
@@ -40,6 +40,8 @@ def _validation_rose(curves: RunCurves) -> bool:
         return False
     rise = val.end - val.trend_min
     drop = max(val.start - val.trend_min, 0.0)
+    if val.short and val.trend_min > 0 and rise < SHORT_ONE_POINT_RISE_OF_LEVEL * val.trend_min:
+        return False  # a few evaluations have no noise estimate: a small last step up is within it
     return rise > max(MIN_VAL_RISE_OF_DROP * drop, MIN_VAL_RISE_IN_NOISE * val.noise, 0.02 * val.magnitude)
 
 
