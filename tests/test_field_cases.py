@@ -906,3 +906,153 @@ def test_problem_cases_do_not_depend_on_the_loss_scale_or_the_first_step(name, s
     }
     assert [f.code for f in outcome(**moved).findings] == [f.code for f in plain.findings]
     assert plain.findings and plain.verdict != INSUFFICIENT_DATA
+
+
+# --- det-a (healthy codes and overfitting, dev half of the grown field corpus) ---
+
+FIELD_RUNS = FIELD_RUNS + ("benoitpierson__nlp_binary_classification__dense",)
+
+
+# 16. Validation loss that climbs a little (12% of its minimum) while training
+# keeps falling is overfitting though validation accuracy merely holds: holding
+# accuracy adds overconfidence beside it, it does not excuse the rise.
+
+
+def test_a_modest_validation_rise_beside_holding_accuracy_is_overfitting():
+    codes = found(
+        train_loss=series(syn.decay(600, noise=0.1)),
+        val_loss=series(syn.u_shape(every=10, rise=0.06)),
+        val_acc=series(syn.accuracy_holding(every=10)),
+    )
+    assert "overfitting" in codes and "converged" not in codes
+
+
+def test_field_validation_creeping_up_beside_flat_accuracy_is_overfitting(field):
+    codes = field_codes(field["benoitpierson__nlp_binary_classification__dense"])
+    assert "overfitting" in codes and "converged" not in codes
+
+
+# 17. A validation loss that still halves every few epochs is still improving,
+# though beside its huge first drop its last fifth is a sliver of the whole gain:
+# practitioners read a loss bounded by zero on the log scale.
+
+FIELD_RUNS = FIELD_RUNS + ("infinity052__distracted-driver-detection__root",)
+
+
+@pytest.mark.parametrize("floor,expected", [(0.0, "still_improving"), (0.1, "converged")])
+def test_validation_still_falling_by_a_fifth_of_its_level_is_still_improving(floor, expected):
+    train = series(syn.decay(10, start=1.4, floor=floor, rate=4, noise=0.02, seed=1))
+    val = series(syn.decay(10, start=0.25, floor=floor, rate=4, noise=0.02, seed=2))
+    codes = found(train_loss=train, val_loss=val)
+    assert expected in codes and ({"still_improving", "converged"} - {expected}).isdisjoint(codes)
+
+
+def test_field_validation_halving_at_the_end_is_still_improving(field):
+    codes = field_codes(field["infinity052__distracted-driver-detection__root"])
+    assert "still_improving" in codes and "converged" not in codes
+
+
+# 18. Seven epochs of validation loss climbing from its second epoch along a
+# clear line, though two of its moves go back a little, is overfitting; the same
+# points scattered three times wider around that line are not a climb.
+
+FIELD_RUNS = FIELD_RUNS + ("lidbey__ai4mars__weights",)
+
+
+@pytest.mark.parametrize("wiggle,expected", [(0.008, True), (0.03, False)])
+def test_a_short_validation_climb_with_small_setbacks_is_overfitting(wiggle, expected):
+    steps = np.arange(7)
+    val = 0.53 + 0.01 * np.maximum(steps - 1, 0) + wiggle * np.array([0, -1, 1, -1, 1, -1, 1]) * (steps > 1)
+    val[1] = 0.525
+    codes = found(train_loss=Series.from_points(steps, 0.375 * 0.95**steps), val_loss=Series.from_points(steps, val))
+    assert ("overfitting" in codes) is expected
+
+
+def test_field_seven_epochs_of_validation_drifting_up_is_overfitting(field):
+    finding = field_codes(field["lidbey__ai4mars__weights"]).get("overfitting")
+    assert finding is not None and finding["confidence"] < 0.5  # seven points: said, but not surely
+
+
+# 19. Five evaluations whose last move barely moved (under 1% of the level, and a
+# quarter of the move before it) have flattened: converged, not still improving,
+# though training still falls; the same run one real step lower is still improving.
+
+FIELD_RUNS = FIELD_RUNS + ("fastai__course-v3__collab-5ep",)
+
+
+@pytest.mark.parametrize("last,expected", [(0.8147, "converged"), (0.79, "still_improving")])
+def test_a_few_evaluations_whose_last_move_stopped_have_converged(last, expected):
+    steps = np.arange(5)
+    train = Series.from_points(steps, np.array([0.92, 0.87, 0.78, 0.64, 0.56]))
+    val = Series.from_points(steps, np.array([0.946, 0.891, 0.837, 0.8154, last]))
+    codes = found(train_loss=train, val_loss=val)
+    assert expected in codes and ({"still_improving", "converged"} - {expected}).isdisjoint(codes)
+
+
+def test_field_five_epochs_whose_validation_stopped_falling_have_converged(field):
+    codes = field_codes(field["fastai__course-v3__collab-5ep"])
+    assert "converged" in codes and "still_improving" not in codes
+
+
+# 20. Validation that fell steadily to its best evaluation and never came back
+# within a tenth of it, however it zig-zagged afterwards, is overfitting (not
+# "converged"); a lone lucky dip inside a zig-zag is not such a best point.
+
+FIELD_RUNS = FIELD_RUNS + ("10sajan10__cs6994finalproject__v3",)
+
+
+def best_then_worse_roles(descent: bool) -> dict:
+    steps = np.arange(10)
+    before = [1.16, 0.65, 0.43] if descent else [0.5, 0.8, 0.43]
+    val = np.array(before + [0.49, 0.58, 0.68, 0.79, 0.68, 0.76, 0.55])
+    train = 0.75 * 0.91**steps
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
+
+
+@pytest.mark.parametrize("descent", [True, False])
+def test_a_best_evaluation_never_matched_again_is_overfitting(descent):
+    codes = found(**best_then_worse_roles(descent))
+    assert ("overfitting" in codes) is descent
+    assert "converged" not in codes or not descent
+
+
+def test_field_validation_never_back_to_its_best_is_overfitting(field):
+    codes = field_codes(field["10sajan10__cs6994finalproject__v3"])
+    assert "overfitting" in codes and "converged" not in codes
+
+
+# 21. A validation loss that swings by half of all it gained has settled nowhere:
+# never "converged" beside the oscillation; the same curve with a small scatter is.
+
+FIELD_RUNS = FIELD_RUNS + ("alicelouis47__vislungtransformer__model",)
+
+
+@pytest.mark.parametrize("scatter,settled", [(0.01, True), (0.3, False)])
+def test_validation_swinging_by_half_its_gain_is_not_converged(scatter, settled):
+    steps = np.arange(16) * 100
+    train = Series.from_points(np.arange(1600), 0.3 + np.exp(-np.arange(1600) / 150))
+    swing = np.where(np.arange(16) % 2 == 0, -1.0, 1.0)
+    val = Series.from_points(steps, 0.7 + 0.5 * np.exp(-steps / 300.0) + scatter * swing)
+    assert ("converged" in found(train_loss=train, val_loss=val)) is settled
+
+
+def test_field_validation_swinging_widely_is_not_converged(field):
+    assert "converged" not in field_codes(field["alicelouis47__vislungtransformer__model"])
+
+
+# 22. Three evaluations whose last one came back up 6% (no noise estimate from
+# three points) are flat, not a rise: beside a training loss that fell and
+# settled the run has converged; a last step up of 16% is a rise.
+
+FIELD_RUNS = FIELD_RUNS + ("rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",)
+
+
+@pytest.mark.parametrize("last,settled", [(0.216, True), (0.235, False)])
+def test_three_evaluations_with_a_small_last_step_up_have_converged(last, settled):
+    train = Series.from_points(np.arange(1, 7) * 500, np.array([0.3785, 0.2438, 0.2068, 0.1773, 0.1682, 0.152]))
+    val = Series.from_points(np.array([782, 1564, 2346]), np.array([0.2214, 0.2026, last]))
+    assert ("converged" in found(train_loss=train, val_loss=val)) is settled
+
+
+def test_field_three_flat_evaluations_have_converged(field):
+    assert "converged" in field_codes(field["rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128"])

@@ -6,7 +6,7 @@ from typing import List
 
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import collapsed_lr_stall, validation_stall
-from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, falls_steadily
+from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, SHORT_ONE_POINT_RISE_OF_LEVEL, falls_steadily
 from .still_improving import MIN_RECENT_SHARE, is_still_improving, recent_gain_share
 
 CODE = "converged"
@@ -21,6 +21,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []  # a few points that did not clearly fall and settle say nothing
     if _validation_rose(curves) or collapsed_lr_stall(curves) is not None or validation_stall(curves) is not None:
         return []  # "converged, no sign of trouble" would be false
+    if _validation_unsettled(curves):
+        return []  # swinging by half of all it gained, validation settled nowhere
     share = recent_gain_share(main)
     evidence = {"tag": main.series.tag, "recent_gain_share": share, "end_value": main.end, "points": main.n}
     if curves.val is not None and curves.val is not main:
@@ -38,4 +40,20 @@ def _validation_rose(curves: RunCurves) -> bool:
         return False
     rise = val.end - val.trend_min
     drop = max(val.start - val.trend_min, 0.0)
+    if val.short and val.trend_min > 0 and rise < SHORT_ONE_POINT_RISE_OF_LEVEL * val.trend_min:
+        return False  # a few evaluations have no noise estimate: a small last step up is within it
     return rise > max(MIN_VAL_RISE_OF_DROP * drop, MIN_VAL_RISE_IN_NOISE * val.noise, 0.02 * val.magnitude)
+
+
+# A validation loss whose scatter around its trend is this share of all it
+# gained has not settled at any level.
+UNSETTLED_NOISE_OF_GAIN = 0.5
+
+
+def _validation_unsettled(curves: RunCurves) -> bool:
+    """A separately logged validation loss that swings by half its gain or more."""
+    val = curves.val
+    if val is None or val is curves.main or val.short:
+        return False
+    gain = val.start - val.trend_min
+    return gain > 0 and val.noise >= UNSETTLED_NOISE_OF_GAIN * gain

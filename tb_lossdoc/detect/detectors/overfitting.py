@@ -25,9 +25,9 @@ def detect(curves: RunCurves) -> List[Finding]:
     allowed = max(0.1 * train.drop, 3 * train.noise / np.sqrt(max(1, train.n // 20)))
     if train.recent > rise.train_at_min + allowed:
         return []
+    # Accuracy that holds does not excuse the rise: validation stopped gaining
+    # while training still does. Overconfidence is then reported beside it.
     holds = accuracy_holds(curves, rise) is True
-    if holds and not (_large_rise(rise) or memorisation_gap(train, curves.val) is not None):
-        return []  # the loss rose a little but the answers did not get worse: overconfidence
     return [
         Finding(
             CODE,
@@ -43,19 +43,6 @@ def detect(curves: RunCurves) -> List[Finding]:
             certainty(rise.points, rise.margin),
         )
     ]
-
-
-# Validation loss that ends this share above its minimum, or gives back this
-# share of what it had gained, is overfitting even when accuracy holds (then
-# overconfidence is reported beside it).
-LARGE_RISE_OF_MIN = 0.25
-LARGE_RISE_OF_GAIN = 0.5
-
-
-def _large_rise(rise) -> bool:
-    """A rise of LARGE_RISE_OF_MIN of the minimum (a loss bounded by zero) or LARGE_RISE_OF_GAIN of the gain."""
-    of_min = rise.min_value > 0 and (rise.end_value - rise.min_value) >= LARGE_RISE_OF_MIN * rise.min_value
-    return of_min or rise.rise_of_drop >= LARGE_RISE_OF_GAIN
 
 
 def _memorised(curves: RunCurves) -> List[Finding]:

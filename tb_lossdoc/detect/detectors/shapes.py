@@ -26,6 +26,22 @@ MIN_VISIBLE_RISE_OF_DROP = 0.02
 # ...and on a short curve one later point this far above the minimum is a rise.
 SHORT_ONE_POINT_RISE_OF_LEVEL = 0.10
 
+# A few evaluations after the minimum whose straight-line fit climbs by this
+# many standard errors rise, though one of their moves went back a little;
+# the fit needs this many points to have an error worth the name.
+SHORT_CLIMB_IN_ERRORS = 3.0
+SHORT_CLIMB_MIN_POINTS = 4
+
+
+def _climbs_clearly(profile: Profile) -> bool:
+    """The points from the minimum on climb along a line clearly steeper than their scatter."""
+    after = profile.steps >= profile.trend_min_step
+    if after.sum() < SHORT_CLIMB_MIN_POINTS:
+        return False
+    slope, error = line_fit(profile.steps[after], profile.values[after])
+    return slope > 0 and slope >= SHORT_CLIMB_IN_ERRORS * error
+
+
 def _all_held(profile: Profile, rise: float) -> bool:
     """Every point after the minimum stays at least half the rise above it (a jump that held)."""
     after = profile.values[profile.steps > profile.trend_min_step]
@@ -81,8 +97,14 @@ def tail_slope(profile: Profile, share: float) -> Tuple[float, float]:
     verdicts that hang on the end of a curve do not flip with its noise.
     """
     k = min(profile.n, max(TAIL_FIT_POINTS, int(round(share * profile.n))))
-    x = profile.steps[-k:].astype(np.float64)
-    y = profile.values[-k:]
+    return line_fit(profile.steps[-k:], profile.values[-k:])
+
+
+def line_fit(steps: np.ndarray, values: np.ndarray) -> Tuple[float, float]:
+    """Least-squares slope of values over steps and its standard error (inf with two points or fewer)."""
+    k = values.size
+    x = steps.astype(np.float64)
+    y = values
     x = x - x.mean()
     sxx = float(np.dot(x, x))
     if sxx <= 0:
@@ -223,6 +245,50 @@ class ValRise:
 
 def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
     """A clear, lasting rise of validation loss after its minimum, else None."""
+    return _trend_rise(val, train) or _best_never_matched(val, train)
+
+
+# The end of a steady descent that no later evaluation came within this share
+# of (a loss bounded by zero), followed by this many evaluations over this share
+# of the run, was the best checkpoint: validation got worse after it and stayed
+# worse, however it zig-zagged (smoothing would average the lone best point away).
+NEVER_MATCHED_SHARE = 0.1
+NEVER_MATCHED_POINTS = 3
+NEVER_MATCHED_SPAN = 0.3
+
+
+def _best_never_matched(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
+    """The lowest evaluation, reached by a steady descent well before the end, that every later one stayed clearly above."""
+    best = int(np.argmin(val.values))
+    low = float(val.values[best])
+    later = val.values[best + 1 :]
+    if low <= 0 or float(np.min(val.values)) < 0 or later.size < NEVER_MATCHED_POINTS:
+        return None
+    if val.steps[-1] - val.steps[best] < NEVER_MATCHED_SPAN * max(val.span, 1):
+        return None
+    if best > 0 and not moves_consistently(val.values[: best + 1], falling=True):
+        return None  # a lucky dip in a zig-zag, not the end of a descent
+    needed = NEVER_MATCHED_SHARE * low
+    if float(np.min(later)) - low < needed:
+        return None
+    step = int(val.steps[best])
+    rise = val.end - low
+    return ValRise(
+        step,
+        low,
+        val.end,
+        int(val.steps[-1]),
+        rise / max(float(val.values[0]) - low, 1e-300),
+        train.trend_at(step) if train is not None else None,
+        train.end if train is not None else None,
+        (float(np.min(later)) - low) / needed,
+        val.n,
+        best == 0,
+    )
+
+
+def _trend_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
+    """A rise of the smoothed validation loss after its minimum that is clear and lasting."""
     rise = val.end - val.trend_min
     drop = max(val.start - val.trend_min, 1e-300)
     after = val.trend_steps > val.trend_min_step
@@ -251,7 +317,7 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
     if np.mean(np.diff(tail) > 0) < 0.6 and held < HELD_SHARE_OF_RISE * rise:
         return None
     from_minimum = val.values[val.steps >= val.trend_min_step]
-    if val.short and not (moves_consistently(from_minimum, falling=False) or _all_held(val, rise)):
+    if val.short and not (moves_consistently(from_minimum, falling=False) or _all_held(val, rise) or _climbs_clearly(val)):
         return None
     # Report the logged minimum (the checkpoint a user can keep) when it lies
     # before the climb; the smoothed minimum only decides whether there is one.

@@ -60,10 +60,54 @@ def just_started(profile) -> bool:
     )
 
 
+# A validation loss bounded by zero whose last fifth took a fifth off its
+# own current level, clearly (this many standard errors), is still falling on
+# the log scale practitioners read it on, however small that is beside a huge
+# first drop.
+VAL_RECENT_SHARE_OF_LEVEL = 0.2
+VAL_LEVEL_IN_ERRORS = 3.0
+
+
+def recent_fall_of_level(profile) -> float:
+    """The last fifth's fitted fall as a share of where the loss ended (0 unless the loss is bounded by zero)."""
+    if float(profile.values.min()) < 0 or profile.end <= 0:
+        return 0.0
+    slope, _ = tail_slope(profile, LAST_PART)
+    return -slope * LAST_PART * max(profile.span, 1) / profile.end
+
+
+def validation_falls_steeply(curves: RunCurves) -> bool:
+    """A separately logged validation loss still loses a fifth of its level per fifth of the run, clearly, beside a training loss that fell."""
+    main, val = curves.main, curves.val
+    if val is None or val is main or not (falls_steadily(main) if main.short else improves_clearly(main)):
+        return False
+    at_its_lowest = float(val.values[-1]) <= float(val.values.min()) + val.noise  # still making new lows
+    return (
+        at_its_lowest
+        and recent_fall_of_level(val) >= VAL_RECENT_SHARE_OF_LEVEL
+        and recent_fall_in_errors(val) >= VAL_LEVEL_IN_ERRORS
+    )
+
+
+# A few evaluations whose last move took off less than this share of the level,
+# and less than this share of the move before it, have stopped falling.
+STOPPED_SHARE_OF_LEVEL = 0.01
+STOPPED_SHARE_OF_PREVIOUS = 0.25
+
+
+def stopped_at_the_end(profile) -> bool:
+    """A short curve whose last move barely moved, after a real one: it has flattened."""
+    values = profile.values
+    last, previous = values[-2] - values[-1], values[-3] - values[-2]
+    return abs(last) < STOPPED_SHARE_OF_LEVEL * abs(values[-1]) and abs(last) < STOPPED_SHARE_OF_PREVIOUS * previous
+
+
 def is_still_improving(curves: RunCurves) -> bool:
     main = curves.main
     if main is None:
         return False
+    if validation_falls_steeply(curves):
+        return True
     if not (falls_steadily(main) if main.short else improves_clearly(main) or just_started(main)):
         return False
     if recent_gain_share(main) < MIN_RECENT_SHARE or recent_fall_in_errors(main) < MIN_RECENT_IN_ERRORS:
@@ -77,7 +121,7 @@ def is_still_improving(curves: RunCurves) -> bool:
     if validation_stall(curves) is not None:
         return False  # training falls, validation never moved: more of it buys nothing
     if val.short:
-        return falls_steadily(val)
+        return falls_steadily(val) and not stopped_at_the_end(val)
     # ...and clearly (a zig-zagging validation curve's last points fall by chance half the time).
     return recent_gain_share(val) > MIN_VAL_RECENT_SHARE and recent_fall_in_errors(val) >= MIN_RECENT_IN_ERRORS
 
