@@ -415,12 +415,7 @@ export class DetailPanel {
         best: marks.best,
         nan: isLoss ? marks.nan : null,
         spikes: isLoss ? marks.spikes : [],
-        fullRange: this.fullRange,
-        onToggleRange: () => {
-          this.fullRange = !this.fullRange;
-          this.render();
-        },
-        labels: { showAll: t(lang, "range_show_all"), fit: t(lang, "range_fit"), clipped: t(lang, "range_clipped") },
+        ...this.rangeToggle(lang),
       });
       this.charts.push(created);
       box.appendChild(created.element);
@@ -428,6 +423,18 @@ export class DetailPanel {
       if (this.charts.length === 1 && marks.ranges.length) box.appendChild(this.rangeLegend(marks.ranges));
     }
     return box;
+  }
+
+  /** The chart options that let extreme values fall off the chart, with the toggle that shows them. */
+  rangeToggle(lang) {
+    return {
+      fullRange: this.fullRange,
+      onToggleRange: () => {
+        this.fullRange = !this.fullRange;
+        this.render();
+      },
+      labels: { showAll: t(lang, "range_show_all"), fit: t(lang, "range_fit"), clipped: t(lang, "range_clipped") },
+    };
   }
 
   /** The ticked runs' losses in one chart, and their list columns side by side. */
@@ -448,12 +455,7 @@ export class DetailPanel {
         xDomain: extent,
         stepLabel: t(lang, "step"),
         ranges: [],
-        fullRange: this.fullRange,
-        onToggleRange: () => {
-          this.fullRange = !this.fullRange;
-          this.render();
-        },
-        labels: { showAll: t(lang, "range_show_all"), fit: t(lang, "range_fit"), clipped: t(lang, "range_clipped") },
+        ...this.rangeToggle(lang),
       });
       this.charts.push(created);
       chart = created.element;
