@@ -6,6 +6,7 @@ from typing import Optional
 
 import numpy as np
 
+from ..detect.profile import median
 from ..read.series import Series
 from ..report.messages import number
 from .forecast import LR_ENDS, RISING, TOO_NOISY, TOO_SHORT, UNSTABLE, Prediction, predict
@@ -83,7 +84,7 @@ def _lost_past_best(val_loss: Optional[Series], best_step: Optional[int]) -> Opt
     finite = val_loss.finite_only()
     if not len(finite):
         return None
-    end = float(np.median(finite.values[-max(1, min(len(finite) // 10, 5)):]))
+    end = median(finite.values[-max(1, min(len(finite) // 10, 5)):])
     return max(0.0, end - float(np.min(finite.values)))
 
 

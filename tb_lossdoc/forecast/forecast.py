@@ -13,7 +13,7 @@ from typing import Optional
 
 import numpy as np
 
-from ..detect.profile import block_medians, robust_sigma
+from ..detect.profile import block_medians, median, robust_sigma
 from ..read.series import Series
 from .fit import fit_decay
 
@@ -66,7 +66,7 @@ def predict(loss: Series, horizon_step: Optional[int] = None, lr: Optional[Serie
     horizon = int(horizon_step if horizon_step is not None else first + 2 * (last - first))
     tail = steps >= first + (1 - TAIL_SHARE) * (last - first)
     block_steps, block_values = block_medians(steps[tail], values[tail], BLOCKS)
-    end_level = float(np.median(values[-max(1, min(len(values) // 10, 20)):]))
+    end_level = median(values[-max(1, min(len(values) // 10, 20)):])
     base = Prediction(last_step=int(last), last_value=end_level, horizon_step=horizon)
     if block_values.size < 4:
         return _refuse(base, TOO_SHORT)
@@ -74,13 +74,13 @@ def predict(loss: Series, horizon_step: Optional[int] = None, lr: Optional[Serie
         return _refuse(base, LR_ENDS)
     noise = robust_sigma(np.diff(block_values)) / np.sqrt(2)
     drop = float(block_values[0] - block_values[-1])
-    whole_drop = float(np.median(values[: max(1, len(values) // 10)]) - end_level)
+    whole_drop = median(values[: max(1, len(values) // 10)]) - end_level
     if noise > 0.5 * max(abs(drop), abs(whole_drop)):  # the curve never moved clear of its noise
         return _refuse(base, TOO_NOISY)
     low_point = float(block_values.min())
     if block_values[-1] - low_point > 3 * max(noise, 1e-12) and np.argmin(block_values) < block_values.size - 2:
         return _refuse(base, RISING)
-    spacing = float(np.median(np.diff(steps))) if steps.size > 1 else 1.0
+    spacing = median(np.diff(steps)) if steps.size > 1 else 1.0
     never_negative = 0.0 if values.min() >= 0 else None  # a loss never below 0 has its floor at 0 or above
     fit = fit_decay(block_steps, block_values, origin=first, spacing=max(spacing, 1.0), lowest_floor=never_negative)
     flat = abs(drop) <= 2 * noise

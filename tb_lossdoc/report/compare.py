@@ -7,6 +7,7 @@ scanned without fetching each run's points.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Dict, List, Optional
 
@@ -17,6 +18,7 @@ from ..read.series import Series
 SPARKLINE_POINTS = 32
 # Enough for a drawing a few dozen pixels high; keeps a 3,000-run list light.
 SPARKLINE_DIGITS = 4
+_VALUE_FORMAT = f".{SPARKLINE_DIGITS}g"
 
 
 def _finite(series: Optional[Series]) -> Optional[np.ndarray]:
@@ -44,14 +46,21 @@ def columns(
     }
 
 
+@functools.lru_cache(maxsize=256)
+def _spread_index(count: int, limit: int) -> np.ndarray:
+    """At most `limit` evenly spread positions in `count` points, first and last kept
+    (the same for every run of a sweep, so computed once per length)."""
+    return np.unique(np.round(np.linspace(0, count - 1, min(count, limit))).astype(np.int64))
+
+
 def sketch(series: Series, limit: int = SPARKLINE_POINTS) -> List[list]:
     """At most `limit` evenly spread `[step, value]` points, first and last kept; non-finite values as null."""
     count = len(series)
     if count == 0:
         return []
-    index = np.unique(np.round(np.linspace(0, count - 1, min(count, limit))).astype(np.int64))
+    index = _spread_index(count, limit)
     return [
-        [int(step), float("%.*g" % (SPARKLINE_DIGITS, value)) if math.isfinite(value) else None]
+        [int(step), float(format(value, _VALUE_FORMAT)) if math.isfinite(value) else None]
         for step, value in zip(series.steps[index].tolist(), series.values[index].tolist())
     ]
 
