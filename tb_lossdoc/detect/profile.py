@@ -63,16 +63,21 @@ def block_medians(steps: np.ndarray, values: np.ndarray, blocks: int):
     if n <= blocks:
         return steps.astype(np.float64), values.copy()
     edges = np.linspace(0, n, blocks + 1).astype(np.int64)
-    size = int(np.max(np.diff(edges)))
+    count = np.diff(edges)
+    size = int(np.max(count))
+    # Steps are sorted: each block's median step is its middle one (or the mean of two).
+    low, high = edges[:-1] + (count - 1) // 2, edges[:-1] + count // 2
+    block_steps = (steps[low].astype(np.float64) + steps[high].astype(np.float64)) / 2.0
+    if size <= 2 and not np.isnan(values).any():
+        # Blocks of one or two points (fewer than twice `blocks` points): the median is
+        # the mean of the middle ones, sorted or not.
+        return block_steps, (values[low] + values[high]) / 2.0
     # Pad each block to the same length with NaN so one vectorised median does it.
     index = edges[:-1, None] + np.arange(size)[None, :]
     valid = index < edges[1:, None]
     index = np.minimum(index, n - 1)
     block_values = np.where(valid, values[index], np.nan)
-    # Steps are sorted: each block's median step is its middle one (or the mean of two).
-    count = np.diff(edges)
-    low, high = steps[edges[:-1] + (count - 1) // 2], steps[edges[:-1] + count // 2]
-    return (low.astype(np.float64) + high.astype(np.float64)) / 2.0, row_medians(block_values)
+    return block_steps, row_medians(block_values)
 
 
 def median(values: np.ndarray) -> float:
