@@ -109,10 +109,11 @@ def line_fit(steps: np.ndarray, values: np.ndarray) -> Tuple[float, float]:
     sxx = float(np.dot(x, x))
     if sxx <= 0:
         return 0.0, float("inf")
-    slope = float(np.dot(x, y - y.mean()) / sxx)
+    mean = y.mean()
+    slope = float(np.dot(x, y - mean) / sxx)
     if k <= 2:
         return slope, float("inf")
-    fitted = y.mean() + slope * x
+    fitted = mean + slope * x
     residual = float(np.dot(y - fitted, y - fitted))
     return slope, float(np.sqrt(residual / (k - 2) / sxx))
 
