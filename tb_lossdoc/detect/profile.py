@@ -7,8 +7,9 @@ no ratio a detector looks at.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Dict
 
 import numpy as np
 
@@ -104,6 +105,8 @@ class Profile:
     """A cleaned, finite curve with the robust statistics detectors share."""
 
     series: Series
+    # Results of helpers that several detectors ask of the same curve, computed once.
+    memo: Dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 
     @cached_property
     def steps(self) -> np.ndarray:
@@ -113,7 +116,7 @@ class Profile:
     def values(self) -> np.ndarray:
         return self.series.values
 
-    @property
+    @cached_property
     def n(self) -> int:
         return int(self.values.size)
 

@@ -96,8 +96,11 @@ def tail_slope(profile: Profile, share: float) -> Tuple[float, float]:
     A fit over many points is steady where the trend's last point is not, so
     verdicts that hang on the end of a curve do not flip with its noise.
     """
-    k = min(profile.n, max(TAIL_FIT_POINTS, int(round(share * profile.n))))
-    return line_fit(profile.steps[-k:], profile.values[-k:])
+    key = ("tail_slope", share)
+    if key not in profile.memo:
+        k = min(profile.n, max(TAIL_FIT_POINTS, int(round(share * profile.n))))
+        profile.memo[key] = line_fit(profile.steps[-k:], profile.values[-k:])
+    return profile.memo[key]
 
 
 def line_fit(steps: np.ndarray, values: np.ndarray) -> Tuple[float, float]:
