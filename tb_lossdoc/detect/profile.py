@@ -7,9 +7,10 @@ no ratio a detector looks at.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Dict
+from typing import Dict, Tuple
 
 import numpy as np
 
@@ -24,6 +25,22 @@ MAD_TO_SIGMA = 1.4826
 FULL_SHAPE_POINTS = 8
 
 
+@functools.lru_cache(maxsize=64)
+def _window_layout(n: int, half: int) -> Tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Where rolling_median reads for `n` points: the (points x window) index grid, the cells
+    outside each point's symmetric window, and their fill (-inf left, +inf right).
+    The same for every curve of that length, so built once (read-only)."""
+    centre = np.arange(n)
+    reach = np.minimum(half, np.minimum(centre, n - 1 - centre))
+    offsets = np.arange(-half, half + 1)
+    index = np.clip(centre[:, None] + offsets[None, :], 0, n - 1)
+    outside = np.abs(offsets)[None, :] > reach[:, None]
+    fill = np.where(offsets < 0, -np.inf, np.inf)[None, :]
+    for array in (index, outside, fill):
+        array.flags.writeable = False
+    return index, outside, fill
+
+
 def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     """Centred rolling median; the window shrinks symmetrically at the edges.
 
@@ -35,13 +52,8 @@ def rolling_median(values: np.ndarray, window: int) -> np.ndarray:
     half = window // 2
     if n == 0 or half == 0:
         return values.copy()
-    centre = np.arange(n)
-    reach = np.minimum(half, np.minimum(centre, n - 1 - centre))
-    offsets = np.arange(-half, half + 1)
-    index = centre[:, None] + offsets[None, :]
-    grid = values[np.clip(index, 0, n - 1)]
-    outside = np.abs(offsets)[None, :] > reach[:, None]
-    grid = np.where(outside, np.where(offsets < 0, -np.inf, np.inf)[None, :], grid)
+    index, outside, fill = _window_layout(n, half)
+    grid = np.where(outside, fill, values[index])
     if np.isnan(values).any():
         return np.median(grid, axis=1)  # NaN rows: np.median's NaN
     # Every row holds an odd 2 * half + 1 entries: its median is its middle one.
