@@ -49,8 +49,10 @@ def columns(
 @functools.lru_cache(maxsize=256)
 def _spread_index(count: int, limit: int) -> np.ndarray:
     """At most `limit` evenly spread positions in `count` points, first and last kept
-    (the same for every run of a sweep, so computed once per length)."""
-    return np.unique(np.round(np.linspace(0, count - 1, min(count, limit))).astype(np.int64))
+    (the same for every run of a sweep, so computed once per length; read-only)."""
+    index = np.unique(np.round(np.linspace(0, count - 1, min(count, limit))).astype(np.int64))
+    index.flags.writeable = False
+    return index
 
 
 def sketch(series: Series, limit: int = SPARKLINE_POINTS) -> List[list]:
