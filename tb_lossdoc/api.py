@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from typing import List
+from typing import List, Optional
 
 import numpy as np
 
@@ -32,23 +32,26 @@ def diagnose(logdir: str, lang: str = "en", options: Options = None, reader: str
             events.append(stack.enter_context(open_logdir(path, reader=reader, verbose=verbose)))
             return events[0].provider, events[0].ctx, events[0].problems
 
-        provider, ctx, problems = open_path(logdir, open_events)
+        opened_path = open_path(logdir, open_events)
         if events:
-            return document_of(logdir, events[0], options, lang)
-        document = _document(provider, ctx, problems, options, lang)
+            return document_of(logdir, events[0], options, lang, opened_path)
+        document = _document(*opened_path, options, lang)
     document["reader"] = FILES
     return document
 
 
-def document_of(path: str, opened: OpenLogdir, options: Options, lang: str) -> dict:
+def document_of(path: str, opened: OpenLogdir, options: Options, lang: str, opened_path: Optional[tuple] = None) -> dict:
     """The document of `path`, whose event files `opened` loaded; if the Rust server dies mid-read,
-    what it could not finish is salvaged with TensorBoard's Python loader."""
+    what it could not finish is salvaged with TensorBoard's Python loader.
+
+    `opened_path` is `open_path(path, ...)`'s answer when the caller has it already.
+    """
 
     def events(_path: str):
         return opened.provider, opened.ctx, opened.problems
 
     try:
-        document = _document(*open_path(path, events), options, lang)
+        document = _document(*(opened_path or open_path(path, events)), options, lang)
     except Exception as error:
         if opened.reader != RUST:
             raise

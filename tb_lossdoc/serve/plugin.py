@@ -227,10 +227,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     @get_only
     def _serve_run(self, request):
-        run = request.args.get("run")
-        if not run:
-            raise errors.InvalidArgumentError("the run parameter is required: run?run=NAME")
-        return self._respond_cached(request, RUN_VIEW, self._language(request), run)
+        return self._respond_cached(request, RUN_VIEW, self._language(request), _required_run(request, "run?run=NAME"))
 
     def _language(self, request) -> str:
         lang = request.args.get("lang")
@@ -245,9 +242,7 @@ class LossDocPlugin(base_plugin.TBPlugin):
     @wrappers.Request.application
     @get_only
     def _serve_curves(self, request):
-        run = request.args.get("run")
-        if not run:
-            raise errors.InvalidArgumentError("the run parameter is required: curves?run=RUN")
+        run = _required_run(request, "curves?run=RUN")
         max_points = _max_points(request.args.get("max_points"))
         body = self.curves_impl(
             plugin_util.context(request.environ),
@@ -296,3 +291,11 @@ def _max_points(text):
 
 def _short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit] + "..."
+
+
+def _required_run(request, usage: str) -> str:
+    """The `run` query parameter, or a 400 that shows the route's usage."""
+    run = request.args.get("run")
+    if not run:
+        raise errors.InvalidArgumentError("the run parameter is required: " + usage)
+    return run

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Dict, List, Optional, Union
+from typing import Dict, List, Optional, Tuple, Union
 
 import numpy as np
 
@@ -98,6 +98,10 @@ class RunCurves:
     def val_rise(self) -> Optional[ValRise]:
         """Validation loss turning up after a minimum, shared by the detectors that need it."""
         return validation_rise(self.val, self.train) if self.val is not None else None
+
+    def loss_profiles(self) -> List[Tuple[str, Profile]]:
+        """(role, profile) of the training and the validation loss, those that are logged."""
+        return [(role, p) for role, p in (("train_loss", self.train), ("val_loss", self.val)) if p is not None]
 
     @property
     def main(self) -> Optional[Profile]:

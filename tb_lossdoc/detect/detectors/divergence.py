@@ -23,9 +23,7 @@ LATEST_MINIMUM = 0.85
 
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
-    for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
-        if profile is None:
-            continue
+    for role, profile in curves.loss_profiles():
         if role == "val_loss" and curves.train is not None and not is_flat(curves.train):
             break  # validation rising while training falls is overfitting, not divergence
         finding = _diverges(profile, role) or (_recovered_partway(curves) if role == "train_loss" else None)

@@ -34,9 +34,7 @@ DECAYED_LR_SHARE = 0.2
 
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
-    for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
-        if profile is None:
-            continue
+    for role, profile in curves.loss_profiles():
         if profile.short:
             findings.extend(_short_zigzag(profile, role, curves))
             continue

@@ -38,8 +38,8 @@ MIN_POINTS_FOR_SPIKES = 10
 
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
-    for role, profile in (("train_loss", curves.train), ("val_loss", curves.val)):
-        if profile is None or profile.n < MIN_POINTS_FOR_SPIKES:
+    for role, profile in curves.loss_profiles():
+        if profile.n < MIN_POINTS_FOR_SPIKES:
             continue
         events = spikes_of(profile, curves)
         if not events:
