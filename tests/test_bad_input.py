@@ -81,6 +81,18 @@ def test_one_point_and_all_nan_runs(tmp_path):
     json.dumps(runs, allow_nan=False)  # the document stays valid JSON
 
 
+def test_one_training_log_beside_many_evaluations_is_judged_by_validation(tmp_path):
+    """A Trainer with a large logging_steps logs the training loss once but evaluates often: not insufficient_data."""
+    steps, values = synthetic.decay(40)
+    writers.torch_scalars(
+        str(tmp_path / "run"),
+        {"train/loss": [(390, 0.4)], "eval/loss": writers.points((s * 10 for s in steps), values)},
+    )
+    (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
+    assert run["verdict"] == "converged"
+    assert run["findings"][0]["evidence"]["tag"] == "eval/loss"
+
+
 def test_duplicate_steps_after_a_restart(tmp_path):
     """Crash at step 300, resume from the checkpoint at step 200: the resumed values win."""
     steps, values = synthetic.decay(500)

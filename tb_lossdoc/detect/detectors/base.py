@@ -105,8 +105,8 @@ class RunCurves:
 
     @property
     def main(self) -> Optional[Profile]:
-        """The loss a run is judged by: training loss, else validation loss."""
-        return self.train if self.train_loss is not None else self.val
+        """The loss a run is judged by: training loss, else (not logged, or too few finite points) validation loss."""
+        return self.train if self.train is not None else self.val
 
     @cached_property
     def lr_changes(self) -> List["LrChange"]:
