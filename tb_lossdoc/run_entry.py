@@ -13,7 +13,7 @@ from .detect.detectors.base import MIN_POINTS, RunCurves
 from .detect.engine import INSUFFICIENT_DATA, Verdict, diagnose
 from .forecast.document import forecast_field
 from .read.align import epochs_on_step_axis
-from .read.curves import LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TrainingRun, set_of_tag
+from .read.curves import GRAD_NORM, LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TrainingRun, set_of_tag
 from .read.derived import components_tag, resolved, summed
 from .read.series import Series
 from .report import compare, messages
@@ -26,7 +26,7 @@ def chart_curves(training_run: TrainingRun, series: Dict[Tuple[str, str], Series
     sets = _validation_set_outcomes(training_run, series, curves)
     if sets:
         curves = _with_set(curves, sets[_most_severe(sets)][0])
-    return curves
+    return {role: s for role, s in curves.items() if role != GRAD_NORM}  # read for NaN/inf only, not charted
 
 
 def _pick(refs, series: Dict[Tuple[str, str], Series]) -> Optional[Series]:
@@ -187,6 +187,7 @@ def _run_curves_of(by_role: Dict[str, Series]) -> RunCurves:
         train_acc=by_role.get(TRAIN_ACC),
         val_acc=by_role.get(VAL_ACC),
         lr=by_role.get(LEARNING_RATE),
+        grad_norm=by_role.get(GRAD_NORM),
     )
 
 

@@ -81,6 +81,24 @@ def test_one_point_and_all_nan_runs(tmp_path):
     json.dumps(runs, allow_nan=False)  # the document stays valid JSON
 
 
+def test_nan_gradients_behind_a_filtered_loss_are_non_finite(tmp_path):
+    """The Hugging Face Trainer drops NaN step losses from the loss it logs: 0.0 beside a NaN grad_norm is a broken run."""
+    steps, values = synthetic.decay(60)
+    broken_from = 20
+    loss = [(int(s), float(v) if i < broken_from else 0.0) for i, (s, v) in enumerate(zip(steps, values))]
+    norms = [(int(s), 1.5 if i < broken_from else float("nan")) for i, s in enumerate(steps)]
+    writers.torch_scalars(str(tmp_path / "broken"), {"train/loss": loss, "train/grad_norm": norms})
+    # Mixed precision's loss scaler skips the odd step with an inf gradient and goes on: not broken.
+    skipped = [(int(s), float("inf") if i in (3, 31) else 1.5) for i, s in enumerate(steps)]
+    writers.torch_scalars(str(tmp_path / "amp"), {"train/loss": writers.points(steps, values), "train/grad_norm": skipped})
+    runs = {r["run"]: r for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]}
+    assert runs["broken"]["verdict"] == "non_finite"
+    evidence = runs["broken"]["findings"][0]["evidence"]
+    assert (evidence["tag"], evidence["first_bad_step"]) == ("train/grad_norm", int(steps[broken_from]))
+    assert "logging_nan_inf_filter" in runs["broken"]["findings"][0]["text"]["en"]["detail"]
+    assert "non_finite" not in {f["code"] for f in runs["amp"]["findings"]}
+
+
 def test_one_training_log_beside_many_evaluations_is_judged_by_validation(tmp_path):
     """A Trainer with a large logging_steps logs the training loss once but evaluates often: not insufficient_data."""
     steps, values = synthetic.decay(40)

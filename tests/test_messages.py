@@ -199,6 +199,14 @@ CURVES = [
         lambda k, d: dict(train_loss=_s(syn.decay(60), k, d), val_loss=Series.from_points(np.arange(0, 60, 5), [NAN] * 12, tag="val")),
         "non_finite",
     ),
+    (
+        "NaN gradients behind a filtered loss",
+        lambda k, d: dict(
+            train_loss=_s((range(60), [2.3 - 0.02 * i if i < 20 else 0.0 for i in range(60)]), k, d),
+            grad_norm=Series.from_points(range(60), [1.0] * 20 + [NAN] * 40, tag="train/grad_norm"),
+        ),
+        "non_finite",
+    ),
     ("short run", lambda k, d: dict(train_loss=_s(syn.decay(5, rate=2.0, noise=0.01), k, d)), "still_improving"),
     ("validation stalled", lambda k, d: _pair(syn.validation_stall(), k, d), "plateau"),
     ("divergence that partly came back", lambda k, d: _pair(syn.partial_recovery(), k, d), "divergence"),
@@ -357,6 +365,7 @@ VARIANT_EVIDENCE = {
     "overfitting.memorisation": {"memorisation_gap": 40.0},
     "plateau.lr_collapse": {"lr_collapsed": True},
     "non_finite.whole_curve": {"finite_points": 0},
+    "non_finite.hidden": {"hidden_by_loss_filter": True, "role": "grad_norm"},
     "plateau.val_stall": {"val_stalled": True},
     "divergence.partial": {"recovered_partway": True},
     "not_learning.pinned": {"pinned": True},

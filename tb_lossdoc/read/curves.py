@@ -17,7 +17,8 @@ VAL_LOSS = "val_loss"
 TRAIN_ACC = "train_acc"
 VAL_ACC = "val_acc"
 LEARNING_RATE = "lr"
-ROLES = (TRAIN_LOSS, VAL_LOSS, TRAIN_ACC, VAL_ACC, LEARNING_RATE)
+GRAD_NORM = "grad_norm"
+ROLES = (TRAIN_LOSS, VAL_LOSS, TRAIN_ACC, VAL_ACC, LEARNING_RATE, GRAD_NORM)
 LOSS_ROLES = (TRAIN_LOSS, VAL_LOSS)
 
 TRAIN_WORDS = ("train", "training")
@@ -141,8 +142,13 @@ def _split_of_words(words: Sequence[str]) -> Optional[str]:
     return None
 
 
+GRAD_WORDS = ("grad", "gradient", "gradients")
+
+
 def _kind_of(words: Sequence[str]) -> Optional[str]:
-    """What a tag measures: a kind of loss, "acc", "lr", or None."""
+    """What a tag measures: a kind of loss, "acc", "lr", "grad_norm" (read for NaN/inf only), or None."""
+    if any(w in GRAD_WORDS for w in words) and "norm" in words or "gnorm" in words:
+        return None if any(w in LOSS_WORDS for w in words) else GRAD_NORM
     if any(w in NOT_A_CURVE for w in words):
         return None
     if any(w in PERPLEXITY_WORDS for w in words):
@@ -379,6 +385,8 @@ def _tag_role(run: str, tag: str, run_split: Optional[Tuple[str, int]], patterns
         return None
     if kind == "lr":
         return _Tagged(ref, LEARNING_RATE, kind, words, qualifier)
+    if kind == GRAD_NORM:
+        return _Tagged(ref, GRAD_NORM, kind, words, qualifier)
     split = _split_of_words(words) or (run_split[0] if run_split else None) or "train"
     if kind == "acc":
         return _Tagged(ref, TRAIN_ACC if split == "train" else VAL_ACC, kind, words, qualifier)

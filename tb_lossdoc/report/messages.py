@@ -34,6 +34,7 @@ LABELS: Dict[str, Dict[str, str]] = {
 _ROLE = {
     "train_loss": {"en": "training loss", "zh": "训练 loss"},
     "val_loss": {"en": "validation loss", "zh": "验证 loss"},
+    "grad_norm": {"en": "gradient norm", "zh": "梯度范数"},
 }
 
 TEXTS: Dict[str, Dict[str, Dict[str, object]]] = {
@@ -329,6 +330,31 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
                 "手动打印一个 batch 的 loss：如果是有限值，问题出在记录或求平均上（检查空的 DataLoader 和 0/0 的平均）。",
                 "检查计算这个 loss 的数据是不是空的，有没有 NaN 或 inf。",
                 "给 loss 加保护：log 和除法里加一个 epsilon，用框架自带的 log-softmax / 交叉熵而不是自己拼。",
+            ],
+        },
+    },
+    "non_finite.hidden": {
+        "en": {
+            "title": "the gradient norm became {first_bad_value} at step {first_bad_step}; the logged loss hides it",
+            "detail": "{bad_story} The loss logged beside it looks finite only because the trainer leaves non-finite step "
+            "losses out of the mean it logs (the Hugging Face Trainer's logging_nan_inf_filter, on by default): a loss of "
+            "exactly 0.0, or one frozen at a value, is what that filter leaves when every step is NaN. From that step on "
+            "the weights are not numbers, and nothing the run logged afterwards can be trusted.",
+            "actions": [
+                "Train once with logging_nan_inf_filter=False to see the real losses, and look at what changed just before step {first_bad_step}.",
+                "With fp16, use bf16 where the hardware has it, or keep the loss scaler on; lower the learning rate and clip gradients (max_grad_norm).",
+                "Turn on anomaly detection (torch.autograd.set_detect_anomaly) for a few steps to find the operation that overflows.",
+            ],
+        },
+        "zh": {
+            "title": "梯度范数在第 {first_bad_step} 步变成了 {first_bad_value}；记录下来的 loss 把它藏住了",
+            "detail": "{bad_story}旁边记录的 loss 看起来是有限值，只是因为训练器在求平均时跳过了非有限的单步 loss"
+            "（Hugging Face Trainer 的 logging_nan_inf_filter，默认开启）：每一步都是 NaN 时，留下来的就是恰好 0.0 "
+            "或一直不变的 loss。从这一步起权重已经不是数了，之后记录的一切都不可信。",
+            "actions": [
+                "设 logging_nan_inf_filter=False 再训练一次，看看真实的 loss，并检查第 {first_bad_step} 步之前发生了什么。",
+                "用 fp16 时，硬件支持就换成 bf16，或者保持 loss scaler 开启；调小学习率并裁剪梯度（max_grad_norm）。",
+                "打开 torch.autograd.set_detect_anomaly 跑几步，找到溢出的算子。",
             ],
         },
     },
@@ -801,6 +827,8 @@ def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
 def _template(finding: Finding, lang: str) -> Mapping[str, object]:
     """The code's texts, or those of the variant its evidence shows."""
     evidence = finding.evidence
+    if finding.code == "non_finite" and evidence.get("hidden_by_loss_filter"):
+        return VARIANTS["non_finite.hidden"][lang]
     if finding.code == "non_finite" and _whole_curve_lost(evidence):
         return VARIANTS["non_finite.whole_curve"][lang]
     if finding.code == "not_learning" and evidence.get("chance_seen_in") == "accuracy":

@@ -75,6 +75,7 @@ class RunCurves:
     train_acc: Optional[Series] = None
     val_acc: Optional[Series] = None
     lr: Optional[Series] = None
+    grad_norm: Optional[Series] = None  # read only for NaN/inf a loss filter may hide
     # Results several detectors need, computed once per run (keyed by their maker).
     shared: Dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 

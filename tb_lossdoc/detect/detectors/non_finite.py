@@ -53,8 +53,38 @@ def detect(curves: RunCurves) -> List[Finding]:
             finding = _finding(role, series)
             if finding is not None:
                 findings.append(finding)
+    if not findings:
+        hidden = _hidden_by_loss_filter(curves.grad_norm)
+        return [hidden] if hidden is not None else []
     # Of the curves that broke, only the first (the other most likely broke
     # because of it); a curve that was never finite did not break, and is
     # always reported.
     broke = sorted((f for f in findings if f.evidence["finite_points"]), key=lambda f: f.first_step)
     return broke[:1] + [f for f in findings if not f.evidence["finite_points"]]
+
+
+# Gradient norms that stay NaN/inf: at least this many logs, and this share of
+# the logs from the first bad one on. Mixed precision's loss scaler skips the
+# odd step with an inf gradient and recovers; that is not a broken run.
+MIN_BAD_GRAD_NORMS = 3
+MIN_BAD_GRAD_SHARE = 0.5
+
+
+def _hidden_by_loss_filter(grad_norm: Optional[Series]) -> Optional[Finding]:
+    """Gradient norms that went NaN/inf for good beside finite losses: the loss logger filtered the bad steps out.
+
+    The Hugging Face Trainer (`logging_nan_inf_filter`, on by default) logs the
+    mean of the finite step losses only, so a run whose every step is NaN logs
+    a loss of 0.0 or a frozen value while its `grad_norm` reads NaN.
+    """
+    if grad_norm is None or len(grad_norm) == 0:
+        return None
+    finding = _finding("grad_norm", grad_norm)
+    if finding is None:
+        return None
+    bad = ~grad_norm.finite
+    after_first = bad[int(np.flatnonzero(bad)[0]) :]
+    if int(bad.sum()) < MIN_BAD_GRAD_NORMS or float(after_first.mean()) < MIN_BAD_GRAD_SHARE:
+        return None
+    finding.evidence["hidden_by_loss_filter"] = True
+    return finding
