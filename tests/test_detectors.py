@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tb_lossdoc.detect import synthetic as syn
-from tb_lossdoc.detect.detectors.base import RunCurves
+from tb_lossdoc.detect.detectors.base import MIN_POINTS, RunCurves
 from tb_lossdoc.detect.engine import INSUFFICIENT_DATA, diagnose
 from tb_lossdoc.read.series import Series
 
@@ -145,6 +145,23 @@ def test_jump_right_after_a_learning_rate_restart_is_not_a_spike():
     lr = Series.from_points(steps, np.where(steps < 400, 1e-4, 1e-2))
     assert "spike" in codes(train_loss=Series.from_points(steps, values))
     assert "spike" not in codes(train_loss=Series.from_points(steps, values), lr=lr)
+
+
+@pytest.mark.parametrize("epochs", [5, 7, 9])
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_one_bad_epoch_of_a_few_is_a_spike_and_a_zigzag_or_noise_is_not(epochs, scale):
+    """A few evaluations carry no noise estimate: one that jumps clear of an orderly curve is still a spike."""
+    steps, train = syn.decay(epochs, start=1.2, floor=0.3, rate=epochs / 2, noise=0.0)
+    _, val = syn.decay(epochs, start=1.3, floor=0.45, rate=epochs / 2, noise=0.0)
+    bad = val.copy()
+    bad[epochs // 2] *= 2.0  # one bad epoch doubles the loss
+    found = diagnose(RunCurves(train_loss=Series.from_points(steps, train * scale), val_loss=Series.from_points(steps, bad * scale)))
+    (spike,) = [f for f in found.findings if f.code == "spike"]
+    assert spike.first_step == steps[epochs // 2] and (spike.confidence < 0.5) == (epochs < MIN_POINTS)
+    zigzag = val * np.where(np.arange(epochs) % 2 == 1, 1.4, 1.0)
+    assert "spike" not in codes(train_loss=Series.from_points(steps, train * scale), val_loss=Series.from_points(steps, zigzag * scale))
+    noisy = val * (1 + 0.04 * np.random.default_rng(epochs).standard_normal(epochs))
+    assert "spike" not in codes(train_loss=Series.from_points(steps, train * scale), val_loss=Series.from_points(steps, noisy * scale))
 
 
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():

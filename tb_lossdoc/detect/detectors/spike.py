@@ -32,15 +32,16 @@ MAX_EVENTS = 8
 LR_GRACE_POINTS = 3
 # No stretch of a curve is quieter than this share of its typical local noise.
 NOISE_FLOOR_OF_TYPICAL = 0.5
-# An epoch-level curve of this many points shows a single bad epoch.
+# An epoch-level curve of this many points shows a single bad epoch by its
+# noise; from SHORT_MIN_POINTS_FOR_SPIKES on, one point that clearly stands out
+# of an otherwise orderly curve does (a few epochs carry no noise estimate).
 MIN_POINTS_FOR_SPIKES = 10
+SHORT_MIN_POINTS_FOR_SPIKES = 5
 
 
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
     for role, profile in curves.loss_profiles():
-        if profile.n < MIN_POINTS_FOR_SPIKES:
-            continue
         events = spikes_of(profile, curves)
         if not events:
             continue
@@ -97,7 +98,10 @@ def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, flo
     """The spike events of a curve, or none when there are too many to be spikes (computed once per run)."""
     key = ("spikes", id(profile))
     if key not in curves.shared:
-        events = _jumps(profile, curves) if profile.n >= MIN_POINTS_FOR_SPIKES else []
+        if profile.n >= MIN_POINTS_FOR_SPIKES:
+            events = _jumps(profile, curves)
+        else:
+            events = _lone_jump(profile) if profile.n >= SHORT_MIN_POINTS_FOR_SPIKES else []
         curves.shared[key] = [] if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n) else events
     return curves.shared[key]
 
@@ -153,6 +157,35 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
             continue
         events.append((int(profile.steps[peak]), float(height / spread), float(height / threshold[peak])))
     return events
+
+
+# On a few points, the jump must reach the curve's median move
+# (without the jump), and no other rise may reach this share of the jump.
+LONE_JUMP_OF_MEDIAN_MOVE = 1.0
+LONE_JUMP_OTHER_RISE_SHARE = 0.5
+
+
+def _lone_jump(profile: Profile) -> List[Tuple[int, float, float]]:
+    """The one interior point of a few-point loss that jumps by a quarter of its level above both neighbours
+    while the rest of the curve moves in small, orderly steps; none when several do (that is a zigzag)."""
+    values = profile.values
+    if float(np.min(values)) < 0:
+        return []
+    spread = max(profile.amplitude, 1e-12 * profile.magnitude)
+    events = []
+    for i in range(1, values.size - 1):
+        shoulder = max(float(values[i - 1]), float(values[i + 1]))
+        height = float(values[i]) - shoulder
+        needed = MIN_JUMP_OF_LEVEL * shoulder
+        if height <= needed:
+            continue
+        moves = np.diff(np.delete(values, i))
+        if height < LONE_JUMP_OF_MEDIAN_MOVE * median(np.abs(moves)):
+            continue
+        if float(np.max(moves, initial=0.0)) > LONE_JUMP_OTHER_RISE_SHARE * height:
+            continue
+        events.append((int(profile.steps[i]), height / spread, height / needed if needed > 0 else LONE_JUMP_OF_MEDIAN_MOVE))
+    return events if len(events) == 1 else []
 
 
 def _local_noise(residual: np.ndarray, block: int) -> np.ndarray:
