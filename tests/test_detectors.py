@@ -164,6 +164,32 @@ def test_one_bad_epoch_of_a_few_is_a_spike_and_a_zigzag_or_noise_is_not(epochs, 
     assert "spike" not in codes(train_loss=Series.from_points(steps, train * scale), val_loss=Series.from_points(steps, noisy * scale))
 
 
+@pytest.mark.parametrize("at", [0.3, 0.6, 0.8])
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_a_loss_that_collapses_to_a_worse_level_and_stays_is_divergence(at, scale):
+    """A run that breaks mid-way (e.g. back to a uniform guess) and never recovers did not converge there."""
+    rng = np.random.default_rng(int(at * 10))
+    steps = np.arange(300)
+    values = 0.4 + 1.9 * np.exp(-steps / 30.0)
+    broke = int(at * steps.size)
+    values[broke:] = 2.3
+    values = values * (1 + 0.02 * rng.standard_normal(steps.size))
+    train = Series.from_points(steps, values * scale)
+    outcome = diagnose(RunCurves(train_loss=train))
+    assert outcome.verdict == "divergence", [f.code for f in outcome.findings]
+    assert outcome.findings[0].first_step < broke
+    val = Series.from_points(steps[::20], values[::20] * 1.1 * scale)  # evaluations that broke with it
+    assert verdict(train_loss=train, val_loss=val) == "divergence"
+
+
+def test_warm_restarts_that_end_a_cycle_low_are_not_divergence():
+    """SGDR without a logged learning rate: the loss jumps at each restart and falls lower by each cycle's end."""
+    steps = np.arange(600)
+    phase = (steps % 200) / 200.0
+    values = (0.3 + 1.5 * np.exp(-steps / 150.0)) * (1 + 0.6 * (1 - phase) ** 3)
+    assert "divergence" not in codes(train_loss=Series.from_points(steps, values))
+
+
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():
     five = diagnose(RunCurves(train_loss=series(syn.decay(5))))
     assert five.verdict in ("converged", "still_improving") and five.findings[0].confidence < 0.5

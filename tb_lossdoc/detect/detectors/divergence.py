@@ -26,7 +26,10 @@ def detect(curves: RunCurves) -> List[Finding]:
     for role, profile in curves.loss_profiles():
         if role == "val_loss" and curves.train is not None and not is_flat(curves.train):
             break  # validation rising while training falls is overfitting, not divergence
-        finding = _diverges(profile, role) or (_recovered_partway(curves) if role == "train_loss" else None)
+        # The partial recovery is the more telling story when the loss also held part of its rise.
+        finding = (_recovered_partway(curves) if role == "train_loss" else None) or _diverges(
+            profile, role, step_counts=role != "train_loss" or _validation_agrees(curves)
+        )
         if finding is not None and role == "val_loss" and curves.train is not None:
             finding.evidence["train_never_fell"] = True  # the run got worse; it did not memorise
         if finding is not None:
@@ -121,7 +124,13 @@ def _recovered_partway(curves: RunCurves) -> Optional[Finding]:
     )
 
 
-def _diverges(profile, role: str):
+def _validation_agrees(curves: RunCurves) -> bool:
+    """No separately logged validation loss, or one that rose too: a training loss that stepped up is then believed."""
+    return curves.val is None or curves.val is curves.train or curves.val_rise is not None
+
+
+def _diverges(profile, role: str, step_counts: bool = True):
+    """A loss that rose persistently after its minimum; a sudden step up that held counts when `step_counts`."""
     now = profile.recent
     rise = now - profile.trend_min
     if rise <= 0:
@@ -139,10 +148,15 @@ def _diverges(profile, role: str):
         return None
     if profile.short and not _rises_from_lowest_point(profile.values):
         return None
-    # Persistent: the trend climbs after the minimum and the last quarter stays up.
+    # Persistent: the last quarter stays up, and the trend climbs after the
+    # minimum, or stepped up at once and held the whole rise (a run that broke
+    # and collapsed to a worse level, e.g. a uniform guess, never recovers;
+    # believed of a training loss only when validation, if logged, rose too).
     climbing = np.mean(np.diff(profile.trend[profile.trend_min_index :]) > 0)
     held = profile.level(0.75, 1.0) - profile.trend_min
-    if climbing < 0.6 or held < 4 * profile.noise / np.sqrt(max(1, profile.n // 4)):
+    if held < 4 * profile.noise / np.sqrt(max(1, profile.n // 4)):
+        return None
+    if climbing < 0.6 and not (step_counts and held >= needed):
         return None
     return Finding(
         CODE,
