@@ -190,6 +190,15 @@ def test_warm_restarts_that_end_a_cycle_low_are_not_divergence():
     assert "divergence" not in codes(train_loss=Series.from_points(steps, values))
 
 
+@pytest.mark.parametrize("noise", [0.1, 0.2])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_flat_per_step_loss_under_heavy_minibatch_noise_is_not_learning(noise, seed):
+    """The start level is the median of a few noisy points: a few percent of it is noise, not learning."""
+    steps, values = syn.flat(1000, level=1.37, noise=0.0, seed=seed)
+    noisy = values * (1 + noise * np.random.default_rng(seed).standard_normal(values.size))
+    assert verdict(train_loss=Series.from_points(steps, noisy)) == "not_learning"
+
+
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():
     five = diagnose(RunCurves(train_loss=series(syn.decay(5))))
     assert five.verdict in ("converged", "still_improving") and five.findings[0].confidence < 0.5

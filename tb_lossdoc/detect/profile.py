@@ -183,11 +183,15 @@ class Profile:
         hi = max(lo + 1, int(np.ceil(end_frac * self.n)))
         return median(self.values[lo:hi])
 
+    @property
+    def start_points(self) -> int:
+        """How many of the first points the start level is the median of."""
+        return max(1, min(5, self.n // 20))
+
     @cached_property
     def start(self) -> float:
         """Level where training started: the first few points."""
-        k = max(1, min(5, self.n // 20))
-        return median(self.values[:k])
+        return median(self.values[: self.start_points])
 
     @cached_property
     def end(self) -> float:

@@ -53,10 +53,22 @@ def relative_change(profile: Profile) -> float:
     return (profile.start - min(profile.trend_min, profile.end)) / profile.magnitude
 
 
+# On a per-step curve (its start the median of FLAT_NOISE_START_POINTS points),
+# a change within this many standard errors of the start level is no change:
+# heavy minibatch noise hides a few percent. (Fewer points measure no noise
+# worth the name: an oscillating epoch curve would pass for flat.)
+FLAT_IN_START_ERRORS = 3.0
+FLAT_NOISE_START_POINTS = 5
+
+
 def is_flat(profile: Profile) -> bool:
-    """The loss barely moved from where it started (up or down)."""
+    """The loss barely moved from where it started (up or down), by its scale or within its noise."""
     top = max(profile.end, float(np.max(profile.trend)))
-    return relative_change(profile) < FLAT_SHARE and (top - profile.start) / profile.magnitude < 0.25
+    tolerance = FLAT_SHARE
+    if profile.start_points >= FLAT_NOISE_START_POINTS:
+        start_error = profile.noise / np.sqrt(profile.start_points)
+        tolerance = max(FLAT_SHARE, FLAT_IN_START_ERRORS * start_error / profile.magnitude)
+    return relative_change(profile) < tolerance and (top - profile.start) / profile.magnitude < 0.25
 
 
 def improves_clearly(profile: Profile, share: float = 0.10) -> bool:
