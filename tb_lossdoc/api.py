@@ -5,8 +5,6 @@ from __future__ import annotations
 import contextlib
 from typing import List, Optional
 
-import numpy as np
-
 from .analysis import Analyzer, Options
 from .read.provider import RUST, OpenLogdir, open_logdir
 from .read.sources import open_path
@@ -62,7 +60,4 @@ def document_of(path: str, opened: OpenLogdir, options: Options, lang: str, open
 
 
 def _document(provider, ctx, problems, options: Options, lang: str) -> dict:
-    # Steps span all of int64 in damaged or odd logs; the detectors' int64 step
-    # arithmetic may wrap there, which must not print numpy warnings to the user.
-    with np.errstate(over="ignore"):
-        return Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)
+    return Analyzer(options).document(provider, ctx, EXPERIMENT_ID, lang=lang, file_problems=problems)

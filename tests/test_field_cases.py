@@ -326,25 +326,40 @@ def test_table_marks_the_low_confidence_verdict(short_and_long_overfits):
 # event files by the corpus's own builder and read through TensorBoard.
 
 FIELD = __import__("pathlib").Path(__file__).resolve().parent.parent / "benchmarks" / "field"
+# The field runs the tests below read (sorted, one row per run: what the run shows).
 FIELD_RUNS = (
-    "abdulrahmaan03__yolov8-custom-dataset-training__train",
-    "ageron__handson-ml3__ch11-run6",
-    "aditya24jar__emotion-detection-resnet50__root",
-    "dev-debasish-09__nlp_body_washdata__root",
-    "byerenozer__whisper_finetune__root",
-    "dmalakhov1__project_lora__root",
-    "emon2358__serial-lain-ai__root",
-    "jaong__checkpoint-of-cpt__root",
-    "mohamedyoussef06__ai201-project3-takemeter__root",
-    "nicolassalvan__mti881-projet2__etape4-focal",
-    "nicolassalvan__mti881-projet2__etape4-weighted",
-    "edward-samuel__pneumonia-disease-prediction__models",
-    "silver-8ce__llamatest__root",
-    "a-alviento__rock-paper-scissors-yolo-object-detection__train",
-    "atulav7__webcane__models",
-    "ageron__handson-ml3__ch11-run12",
-    "akboles__voice-identification__intro",
-    "raiff1982__theai__codette-ckpt50",
+    "10sajan10__cs6994finalproject__v3",  # validation never back to its best: overfitting
+    "a-alviento__rock-paper-scissors-yolo-object-detection__train",  # YOLO warm-up jump: no alarm
+    "abdulrahmaan03__yolov8-custom-dataset-training__train",  # converged; validation jump long after warm-up: spike
+    "aditya24jar__emotion-detection-resnet50__root",  # one bad validation epoch: spike
+    "ageron__handson-ml3__ch11-run12",  # zig-zag validation: not still improving
+    "ageron__handson-ml3__ch11-run6",  # accuracy at a half on a binary task: not learning
+    "akboles__voice-identification__intro",  # memorised voice model: overfitting
+    "alicelouis47__vislungtransformer__model",  # validation swinging widely: not converged
+    "atulav7__webcane__models",  # loss pinned after an instant drop: not learning
+    "benoitpierson__nlp_binary_classification__dense",  # validation creeping up beside flat accuracy: overfitting
+    "byerenozer__whisper_finetune__root",  # climbed and came partly back: divergence
+    "dev-debasish-09__nlp_body_washdata__root",  # still improving, not converged
+    "devilmayhide__lstm-bade03_assignment__v16",  # validation wobbling slightly while falling: no oscillation
+    "dmalakhov1__project_lora__root",  # converged, not still improving
+    "edward-samuel__pneumonia-disease-prediction__models",  # validation never better than its first evaluation: plateau
+    "emon2358__serial-lain-ai__root",  # six points that fell and settled: converged
+    "fastai__course-v3__collab-5ep",  # five epochs whose validation stopped falling: converged
+    "fastai__course-v3__rossmann-5ep",  # five epochs of validation swinging at a high LR: oscillation
+    "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
+    "jaong__checkpoint-of-cpt__root",  # converged, not still improving
+    "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
+    "lidbey__ai4mars__weights",  # seven epochs of validation drifting up: overfitting
+    "mennatallahussein__nlp-project-clean__jutsu",  # worse while training never fell: divergence
+    "mohamedyoussef06__ai201-project3-takemeter__root",  # three evaluations leaving ln 3: still improving
+    "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",  # frozen body, training falling slowly: still improving
+    "nicolassalvan__mti881-projet2__etape4-focal",  # memorised training set: overfitting
+    "nicolassalvan__mti881-projet2__etape4-weighted",  # steadily rising validation: overfitting, not oscillation
+    "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
+    "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
+    "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
+    "rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",  # three flat evaluations: converged
+    "silver-8ce__llamatest__root",  # drops at epoch boundaries of a fine-tune: no plateau
 )
 
 
@@ -656,17 +671,6 @@ def test_field_run_stopped_just_as_it_started_to_learn_is_still_improving(field)
 
 
 # ---- Problem codes (not_learning, divergence, spike, oscillation, plateau), second round ----
-# The field runs these tests read are built by the `field` fixture with the others.
-FIELD_RUNS += (
-    "mennatallahussein__nlp-project-clean__jutsu",
-    "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",
-    "fastai__course-v3__rossmann-5ep",
-    "devilmayhide__lstm-bade03_assignment__v16",
-    "ohalon__nlpia2__rnn-tanh-2layer-12ep",
-    "ohalon__nlpia2__rnn-tanh-1layer-6ep",
-    "joseph-rathan__finetuningcpu__ckpt250",
-)
-# (abdulrahmaan03__yolov8-custom-dataset-training__train is already among the FIELD_RUNS.)
 
 
 # 16. Validation climbing from its best while training never fell: the run is
@@ -910,8 +914,6 @@ def test_problem_cases_do_not_depend_on_the_loss_scale_or_the_first_step(name, s
 
 # --- det-a (healthy codes and overfitting, dev half of the grown field corpus) ---
 
-FIELD_RUNS = FIELD_RUNS + ("benoitpierson__nlp_binary_classification__dense",)
-
 
 # 16. Validation loss that climbs a little (12% of its minimum) while training
 # keeps falling is overfitting though validation accuracy merely holds: holding
@@ -936,8 +938,6 @@ def test_field_validation_creeping_up_beside_flat_accuracy_is_overfitting(field)
 # though beside its huge first drop its last fifth is a sliver of the whole gain:
 # practitioners read a loss bounded by zero on the log scale.
 
-FIELD_RUNS = FIELD_RUNS + ("infinity052__distracted-driver-detection__root",)
-
 
 @pytest.mark.parametrize("floor,expected", [(0.0, "still_improving"), (0.1, "converged")])
 def test_validation_still_falling_by_a_fifth_of_its_level_is_still_improving(floor, expected):
@@ -955,8 +955,6 @@ def test_field_validation_halving_at_the_end_is_still_improving(field):
 # 18. Seven epochs of validation loss climbing from its second epoch along a
 # clear line, though two of its moves go back a little, is overfitting; the same
 # points scattered three times wider around that line are not a climb.
-
-FIELD_RUNS = FIELD_RUNS + ("lidbey__ai4mars__weights",)
 
 
 @pytest.mark.parametrize("wiggle,expected", [(0.008, True), (0.03, False)])
@@ -977,8 +975,6 @@ def test_field_seven_epochs_of_validation_drifting_up_is_overfitting(field):
 # quarter of the move before it) have flattened: converged, not still improving,
 # though training still falls; the same run one real step lower is still improving.
 
-FIELD_RUNS = FIELD_RUNS + ("fastai__course-v3__collab-5ep",)
-
 
 @pytest.mark.parametrize("last,expected", [(0.8147, "converged"), (0.79, "still_improving")])
 def test_a_few_evaluations_whose_last_move_stopped_have_converged(last, expected):
@@ -997,8 +993,6 @@ def test_field_five_epochs_whose_validation_stopped_falling_have_converged(field
 # 20. Validation that fell steadily to its best evaluation and never came back
 # within a tenth of it, however it zig-zagged afterwards, is overfitting (not
 # "converged"); a lone lucky dip inside a zig-zag is not such a best point.
-
-FIELD_RUNS = FIELD_RUNS + ("10sajan10__cs6994finalproject__v3",)
 
 
 def best_then_worse_roles(descent: bool) -> dict:
@@ -1024,8 +1018,6 @@ def test_field_validation_never_back_to_its_best_is_overfitting(field):
 # 21. A validation loss that swings by half of all it gained has settled nowhere:
 # never "converged" beside the oscillation; the same curve with a small scatter is.
 
-FIELD_RUNS = FIELD_RUNS + ("alicelouis47__vislungtransformer__model",)
-
 
 @pytest.mark.parametrize("scatter,settled", [(0.01, True), (0.3, False)])
 def test_validation_swinging_by_half_its_gain_is_not_converged(scatter, settled):
@@ -1043,8 +1035,6 @@ def test_field_validation_swinging_widely_is_not_converged(field):
 # 22. Three evaluations whose last one came back up 6% (no noise estimate from
 # three points) are flat, not a rise: beside a training loss that fell and
 # settled the run has converged; a last step up of 16% is a rise.
-
-FIELD_RUNS = FIELD_RUNS + ("rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",)
 
 
 @pytest.mark.parametrize("last,settled", [(0.216, True), (0.235, False)])

@@ -112,7 +112,8 @@ def fuzz_logdir(tmp_path_factory):
     writers.torch_scalars(str(root / "base_extreme"), {"loss": extreme})
     for name in ("base_torch", "base_tbx", "base_extreme"):
         (path,) = glob.glob(str(root / name / "*tfevents*"))
-        bases.append(open(path, "rb").read())
+        with open(path, "rb") as handle:
+            bases.append(handle.read())
     clean = [name for name in ("base_torch", "base_tbx")]
     for index in range(CLEAN_RUNS - len(clean)):
         writers.torch_scalars(str(root / f"clean{index}"), series)

@@ -215,7 +215,9 @@ class Profile:
 
     @cached_property
     def trend_min_step(self) -> int:
-        return int(round(self.trend_steps[self.trend_min_index]))
+        """The trend minimum's step, within the logged steps (a float64 step near 2^63 rounds past int64)."""
+        step = int(round(self.trend_steps[self.trend_min_index]))
+        return min(max(step, int(self.steps[0])), int(self.steps[-1]))
 
     @cached_property
     def amplitude(self) -> float:
@@ -235,11 +237,12 @@ class Profile:
 
     @property
     def span(self) -> int:
-        return int(self.steps[-1] - self.steps[0]) if self.n else 0
+        """Steps from the first point to the last, a Python int: int64 steps near ±2^63 would wrap."""
+        return int(self.steps[-1]) - int(self.steps[0]) if self.n else 0
 
     def trend_at(self, step: float) -> float:
         return float(np.interp(step, self.trend_steps, self.trend))
 
     def fraction_step(self, frac: float) -> float:
         """The step at a fraction of the run's step span."""
-        return float(self.steps[0] + frac * (self.steps[-1] - self.steps[0]))
+        return float(int(self.steps[0]) + frac * self.span)

@@ -25,5 +25,7 @@ def epochs_on_step_axis(train: Optional[Series], val: Optional[Series]) -> Optio
         return None
     epochs = int(steps[-1]) + (1 if steps[0] == 0 else 0)
     per_epoch = train_last / epochs
-    ends = np.round((steps - steps[0] + 1) * per_epoch).astype(np.int64)
+    scaled = np.round((steps - steps[0] + 1) * per_epoch)
+    # float64 rounds a step near 2^63 past int64; no epoch ends after training does.
+    ends = np.fromiter((min(int(end), train_last) for end in scaled), np.int64, scaled.size)
     return Series(ends, val.values, val.run, val.tag, val.duplicates_dropped)

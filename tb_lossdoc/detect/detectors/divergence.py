@@ -93,7 +93,7 @@ def _recovered_partway(curves: RunCurves) -> Optional[Finding]:
     climb_steps = train.trend_steps[peak_index] - train.trend_steps[lowest]
     if climb < needed or climb_steps < MIN_CLIMB_SHARE * max(train.span, 1):
         return None
-    if (train.trend_min_step - train.steps[0]) / max(train.span, 1) > LATEST_MINIMUM:
+    if (train.trend_min_step - int(train.steps[0])) / max(train.span, 1) > LATEST_MINIMUM:
         return None
     if np.mean(np.diff(train.trend[lowest : peak_index + 1]) > 0) < 0.6:
         return None
@@ -136,7 +136,7 @@ def _diverges(profile, role: str, step_counts: bool = True):
     if rise <= 0:
         return None
     # The minimum must come early enough for the rise to be a trend, not a blip.
-    min_pos = (profile.trend_min_step - profile.steps[0]) / max(profile.span, 1)
+    min_pos = (profile.trend_min_step - int(profile.steps[0])) / max(profile.span, 1)
     if min_pos > LATEST_MINIMUM:
         return None
     needed = max(

@@ -127,7 +127,7 @@ def collapsed_lr_stall(curves: RunCurves) -> Optional[Evidence]:
     return {
         "tag": main.series.tag,
         "level": median(after),
-        "length_share": (main.steps[-1] - step) / max(main.span, 1),
+        "length_share": (int(main.steps[-1]) - step) / max(main.span, 1),
         "lr_collapsed": True,
         "lr_peak": peak,
         "lr_after": float(lr.values[-1]),

@@ -280,7 +280,7 @@ def _best_never_matched(val: Profile, train: Optional[Profile]) -> Optional[ValR
     later = val.values[best + 1 :]
     if low <= 0 or float(np.min(val.values)) < 0 or later.size < NEVER_MATCHED_POINTS:
         return None
-    if val.steps[-1] - val.steps[best] < NEVER_MATCHED_SPAN * max(val.span, 1):
+    if int(val.steps[-1]) - int(val.steps[best]) < NEVER_MATCHED_SPAN * max(val.span, 1):
         return None
     if best > 0 and not moves_consistently(val.values[: best + 1], falling=True):
         return None  # a lucky dip in a zig-zag, not the end of a descent
@@ -313,7 +313,7 @@ def _trend_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
     one_point_enough = val.short and bounded and rise >= SHORT_ONE_POINT_RISE_OF_LEVEL * val.trend_min
     if rise <= 0 or after.sum() < (1 if one_point_enough else 2):
         return None
-    if (val.steps[-1] - val.trend_min_step) < 0.1 * max(val.span, 1):
+    if (int(val.steps[-1]) - val.trend_min_step) < 0.1 * max(val.span, 1):
         return None
     noise = max(val.noise, 1e-12 * val.magnitude)
     needed = max(

@@ -88,8 +88,8 @@ def warmup_end_step(curves: RunCurves):
         still = np.flatnonzero(~moved)
         ends.append(int(steps[still[0]] if still.size else steps[-1]))
     peak = int(np.argmax(values))
-    span = max(int(steps[-1] - steps[0]), 1)
-    if peak > 0 and values[0] < 0.5 * values[peak] and (steps[peak] - steps[0]) <= LATEST_WARMUP_PEAK * span:
+    span = max(int(steps[-1]) - int(steps[0]), 1)
+    if peak > 0 and values[0] < 0.5 * values[peak] and int(steps[peak]) - int(steps[0]) <= LATEST_WARMUP_PEAK * span:
         ends.append(int(steps[peak]))
     return max(ends) if ends else None
 
