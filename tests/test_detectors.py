@@ -199,6 +199,16 @@ def test_a_flat_per_step_loss_under_heavy_minibatch_noise_is_not_learning(noise,
     assert verdict(train_loss=Series.from_points(steps, noisy)) == "not_learning"
 
 
+def test_a_steady_rise_after_a_steep_first_fall_of_a_few_evaluations_is_overfitting():
+    """The residuals of 8 evaluations across a steep first fall are the smoothing's; the rise is judged by the scatter after the minimum."""
+    steps = np.arange(0, 5000, 10)
+    train = 0.05 + 2.0 * np.exp(-steps / 750.0)
+    val_steps = np.linspace(620, 4990, 8).astype(int)
+    val = [0.903, 0.56, 0.447, 0.437, 0.447, 0.474, 0.482, 0.508]  # +16% over the last four evaluations
+    found = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(val_steps, val))
+    assert "overfitting" in found and "converged" not in found, found
+
+
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():
     five = diagnose(RunCurves(train_loss=series(syn.decay(5))))
     assert five.verdict in ("converged", "still_improving") and five.findings[0].confidence < 0.5
