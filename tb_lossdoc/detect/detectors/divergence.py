@@ -70,7 +70,9 @@ def _rose_until_lr_cut(curves: RunCurves) -> List[Finding]:
 # A training loss that climbed and came partway back still diverged when the
 # climb was this long (share of the run's steps)...
 MIN_CLIMB_SHARE = 0.15
-# ...it still holds this share of its climb at the end...
+# ...it came back by at least this share of its climb, and still holds this
+# share of it at the end...
+MIN_BACK_OF_CLIMB = 0.25
 MIN_KEPT_OF_CLIMB = 0.25
 # ...and the validation loss logged beside it rose with it and did not come back.
 
@@ -98,7 +100,7 @@ def _recovered_partway(curves: RunCurves) -> Optional[Finding]:
     if np.mean(np.diff(train.trend[lowest : peak_index + 1]) > 0) < 0.6:
         return None
     kept = train.recent - train.trend_min
-    if kept < MIN_KEPT_OF_CLIMB * climb:
+    if kept < MIN_KEPT_OF_CLIMB * climb or peak - float(train.trend[-1]) < MIN_BACK_OF_CLIMB * climb:
         return None
     return Finding(
         CODE,
