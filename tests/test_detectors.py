@@ -240,6 +240,15 @@ def test_chance_accuracy_beside_a_loss_far_above_chance_and_still_falling_is_not
     assert "not_learning" in prior, prior
 
 
+def test_evaluations_alone_that_turn_up_are_overfitting_said_to_be_unchecked():
+    """A Trainer that logs only its evaluations: a clear, lasting rise after a minimum is overfitting; a rise from the first is not."""
+    turned = Series.from_points(range(9), [0.416, 0.368, 0.297, 0.261, 0.259, 0.270, 0.291, 0.308, 0.316])
+    (finding,) = [f for f in diagnose(RunCurves(val_loss=turned)).findings if f.code == "overfitting"]
+    assert finding.evidence["train_logged"] is False and finding.first_step == 4
+    rising = Series.from_points(range(9), [0.26, 0.27, 0.29, 0.31, 0.33, 0.36, 0.38, 0.41, 0.44])
+    assert "overfitting" not in codes(val_loss=rising)
+
+
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():
     five = diagnose(RunCurves(train_loss=series(syn.decay(5))))
     assert five.verdict in ("converged", "still_improving") and five.findings[0].confidence < 0.5
