@@ -249,6 +249,19 @@ def test_evaluations_alone_that_turn_up_are_overfitting_said_to_be_unchecked():
     assert "overfitting" not in codes(val_loss=rising)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_few_evaluations_still_falling_beside_a_noisy_training_loss_are_still_improving(seed):
+    """A fine-tune's per-step loss is flat within its noise at the end; its five evaluations, each lower, say it ended early."""
+    rng = np.random.default_rng(seed)
+    steps = np.arange(10, 2001, 10)
+    train = (0.9 + 1.4 * np.exp(-steps / 150.0)) * (1 + 0.15 * rng.standard_normal(steps.size))
+    evals = np.arange(400, 2001, 400)
+    falling = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(evals, [0.73, 0.41, 0.32, 0.295, 0.27]))
+    assert "still_improving" in falling and "converged" not in falling, falling
+    stopped = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(evals, [0.73, 0.41, 0.32, 0.301, 0.3005]))
+    assert "still_improving" not in stopped, stopped
+
+
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():
     five = diagnose(RunCurves(train_loss=series(syn.decay(5))))
     assert five.verdict in ("converged", "still_improving") and five.findings[0].confidence < 0.5
