@@ -37,6 +37,7 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 
 from ..analysis import Analyzer, Listing, Options, take_listing
+from ..analysis_workers import AnalysisWorkers
 from ..read.curves import TagPatterns
 from . import views
 from .cache import ExperimentCache, ExperimentCaches
@@ -133,7 +134,8 @@ class LossDocPlugin(base_plugin.TBPlugin):
                 lang=settings.lang,
                 patterns=TagPatterns(train_loss=settings.train_loss_tag, val_loss=settings.val_loss_tag),
                 sample_limit=sample_limit,
-            )
+            ),
+            workers=AnalysisWorkers(),
         )
 
     # ---- TensorBoard's plugin interface -------------------------------------
