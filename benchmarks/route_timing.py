@@ -211,12 +211,15 @@ def profile(logdir: Path, runs: int) -> None:
 
     listing = timed("listing", lambda: take_listing(provider, ctx, ""))
     training_runs = timed("finding curves", lambda: find_training_runs(listing.scalars, Analyzer().options.patterns)[0])
-    wanted = sorted({pair for t in training_runs for pair in _wanted(t)})
-    series = timed("reading every point", lambda: read_series(provider, ctx, "", wanted, READ_ALL))
+
+    def read(runs):
+        return read_series(provider, ctx, "", sorted({pair for t in runs for pair in _wanted(t)}), READ_ALL)
+
+    series = timed("reading every point", lambda: read(training_runs))
     timed("analysing in one process", lambda: [build_run_result(t, series) for t in training_runs])
     workers = AnalysisWorkers()
-    timed(f"analysing, {workers.count} worker(s) started", lambda: workers.build(training_runs, series, 0))
-    timed(f"analysing, {workers.count} worker(s) running", lambda: workers.build(training_runs, series, 0))
+    timed(f"reading, analysing, {workers.count} worker(s) started", lambda: workers.build(training_runs, read, 0))
+    timed(f"reading, analysing, {workers.count} worker(s) running", lambda: workers.build(training_runs, read, 0))
     document = timed(
         "whole document, as the tab builds it", lambda: Analyzer(workers=workers).document(provider, ctx, "", listing=listing)
     )

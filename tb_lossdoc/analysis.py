@@ -166,11 +166,14 @@ class Analyzer:
         with self._flight:
             cached = [self._cache.get(t.name) for t in training_runs]
             stale = [t for t, c, k in zip(training_runs, cached, keys) if c is None or c[0] != k]
-            wanted = sorted({pair for t in stale for pair in _wanted(t)})
-            series = read_series(provider, ctx, experiment_id, wanted, READ_ALL)
+
+            def read(runs: List[TrainingRun]):
+                return read_series(provider, ctx, experiment_id, sorted({pair for t in runs for pair in _wanted(t)}), READ_ALL)
+
             if self._workers is not None:
-                built = iter(self._workers.build(stale, series, self.options.sample_limit))
+                built = iter(self._workers.build(stale, read, self.options.sample_limit))
             else:
+                series = read(stale)
                 built = (build_run_result(t, series, self.options.sample_limit) for t in stale)
             results = []
             for entry, key in zip(cached, keys):

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import warnings
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -30,11 +30,15 @@ from .read.series import Series
 # Below this many runs a batch is built in this process alone: starting workers costs more.
 MIN_RUNS = 64
 CHUNK_RUNS = 32
+# The workers start on this share of the runs (at least two chunks each) while the rest is read.
+LEAD_SHARE = 8
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 _PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _WORKER_CODE = "import sys; sys.path.insert(0, %r); from tb_lossdoc.analysis_workers import serve; serve()"
 
 Read = Dict[Tuple[str, str], Series]
+# Reads the series of some runs.
+Reader = Callable[[Sequence[TrainingRun]], Read]
 Chunk = Tuple[List[TrainingRun], Read, int, dict]
 
 
@@ -132,19 +136,29 @@ class AnalysisWorkers:
         with self._lock:
             return [w.pid for w in self._workers if w.alive]
 
-    def build(self, training_runs: Sequence[TrainingRun], series: Read, sample_limit: int) -> List[dict]:
-        """`build_run_result` of every run, in order, built across the workers and this thread."""
+    def build(self, training_runs: Sequence[TrainingRun], read: Reader, sample_limit: int) -> List[dict]:
+        """`build_run_result` of every run, in order, built across the workers and this thread.
+
+        `read(runs)` gives the series of some runs. With workers, the first runs'
+        series are read first, so the workers build them while this thread reads the rest.
+        """
+        errstate = np.geterr()
         if self._count == 0 or len(training_runs) < MIN_RUNS:
-            return build_chunk((list(training_runs), series, sample_limit, np.geterr()))
+            return build_chunk((list(training_runs), read(training_runs), sample_limit, errstate))
         with self._lock:
             workers = self._started()
             chunks = [list(training_runs[i : i + CHUNK_RUNS]) for i in range(0, len(training_runs), CHUNK_RUNS)]
+            first = max(2 * len(workers), len(chunks) // LEAD_SHARE)
             results: List[Optional[List[dict]]] = [None] * len(chunks)
-            waiting = collections.deque(range(len(chunks)))
-            errstate = np.geterr()
+            parts = [read([t for chunk in chunks[:first] for t in chunk])]
+            waiting = collections.deque(range(min(first, len(chunks))))
+            all_waiting = threading.Event()
+
+            def series_of(index: int) -> Read:
+                return parts[0] if index < first else parts[1]
 
             def chunk_of(index: int) -> Chunk:
-                runs = chunks[index]
+                runs, series = chunks[index], series_of(index)
                 wanted = sorted({(ref.run, ref.tag) for t in runs for ref in t.refs})
                 return (runs, {key: series[key] for key in wanted if key in series}, sample_limit, errstate)
 
@@ -153,26 +167,33 @@ class AnalysisWorkers:
                     try:
                         index = waiting.popleft()
                     except IndexError:
-                        return
+                        if all_waiting.is_set() and not waiting:
+                            return
+                        all_waiting.wait()
+                        continue
                     results[index] = worker.build(chunk_of(index))
 
             feeders = [threading.Thread(target=feed, args=(w,), daemon=True) for w in workers]
             for feeder in feeders:
                 feeder.start()
             try:
+                parts.append(read([t for chunk in chunks[first:] for t in chunk]) if first < len(chunks) else {})
+                waiting.extend(range(first, len(chunks)))
+                all_waiting.set()
                 while True:
                     try:
                         index = waiting.pop()
                     except IndexError:
                         break
-                    results[index] = build_chunk((chunks[index], series, sample_limit, errstate))
+                    results[index] = build_chunk((chunks[index], series_of(index), sample_limit, errstate))
             finally:  # after an error here, each worker finishes its chunk and takes no other
                 waiting.clear()
+                all_waiting.set()
                 for feeder in feeders:
                     feeder.join()
             # What a worker could not build (it failed, raised or warned) is built here.
             built = [
-                part if part is not None else build_chunk((chunks[i], series, sample_limit, errstate))
+                part if part is not None else build_chunk((chunks[i], series_of(i), sample_limit, errstate))
                 for i, part in enumerate(results)
             ]
         return [result for part in built for result in part]

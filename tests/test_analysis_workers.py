@@ -81,13 +81,23 @@ def test_workers_build_the_document_one_process_builds(opened):
     assert workers.running == 0
 
 
-def test_a_small_batch_starts_no_worker(opened):
+def training_runs_and_reader(opened):
+    """Every training run of the logdir, and a reader of their series through the provider."""
     listing = list_scalars(opened.provider, opened.ctx, "")
-    training_runs = find_training_runs(listing, TagPatterns())[0][: MIN_RUNS - 1]
-    wanted = sorted({(ref.run, ref.tag) for t in training_runs for ref in t.refs})
-    series = read_series(opened.provider, opened.ctx, "", wanted, READ_ALL)
+
+    def read(runs):
+        wanted = sorted({(ref.run, ref.tag) for t in runs for ref in t.refs})
+        return read_series(opened.provider, opened.ctx, "", wanted, READ_ALL)
+
+    return find_training_runs(listing, TagPatterns())[0], read
+
+
+def test_a_small_batch_starts_no_worker(opened):
+    training_runs, read = training_runs_and_reader(opened)
+    training_runs = training_runs[: MIN_RUNS - 1]
     workers = AnalysisWorkers(count=1)
-    assert workers.build(training_runs, series, 0) == [build_run_result(t, series) for t in training_runs]
+    expected = [build_run_result(t, read(training_runs)) for t in training_runs]
+    assert workers.build(training_runs, read, 0) == expected
     assert workers.running == 0
 
 
@@ -131,15 +141,13 @@ def test_a_worker_that_dies_unanswered_changes_nothing(opened, monkeypatch):
 
 
 def test_an_error_in_a_worker_is_raised_by_the_caller(opened):
-    listing = list_scalars(opened.provider, opened.ctx, "")
-    training_runs = find_training_runs(listing, TagPatterns())[0]
-    wanted = sorted({(ref.run, ref.tag) for t in training_runs for ref in t.refs})
-    series = read_series(opened.provider, opened.ctx, "", wanted, READ_ALL)
+    training_runs, read = training_runs_and_reader(opened)
     workers = AnalysisWorkers(count=1)
     try:
         with pytest.raises(TypeError):  # a sample limit that is no number, as in one process
-            workers.build(training_runs, series, "1000")
+            workers.build(training_runs, read, "1000")
         assert workers.running == 1  # the worker answered with its error and lives on
-        assert workers.build(training_runs, series, 0) == [build_run_result(t, series) for t in training_runs]
+        series = read(training_runs)
+        assert workers.build(training_runs, read, 0) == [build_run_result(t, series) for t in training_runs]
     finally:
         workers.close()

@@ -41,6 +41,7 @@ from ..analysis_workers import AnalysisWorkers
 from ..read.curves import TagPatterns
 from . import views
 from .cache import ExperimentCache, ExperimentCaches
+from .collector import collection_paused, freeze_long_lived
 from .health import HealthScanner, is_local_logdir
 from .loader import LANGUAGES, settings_from_flags
 from .render import DocumentRenderer
@@ -204,9 +205,11 @@ class LossDocPlugin(base_plugin.TBPlugin):
             )
 
         def body():
-            if view == LIST_VIEW:
-                return self._renderer.document(views.list_view(document()))
-            entry = views.run_entry(document(), run)
+            freeze_long_lived()
+            with collection_paused():
+                if view == LIST_VIEW:
+                    return self._renderer.document(views.list_view(document()))
+                entry = views.run_entry(document(), run)
             if entry is None:  # raised, not kept: unknown names cost no memory
                 raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
             return self._renderer.entry(entry)
