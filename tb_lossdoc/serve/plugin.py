@@ -15,8 +15,10 @@ The plugin knows nothing of statistics: data comes from `context.data_provider`
 and every judgement from the one `Analyzer` this instance keeps (its per-run
 cache makes reopening the tab instant and refreshes a run when it grows). What
 is built from one listing is built once however many requests wait for it
-(`cache.py`); file notes come from a background scan of local event files
-(`health.py`).
+(`cache.py`); a large batch of changed runs is built in worker processes beside
+the request thread (`analysis_workers.py`), with TensorBoard's own long-lived
+objects kept out of the garbage collector's walks (`collector.py`); file notes
+come from a background scan of local event files (`health.py`).
 """
 
 from __future__ import annotations
