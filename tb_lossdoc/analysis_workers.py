@@ -202,7 +202,10 @@ class AnalysisWorkers:
         """The live workers, started (again) up to the count."""
         self._workers = [w for w in self._workers if w.alive]
         while len(self._workers) < self._count:
-            self._workers.append(_Worker())
+            try:
+                self._workers.append(_Worker())
+            except OSError:  # no process to be had now: this thread builds what is left
+                break
         return self._workers
 
     def close(self) -> None:

@@ -151,3 +151,11 @@ def test_an_error_in_a_worker_is_raised_by_the_caller(opened):
         assert workers.build(training_runs, read, 0) == [build_run_result(t, series) for t in training_runs]
     finally:
         workers.close()
+
+
+def test_a_worker_that_cannot_start_changes_nothing(opened, monkeypatch):
+    expected = document(opened)
+    monkeypatch.setattr(analysis_workers.sys, "executable", "/nonexistent/python")
+    workers = AnalysisWorkers(count=1)
+    assert document(opened, workers) == expected
+    assert workers.running == 0
