@@ -188,39 +188,53 @@ def rust_provider(logdir: Path, runs: int):
 
 
 def profile(logdir: Path, runs: int) -> None:
-    """Split one cold document into listing, reading and analysing, then the top of its profile."""
+    """Split one cold list document, built as the `diagnoses` route builds it, into its stages; then the top of a profile."""
     import cProfile
     import pstats
 
     from tb_lossdoc.analysis import READ_ALL, Analyzer, _wanted, take_listing
-    from tb_lossdoc.run_entry import build_run_result
+    from tb_lossdoc.analysis_workers import AnalysisWorkers
     from tb_lossdoc.read.curves import find_training_runs
     from tb_lossdoc.read.provider import read_series
+    from tb_lossdoc.run_entry import build_run_result
+    from tb_lossdoc.serve import views
+    from tb_lossdoc.serve.render import DocumentRenderer
 
     provider, ctx = rust_provider(logdir, runs)
-    started = time.perf_counter()
-    listing = take_listing(provider, ctx, "")
-    listed = time.perf_counter()
-    training_runs, _ = find_training_runs(listing.scalars, Analyzer().options.patterns)
-    found = time.perf_counter()
-    wanted = sorted({pair for t in training_runs for pair in _wanted(t)})
-    series = read_series(provider, ctx, "", wanted, READ_ALL)
-    read = time.perf_counter()
-    for training_run in training_runs:
-        build_run_result(training_run, series)
-    analysed = time.perf_counter()
-    print(
-        f"{runs} runs in-process over the Rust data server: listing {1000 * (listed - started):.0f} ms, "
-        f"finding curves {1000 * (found - listed):.0f} ms, reading every point {1000 * (read - found):.0f} ms, "
-        f"analysing {1000 * (analysed - read):.0f} ms ({1000 * (analysed - read) / max(1, len(training_runs)):.2f} ms per run)"
+    stages = []
+
+    def timed(name, work):
+        started = time.perf_counter()
+        value = work()
+        stages.append((name, time.perf_counter() - started))
+        return value
+
+    listing = timed("listing", lambda: take_listing(provider, ctx, ""))
+    training_runs = timed("finding curves", lambda: find_training_runs(listing.scalars, Analyzer().options.patterns)[0])
+
+    def read(runs):
+        return read_series(provider, ctx, "", sorted({pair for t in runs for pair in _wanted(t)}), READ_ALL)
+
+    series = timed("reading every point", lambda: read(training_runs))
+    timed("analysing in one process", lambda: [build_run_result(t, series) for t in training_runs])
+    workers = AnalysisWorkers()
+    timed(f"reading, analysing, {workers.count} worker(s) started", lambda: workers.build(training_runs, read, 0))
+    timed(f"reading, analysing, {workers.count} worker(s) running", lambda: workers.build(training_runs, read, 0))
+    document = timed(
+        "whole document, as the tab builds it", lambda: Analyzer(workers=workers).document(provider, ctx, "", listing=listing)
     )
+    listed = timed("list view", lambda: views.list_view(document))
+    body = timed("JSON + gzip", lambda: DocumentRenderer().document(listed))
+    print(f"{runs} runs in-process over the Rust data server ({len(training_runs)} training runs, list body {len(body.gzipped) / 1e6:.2f} MB gzipped):")
+    for name, seconds in stages:
+        print(f"  {name:36s} {1000 * seconds:8.0f} ms  ({1000 * seconds / max(1, len(training_runs)):.3f} ms per run)")
     profiler = cProfile.Profile()
     profiler.enable()
-    for training_run in training_runs[:200]:
-        build_run_result(training_run, series)
+    DocumentRenderer().document(views.list_view(Analyzer(workers=workers).document(provider, ctx, "", listing=listing)))
     profiler.disable()
-    print("profile of analysing 200 runs (cumulative, top 15):")
-    pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(15)
+    workers.close()
+    print("profile of one cold list document, this thread only (tottime, top 25):")
+    pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(25)
 
 
 def main() -> None:

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
+from .analysis_workers import AnalysisWorkers
 from .read.curves import TagPatterns, TrainingRun, find_training_runs
 from .read.provider import SeriesInfo, list_runs, list_scalars, read_series
 from .run_entry import build_run_result, chart_curves, in_language
@@ -73,8 +74,10 @@ class Options:
 class Analyzer:
     """Diagnoses an experiment; keeps per-run results while their data is unchanged."""
 
-    def __init__(self, options: Options = Options()):
+    def __init__(self, options: Options = Options(), workers: Optional[AnalysisWorkers] = None):
+        """`workers` spread the building of many changed runs over the machine's cores."""
         self.options = options
+        self._workers = workers
         self._cache: Dict[str, Tuple[tuple, dict]] = {}
         # Single flight: one request at a time finds and recomputes the changed
         # runs; the others wait, then find them in the cache.
@@ -163,12 +166,19 @@ class Analyzer:
         with self._flight:
             cached = [self._cache.get(t.name) for t in training_runs]
             stale = [t for t, c, k in zip(training_runs, cached, keys) if c is None or c[0] != k]
-            wanted = sorted({pair for t in stale for pair in _wanted(t)})
-            series = read_series(provider, ctx, experiment_id, wanted, READ_ALL)
+
+            def read(runs: List[TrainingRun]):
+                return read_series(provider, ctx, experiment_id, sorted({pair for t in runs for pair in _wanted(t)}), READ_ALL)
+
+            if self._workers is not None:
+                built = iter(self._workers.build(stale, read, self.options.sample_limit))
+            else:
+                series = read(stale)
+                built = (build_run_result(t, series, self.options.sample_limit) for t in stale)
             results = []
-            for training_run, entry, key in zip(training_runs, cached, keys):
+            for entry, key in zip(cached, keys):
                 if entry is None or entry[0] != key:
-                    entry = (key, build_run_result(training_run, series, self.options.sample_limit))
+                    entry = (key, next(built))
                 results.append(entry[1])
             self._cache = {t.name: (k, r) for t, k, r in zip(training_runs, keys, results)}
         return results

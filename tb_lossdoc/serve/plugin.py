@@ -15,8 +15,10 @@ The plugin knows nothing of statistics: data comes from `context.data_provider`
 and every judgement from the one `Analyzer` this instance keeps (its per-run
 cache makes reopening the tab instant and refreshes a run when it grows). What
 is built from one listing is built once however many requests wait for it
-(`cache.py`); file notes come from a background scan of local event files
-(`health.py`).
+(`cache.py`); a large batch of changed runs is built in worker processes beside
+the request thread (`analysis_workers.py`), with TensorBoard's own long-lived
+objects kept out of the garbage collector's walks (`collector.py`); file notes
+come from a background scan of local event files (`health.py`).
 """
 
 from __future__ import annotations
@@ -37,9 +39,11 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 
 from ..analysis import Analyzer, Listing, Options, take_listing
+from ..analysis_workers import AnalysisWorkers
 from ..read.curves import TagPatterns
 from . import views
 from .cache import ExperimentCache, ExperimentCaches
+from .collector import collection_paused, freeze_long_lived
 from .health import HealthScanner, is_local_logdir
 from .loader import LANGUAGES, settings_from_flags
 from .render import DocumentRenderer
@@ -133,7 +137,8 @@ class LossDocPlugin(base_plugin.TBPlugin):
                 lang=settings.lang,
                 patterns=TagPatterns(train_loss=settings.train_loss_tag, val_loss=settings.val_loss_tag),
                 sample_limit=sample_limit,
-            )
+            ),
+            workers=AnalysisWorkers(),
         )
 
     # ---- TensorBoard's plugin interface -------------------------------------
@@ -202,9 +207,11 @@ class LossDocPlugin(base_plugin.TBPlugin):
             )
 
         def body():
-            if view == LIST_VIEW:
-                return self._renderer.document(views.list_view(document()))
-            entry = views.run_entry(document(), run)
+            freeze_long_lived()
+            with collection_paused():
+                if view == LIST_VIEW:
+                    return self._renderer.document(views.list_view(document()))
+                entry = views.run_entry(document(), run)
             if entry is None:  # raised, not kept: unknown names cost no memory
                 raise errors.NotFoundError("no diagnosed run named %r" % _short(run))
             return self._renderer.entry(entry)
