@@ -315,7 +315,7 @@ def evaluate_field(document: dict, labels: dict, sources) -> dict:
         half_labels = {"runs": {k: v for k, v in labels.get("runs", {}).items() if k in ids}}
         half_doc = {key: [r for r in renamed[key] if r["run"] in ids] for key in ("runs", "skipped")}
         metrics = evaluate(half_labels, half_doc)
-        metrics["repositories"] = len({repo_of[i] for i in ids})
+        metrics["repositories"] = len({repo_of[i] for i in half_labels["runs"]})
         halves[half] = metrics
     return {
         "split_rule": "sha1(lower-case owner/name of the source repository): even -> dev, odd -> held_out",

@@ -190,11 +190,12 @@ def test_warm_restarts_that_end_a_cycle_low_are_not_divergence():
     assert "divergence" not in codes(train_loss=Series.from_points(steps, values))
 
 
+@pytest.mark.parametrize("n", [200, 1000])
 @pytest.mark.parametrize("noise", [0.1, 0.2])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_a_flat_per_step_loss_under_heavy_minibatch_noise_is_not_learning(noise, seed):
-    """The start level is the median of a few noisy points: a few percent of it is noise, not learning."""
-    steps, values = syn.flat(1000, level=1.37, noise=0.0, seed=seed)
+def test_a_flat_per_step_loss_under_heavy_minibatch_noise_is_not_learning(n, noise, seed):
+    """The start level is the median of a few noisy points, and a noisy trend dips with its noise: neither is learning."""
+    steps, values = syn.flat(n, level=1.37, noise=0.0, seed=seed)
     noisy = values * (1 + noise * np.random.default_rng(seed).standard_normal(values.size))
     assert verdict(train_loss=Series.from_points(steps, noisy)) == "not_learning"
 
@@ -207,6 +208,58 @@ def test_a_steady_rise_after_a_steep_first_fall_of_a_few_evaluations_is_overfitt
     val = [0.903, 0.56, 0.447, 0.437, 0.447, 0.474, 0.482, 0.508]  # +16% over the last four evaluations
     found = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(val_steps, val))
     assert "overfitting" in found and "converged" not in found, found
+
+
+def test_a_training_loss_that_rose_beside_a_falling_validation_is_not_flat():
+    """A first few steps logged below everything after them (a resumed run, a warm-up artefact): training rose, it was not flat."""
+    steps = np.arange(0, 3000)
+    train = 1.6 + 2.4 * np.exp(-steps / 150.0)
+    train[:8] = 0.42
+    val_steps = np.arange(100, 3001, 100)
+    val = 1.5 + 2.5 * np.exp(-val_steps / 300.0)
+    assert "train_flat_val_improving" not in codes(
+        train_loss=Series.from_points(steps, train), val_loss=Series.from_points(val_steps, val)
+    )
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_chance_accuracy_beside_a_loss_far_above_chance_and_still_falling_is_not_not_learning(scale):
+    """Accuracy at 1/6 says nothing yet while the loss, still halving, is four times a uniform guess's (ln 6);
+    the same accuracy beside a loss sinking onto ln 2 is a model learning only the prior."""
+    steps = np.arange(50, 251, 50)
+    acc = Series.from_points(steps, [0.152, 0.151, 0.150, 0.1495, 0.1494])
+    train, val = [15.1, 14.4, 11.7, 8.7, 7.6], [14.7, 13.2, 9.7, 7.9, 7.4]
+    found = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val), val_acc=acc)
+    assert "not_learning" not in found and "still_improving" in found, found
+    binary = Series.from_points(range(4), [0.508, 0.481, 0.484, 0.499])
+    prior = codes(
+        train_loss=Series.from_points(range(4), [1.79, 1.12, 0.88, 0.82]),
+        val_loss=Series.from_points(range(4), [1.33, 0.92, 0.83, 0.78]),
+        val_acc=binary,
+    )
+    assert "not_learning" in prior, prior
+
+
+def test_evaluations_alone_that_turn_up_are_overfitting_said_to_be_unchecked():
+    """A Trainer that logs only its evaluations: a clear, lasting rise after a minimum is overfitting; a rise from the first is not."""
+    turned = Series.from_points(range(9), [0.416, 0.368, 0.297, 0.261, 0.259, 0.270, 0.291, 0.308, 0.316])
+    (finding,) = [f for f in diagnose(RunCurves(val_loss=turned)).findings if f.code == "overfitting"]
+    assert finding.evidence["train_logged"] is False and finding.first_step == 4
+    rising = Series.from_points(range(9), [0.26, 0.27, 0.29, 0.31, 0.33, 0.36, 0.38, 0.41, 0.44])
+    assert "overfitting" not in codes(val_loss=rising)
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_few_evaluations_still_falling_beside_a_noisy_training_loss_are_still_improving(seed):
+    """A fine-tune's per-step loss is flat within its noise at the end; its five evaluations, each lower, say it ended early."""
+    rng = np.random.default_rng(seed)
+    steps = np.arange(10, 2001, 10)
+    train = (0.9 + 1.4 * np.exp(-steps / 150.0)) * (1 + 0.15 * rng.standard_normal(steps.size))
+    evals = np.arange(400, 2001, 400)
+    falling = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(evals, [0.73, 0.41, 0.32, 0.295, 0.27]))
+    assert "still_improving" in falling and "converged" not in falling, falling
+    stopped = codes(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(evals, [0.73, 0.41, 0.32, 0.301, 0.3005]))
+    assert "still_improving" not in stopped, stopped
 
 
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():

@@ -358,6 +358,31 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "overfitting.val_only": {
+        "en": {
+            "title": "validation loss bottoms out at step {val_min_step} and then rises (no training loss logged)",
+            "detail": "Validation loss was lowest ({val_min}) around step {val_min_step} and rose to {val_end} by the end. "
+            "No training loss was logged beside it, so it cannot be checked that training kept falling; but a validation "
+            "loss that turns up while training goes on is most often a model starting to memorise its training set: every "
+            "step after the minimum makes it worse on new data.",
+            "actions": [
+                "Keep the checkpoint from step {val_min_step} (early stopping with restore-best-weights).",
+                "Log the training loss too (e.g. a smaller logging_steps) so the next run shows which it is.",
+                "Add regularisation (weight decay, dropout, label smoothing), more data or a smaller model.",
+            ],
+        },
+        "zh": {
+            "title": "验证 loss 在第 {val_min_step} 步见底后开始上升（没有记录训练 loss）",
+            "detail": "验证 loss 在第 {val_min_step} 步左右最低（{val_min}），到结束时涨到了 {val_end}。"
+            "旁边没有记录训练 loss，无法确认训练 loss 是否还在下降；不过训练还在继续而验证 loss 回升，"
+            "最常见的原因是模型开始死记训练集：过了最低点之后每多训练一步，在新数据上就更差一点。",
+            "actions": [
+                "保留第 {val_min_step} 步的 checkpoint（早停，并恢复最佳权重）。",
+                "把训练 loss 也记录下来（例如调小 logging_steps），下次就能分清是哪种情况。",
+                "加正则（weight decay、dropout、label smoothing），增加数据，或者换一个小一点的模型。",
+            ],
+        },
+    },
     "not_learning.guessing": {
         "en": {
             "title": "accuracy stays at chance level (1/{chance_classes}): the model only guesses",
@@ -837,6 +862,8 @@ def _template(finding: Finding, lang: str) -> Mapping[str, object]:
         return VARIANTS["not_learning.chance"][lang]
     if finding.code == "not_learning" and evidence.get("pinned"):
         return VARIANTS["not_learning.pinned"][lang]
+    if finding.code == "overfitting" and evidence.get("train_logged") is False:
+        return VARIANTS["overfitting.val_only"][lang]
     if finding.code == "overfitting" and "memorisation_gap" in evidence:
         return VARIANTS["overfitting.memorisation"][lang]
     if finding.code == "plateau" and evidence.get("stuck_until_lr_cut"):

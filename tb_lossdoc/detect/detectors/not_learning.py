@@ -9,11 +9,17 @@ import numpy as np
 from ..profile import median
 from .base import CRITICAL, Finding, RunCurves, certainty
 from .problem_shapes import never_improved
+from .still_improving import is_still_improving
 from .shapes import FLAT_SHARE, PINNED_SCATTER, PINNED_SHARE, accuracy_at_chance, chance_level, improves_clearly, is_flat, pinned_level, relative_change
 
 CODE = "not_learning"
 NEEDS_HISTORY = True
 
+
+# An accuracy at chance says nothing yet while the loss, still falling clearly,
+# is more than this many times the loss of a uniform guess (a loss falling
+# towards that level with chance accuracy is a model learning only the prior).
+FAR_ABOVE_CHANCE = 2.0
 
 # A loss at chance level must have stayed there over the later half: its
 # trend moves by less than this share of its level.
@@ -32,6 +38,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     if chance is None:
         chance = accuracy_at_chance(accuracy, main)
         guessing = chance is not None
+        if guessing and main.end > FAR_ABOVE_CHANCE * chance.value and is_still_improving(curves):
+            return []  # far worse than a uniform guess and still falling fast: the accuracy has not caught up yet
     else:
         guessing = False
     pinned = pinned_level(curves.train) if not flat and chance is None else None

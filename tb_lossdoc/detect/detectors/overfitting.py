@@ -15,8 +15,10 @@ NEEDS_HISTORY = True
 
 
 def detect(curves: RunCurves) -> List[Finding]:
-    if curves.train is None or curves.val is None:
+    if curves.val is None:
         return []
+    if curves.train is None:
+        return _rose_without_training(curves)
     rise = curves.val_rise
     if rise is None:
         return _memorised(curves)
@@ -69,5 +71,27 @@ def _memorised(curves: RunCurves) -> List[Finding]:
                 "points": val.n,
             },
             certainty(min(train.n, val.n), gap / MEMORISATION_GAP),
+        )
+    ]
+
+
+def _rose_without_training(curves: RunCurves) -> List[Finding]:
+    """A validation loss that improved, then rose clearly and lastingly, in a run that logs no training loss (or under 3 points of it).
+
+    (An evaluation-only log, e.g. a Trainer whose logging_steps exceed its
+    steps.) That training kept falling cannot be checked, and the text says so;
+    a rise from the very first evaluation is divergence's, not this.
+    """
+    rise = curves.val_rise
+    if rise is None or rise.best_at_start:
+        return []
+    return [
+        Finding(
+            CODE,
+            WARNING,
+            rise.min_step,
+            rise.end_step,
+            {**rise.evidence(), "train_logged": False, "points": rise.points},
+            certainty(rise.points, rise.margin),
         )
     ]

@@ -64,11 +64,13 @@ FLAT_NOISE_START_POINTS = 5
 def is_flat(profile: Profile) -> bool:
     """The loss barely moved from where it started (up or down), by its scale or within its noise."""
     top = max(profile.end, float(np.max(profile.trend)))
-    tolerance = FLAT_SHARE
-    if profile.start_points >= FLAT_NOISE_START_POINTS:
-        start_error = profile.noise / np.sqrt(profile.start_points)
-        tolerance = max(FLAT_SHARE, FLAT_IN_START_ERRORS * start_error / profile.magnitude)
-    return relative_change(profile) < tolerance and (top - profile.start) / profile.magnitude < 0.25
+    if profile.start_points < FLAT_NOISE_START_POINTS:
+        return relative_change(profile) < FLAT_SHARE and (top - profile.start) / profile.magnitude < 0.25
+    # A noisy trend dips with its noise; the best level the loss held is the lowest median of a tenth of the run.
+    start_error = profile.noise / np.sqrt(profile.start_points)
+    tolerance = max(FLAT_SHARE, FLAT_IN_START_ERRORS * start_error / profile.magnitude)
+    held_best = min(profile.end, min(profile.level(i / 10, (i + 1) / 10) for i in range(10)))
+    return (profile.start - held_best) / profile.magnitude < tolerance and (top - profile.start) / profile.magnitude < 0.25
 
 
 def improves_clearly(profile: Profile, share: float = 0.10) -> bool:

@@ -102,11 +102,20 @@ def stopped_at_the_end(profile) -> bool:
     return abs(last) < STOPPED_SHARE_OF_LEVEL * abs(values[-1]) and abs(last) < STOPPED_SHARE_OF_PREVIOUS * previous
 
 
+def _few_evaluations_still_fall(curves: RunCurves) -> bool:
+    """A few separately logged evaluations that fell with (nearly) every one, to the last, beside a training loss that fell:
+    they decide, however noisy the per-step training loss is at the end."""
+    main, val = curves.main, curves.val
+    if val is None or val is main or not val.short or not (falls_steadily(main) if main.short else improves_clearly(main)):
+        return False
+    return falls_steadily(val) and not stopped_at_the_end(val) and validation_stall(curves) is None
+
+
 def is_still_improving(curves: RunCurves) -> bool:
     main = curves.main
     if main is None:
         return False
-    if validation_falls_steeply(curves):
+    if validation_falls_steeply(curves) or _few_evaluations_still_fall(curves):
         return True
     if not (falls_steadily(main) if main.short else improves_clearly(main) or just_started(main)):
         return False

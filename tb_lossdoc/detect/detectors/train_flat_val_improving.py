@@ -13,8 +13,9 @@ CODE = "train_flat_val_improving"
 NEEDS_HISTORY = True
 
 
-# Training moved less than this share of its level, and less than
-# TRAIN_SHARE_OF_VAL of what validation gained (relative to their own levels)...
+# Training gained less than this share of its level (and never went below where
+# it started only if it is flat: a training loss that rose is not flat), and
+# less than TRAIN_SHARE_OF_VAL of what validation gained (relative to their own levels)...
 MAX_TRAIN_CHANGE = 0.10
 TRAIN_SHARE_OF_VAL = 0.3
 MIN_VAL_CHANGE = 0.15
@@ -35,7 +36,11 @@ def detect(curves: RunCurves) -> List[Finding]:
         needed = MIN_VAL_CHANGE_BESIDE_FLAT
         if val_change < needed or in_noise < MIN_VAL_GAIN_IN_NOISE or not improves_clearly(val, needed):
             return []
-    elif train_change < MAX_TRAIN_CHANGE and train_change < TRAIN_SHARE_OF_VAL * val_change and not (train.short and falls_steadily(train)):
+    elif (
+        0 <= train_change < MAX_TRAIN_CHANGE
+        and train_change < TRAIN_SHARE_OF_VAL * val_change
+        and not (train.short and falls_steadily(train))
+    ):
         # A few-point training loss that falls with every move is learning, only more slowly
         # than validation (measured under dropout/augmentation): that is still improving.
         needed = MIN_VAL_CHANGE
