@@ -262,6 +262,17 @@ def test_a_few_evaluations_still_falling_beside_a_noisy_training_loss_are_still_
     assert "still_improving" not in stopped, stopped
 
 
+def test_a_stall_through_a_slow_warm_up_is_not_a_plateau_and_one_held_by_a_low_rate_is():
+    """The loss waits while the rate warms up from ~0, then falls: the warm-up. A rate held low, then raised at once: a plateau."""
+    steps = np.arange(0, 420, 10)
+    loss = np.where(steps < 150, 1.55, 0.002 + 1.55 * np.exp(-(steps - 150) / 20.0))
+    loss = loss * (1 + 0.02 * np.random.default_rng(0).standard_normal(steps.size))
+    warm_up = Series.from_points(steps, 2e-5 * (steps + 10) / 420)
+    assert "plateau" not in codes(train_loss=Series.from_points(steps, loss), lr=warm_up)
+    held_low = Series.from_points(steps, np.where(steps < 150, 1e-7, 2e-5))
+    assert "plateau" in codes(train_loss=Series.from_points(steps, loss), lr=held_low)
+
+
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():
     five = diagnose(RunCurves(train_loss=series(syn.decay(5))))
     assert five.verdict in ("converged", "still_improving") and five.findings[0].confidence < 0.5

@@ -183,6 +183,11 @@ class Profile:
         hi = max(lo + 1, int(np.ceil(end_frac * self.n)))
         return median(self.values[lo:hi])
 
+    @cached_property
+    def lowest_tenth(self) -> float:
+        """The lowest median of a tenth of the run (by position): the best level the loss held, noise and all."""
+        return min(self.level(i / 10, (i + 1) / 10) for i in range(10))
+
     @property
     def start_points(self) -> int:
         """How many of the first points the start level is the median of."""

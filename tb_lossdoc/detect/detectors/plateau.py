@@ -72,6 +72,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         first_step, last_step = int(main.trend_steps[first]), int(main.trend_steps[last])
         if _lr_decay_ends_it(curves, last_step, main):
             continue  # the schedule ended the stall: a step decay doing its job
+        if _lr_warmup_ends_it(curves, first_step, last_step):
+            continue  # the rate was still too small to move the loss: a slow warm-up, not a stall
         if _drop_stays_in_training(curves, last_step):
             continue  # e.g. the drop at each new epoch of a fine-tune: memorising, not learning again
         return [
@@ -240,3 +242,23 @@ def _lr_decay_ends_it(curves: RunCurves, last_step: int, profile: Profile) -> bo
         change.is_decrease and last_step - margin <= change.step <= last_step + margin
         for change in curves.lr_changes
     )
+
+
+# A learning rate that grew this many times over a stall, rising at this share
+# of its logged points, was warming up through it (a rate held too low and then
+# raised in one step is a plateau's cause, not a warm-up).
+WARMUP_GROWTH = 2.0
+WARMUP_RISING_SHARE = 0.8
+
+
+def _lr_warmup_ends_it(curves: RunCurves, first_step: int, last_step: int) -> bool:
+    """The logged learning rate rose gradually through the stall, to at least WARMUP_GROWTH times where it began."""
+    if curves.lr is None:
+        return False
+    lr = curves.lr.finite_only()
+    inside = (lr.steps >= first_step) & (lr.steps <= last_step)
+    rates = lr.values[inside]
+    if rates.size < 2 or float(rates[0]) <= 0:
+        return False
+    moves = np.diff(rates)
+    return bool(np.all(moves >= 0) and np.mean(moves > 0) >= WARMUP_RISING_SHARE and float(rates[-1]) >= WARMUP_GROWTH * float(rates[0]))

@@ -69,7 +69,7 @@ def is_flat(profile: Profile) -> bool:
     # A noisy trend dips with its noise; the best level the loss held is the lowest median of a tenth of the run.
     start_error = profile.noise / np.sqrt(profile.start_points)
     tolerance = max(FLAT_SHARE, FLAT_IN_START_ERRORS * start_error / profile.magnitude)
-    held_best = min(profile.end, min(profile.level(i / 10, (i + 1) / 10) for i in range(10)))
+    held_best = min(profile.end, profile.lowest_tenth)
     return (profile.start - held_best) / profile.magnitude < tolerance and (top - profile.start) / profile.magnitude < 0.25
 
 
