@@ -273,6 +273,24 @@ def test_a_stall_through_a_slow_warm_up_is_not_a_plateau_and_one_held_by_a_low_r
     assert "plateau" in codes(train_loss=Series.from_points(steps, loss), lr=held_low)
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_loss_at_ln_k_beside_an_accuracy_at_one_in_k_is_not_learning_however_noisy(seed):
+    """Epoch losses scattering 3% around ln 10 with accuracy at 0.1: the noise keeps the curve from looking flat, the level says it all."""
+    rng = np.random.default_rng(seed)
+    epochs = np.arange(40)
+    loss = np.log(10) * (1 + 0.03 * rng.standard_normal(epochs.size))
+    val = np.log(10) * (1 + 0.03 * rng.standard_normal(epochs.size))
+    acc = 0.1 + 0.01 * rng.standard_normal(epochs.size)
+    outcome = diagnose(
+        RunCurves(
+            train_loss=Series.from_points(epochs, loss),
+            val_loss=Series.from_points(epochs, val),
+            val_acc=Series.from_points(epochs, acc),
+        )
+    )
+    assert outcome.verdict == "not_learning", [f.code for f in outcome.findings]
+
+
 def test_short_runs_are_judged_with_low_confidence_and_tiny_ones_are_insufficient():
     five = diagnose(RunCurves(train_loss=series(syn.decay(5))))
     assert five.verdict in ("converged", "still_improving") and five.findings[0].confidence < 0.5

@@ -33,8 +33,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     chance = chance_level(main, accuracy)
     flat = is_flat(main) or never_improved(main)
-    if chance is not None and not (flat or _pinned(main)):
-        chance = None
+    if chance is not None and chance.accuracy is None and not (flat or _pinned(main)):
+        chance = None  # a loss passing through ln K on its way down; an accuracy at 1/K beside it needs no flatness
     if chance is None:
         chance = accuracy_at_chance(accuracy, main)
         guessing = chance is not None
