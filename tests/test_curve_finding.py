@@ -81,6 +81,16 @@ def test_hugging_face_names_ignore_single_point_train_loss(tmp_path):
     assert _used(run, "train_loss")[1] == "train/loss"
     assert _used(run, "val_loss")[1] == "eval/loss"
     assert _used(run, "lr")[1] == "train/learning_rate"
+    assert _used(run, "grad_norm")[1] == "train/grad_norm"
+
+
+@pytest.mark.parametrize("tag", ["train/grad_norm", "grad_2.0_norm_total", "gnorm", "gradient_norm"])
+def test_gradient_norms_are_read_beside_the_loss_never_as_one(tmp_path, tag):
+    writers.torch_scalars(str(tmp_path / "run"), {"loss": TRAIN, tag: TRAIN})
+    writers.torch_scalars(str(tmp_path / "only_norm"), {tag: TRAIN})
+    runs, skipped = _runs(tmp_path)
+    assert _used(runs["run"], "grad_norm") == ("run", tag) and _used(runs["run"], "train_loss") == ("run", "loss")
+    assert [s["run"] for s in skipped] == ["only_norm"]
 
 
 def test_keras_callback_train_and_validation_runs(tmp_path):

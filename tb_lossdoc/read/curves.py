@@ -147,7 +147,7 @@ GRAD_WORDS = ("grad", "gradient", "gradients")
 
 def _kind_of(words: Sequence[str]) -> Optional[str]:
     """What a tag measures: a kind of loss, "acc", "lr", "grad_norm" (read for NaN/inf only), or None."""
-    if any(w in GRAD_WORDS for w in words) and "norm" in words or "gnorm" in words:
+    if (any(w in GRAD_WORDS for w in words) and "norm" in words) or "gnorm" in words:
         return None if any(w in LOSS_WORDS for w in words) else GRAD_NORM
     if any(w in NOT_A_CURVE for w in words):
         return None

@@ -102,35 +102,29 @@ def stopped_at_the_end(profile) -> bool:
     return abs(last) < STOPPED_SHARE_OF_LEVEL * abs(values[-1]) and abs(last) < STOPPED_SHARE_OF_PREVIOUS * previous
 
 
-def _few_evaluations_still_fall(curves: RunCurves) -> bool:
-    """A few separately logged evaluations that fell with (nearly) every one, to the last, beside a training loss that fell:
-    they decide, however noisy the per-step training loss is at the end."""
-    main, val = curves.main, curves.val
-    if val is None or val is main or not val.short or not (falls_steadily(main) if main.short else improves_clearly(main)):
-        return False
-    return falls_steadily(val) and not stopped_at_the_end(val) and validation_stall(curves) is None
-
-
 def is_still_improving(curves: RunCurves) -> bool:
+    """Still falling at the end: a few evaluations decide alone; otherwise the loss a run is judged by, and validation with it."""
     main = curves.main
     if main is None:
         return False
-    if validation_falls_steeply(curves) or _few_evaluations_still_fall(curves):
+    if validation_falls_steeply(curves):
         return True
     if not (falls_steadily(main) if main.short else improves_clearly(main) or just_started(main)):
         return False
+    val = curves.val
+    if val is not None and val is not main:
+        if validation_stall(curves) is not None:
+            return False  # training falls, validation never moved: more of it buys nothing
+        if val.short:
+            # A few evaluations must fall with (nearly) every one of them, to the
+            # last; they decide however noisy the per-step training loss's end is.
+            return falls_steadily(val) and not stopped_at_the_end(val)
     if recent_gain_share(main) < MIN_RECENT_SHARE or recent_fall_in_errors(main) < MIN_RECENT_IN_ERRORS:
         return False
-    val = curves.val
     # Validation must still be falling too: once it has flattened, more training
-    # buys nothing on new data, however much the training loss still falls. A
-    # few evaluations must fall with (nearly) every one of them.
+    # buys nothing on new data, however much the training loss still falls...
     if val is None or val is main:
         return True
-    if validation_stall(curves) is not None:
-        return False  # training falls, validation never moved: more of it buys nothing
-    if val.short:
-        return falls_steadily(val) and not stopped_at_the_end(val)
     # ...and clearly (a zig-zagging validation curve's last points fall by chance half the time).
     return recent_gain_share(val) > MIN_VAL_RECENT_SHARE and recent_fall_in_errors(val) >= MIN_RECENT_IN_ERRORS
 
