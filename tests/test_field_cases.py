@@ -342,24 +342,32 @@ FIELD_RUNS = (
     "dev-debasish-09__nlp_body_washdata__root",  # still improving, not converged
     "devilmayhide__lstm-bade03_assignment__v16",  # validation wobbling slightly while falling: no oscillation
     "dmalakhov1__project_lora__root",  # converged, not still improving
+    "dude-0313__logclassifier_roberta_v1__output",  # a stall while the rate warms up from ~0: no plateau
     "edward-samuel__pneumonia-disease-prediction__models",  # validation never better than its first evaluation: plateau
     "emon2358__serial-lain-ai__root",  # six points that fell and settled: converged
     "fastai__course-v3__collab-5ep",  # five epochs whose validation stopped falling: converged
     "fastai__course-v3__rossmann-5ep",  # five epochs of validation swinging at a high LR: oscillation
+    "hekmattaherinejad95__vla__ckpt283",  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
     "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
     "jaong__checkpoint-of-cpt__root",  # converged, not still improving
+    "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
     "lidbey__ai4mars__weights",  # seven epochs of validation drifting up: overfitting
+    "mclangstrong__admin-and-exit-interview__model",  # four evaluations still falling beside a noisy training loss: still improving
     "mennatallahussein__nlp-project-clean__jutsu",  # worse while training never fell: divergence
+    "merkulovsvt__nlp__ckpt200",  # per-step loss scattering around 2.0 with no trend: not learning
     "mohamedyoussef06__ai201-project3-takemeter__root",  # three evaluations leaving ln 3: still improving
     "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",  # frozen body, training falling slowly: still improving
     "nicolassalvan__mti881-projet2__etape4-focal",  # memorised training set: overfitting
     "nicolassalvan__mti881-projet2__etape4-weighted",  # steadily rising validation: overfitting, not oscillation
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
+    "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
     "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
     "rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",  # three flat evaluations: converged
     "silver-8ce__llamatest__root",  # drops at epoch boundaries of a fine-tune: no plateau
+    "tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa",  # training rose from a low first log: not "training flat"
+    "yashgupta018__sentiment-analysis__ckpt30",  # five evaluations still falling: still improving
 )
 
 
@@ -433,10 +441,39 @@ def test_field_one_bad_validation_epoch_is_a_spike(field):
     assert finding is not None and finding["evidence"]["role"] == "val_loss" and finding["first_step"] == 1
 
 
+def test_field_noisy_per_step_loss_without_a_trend_is_not_learning(field):
+    assert field["merkulovsvt__nlp__ckpt200"]["verdict"] == "not_learning"
+
+
+def test_field_chance_accuracy_beside_a_loss_far_above_chance_and_falling_is_still_improving(field):
+    codes = field_codes(field["hekmattaherinejad95__vla__ckpt283"])
+    assert "still_improving" in codes and "not_learning" not in codes
+
+
+def test_field_evaluations_only_that_turn_up_are_overfitting_said_to_be_unchecked(field):
+    finding = field_codes(field["jarvis-69__mapalya__ckpt10"]).get("overfitting")
+    assert finding is not None and finding["evidence"]["train_logged"] is False
+
+
+def test_field_one_training_log_beside_many_evaluations_is_judged_by_validation(field):
+    run = field["pcrooijendijk__eatvul_revised__ckpt700"]
+    assert run["verdict"] != "insufficient_data" and run["findings"][0]["evidence"]["tag"] == "eval/loss"
+
+
+def test_field_training_that_rose_from_a_low_first_log_is_not_flat(field):
+    assert "train_flat_val_improving" not in field_codes(field["tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa"])
+
+
+def test_field_a_stall_through_a_slow_warm_up_is_not_a_plateau(field):
+    assert "plateau" not in field_codes(field["dude-0313__logclassifier_roberta_v1__output"])
+
+
 @pytest.mark.parametrize(
     "run_id,expected",
     [
         ("dev-debasish-09__nlp_body_washdata__root", "still_improving"),
+        ("mclangstrong__admin-and-exit-interview__model", "still_improving"),
+        ("yashgupta018__sentiment-analysis__ckpt30", "still_improving"),
         ("abdulrahmaan03__yolov8-custom-dataset-training__train", "converged"),
         ("jaong__checkpoint-of-cpt__root", "converged"),
         ("dmalakhov1__project_lora__root", "converged"),
