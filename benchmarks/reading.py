@@ -147,11 +147,11 @@ def breakdown(logdir: str) -> None:
     """One in-process run of the command's work, phase by phase."""
     import numpy as np
 
-    from tb_lossdoc import analysis
+    from tb_lossdoc import analysis, run_entry
     from tb_lossdoc.read.provider import open_logdir
 
     detector_time = [0.0]
-    real_diagnose = analysis.diagnose
+    real_diagnose = run_entry.diagnose
 
     def timed_diagnose(curves):
         started = time.perf_counter()
@@ -160,7 +160,7 @@ def breakdown(logdir: str) -> None:
         finally:
             detector_time[0] += time.perf_counter() - started
 
-    analysis.diagnose = timed_diagnose
+    run_entry.diagnose = timed_diagnose
     try:
         started = time.perf_counter()
         with open_logdir(logdir) as opened, np.errstate(over="ignore"):
@@ -168,7 +168,7 @@ def breakdown(logdir: str) -> None:
             document = analysis.Analyzer().document(opened.provider, opened.ctx, "", file_problems=opened.problems)
             analysed_at = time.perf_counter()
     finally:
-        analysis.diagnose = real_diagnose
+        run_entry.diagnose = real_diagnose
     runs = len(document["runs"])
     analysis_s = analysed_at - opened_at
     print(
