@@ -188,8 +188,14 @@ def _flat_stretches(profile: Profile) -> List[Tuple[int, int]]:
     Two pointers over the trend with monotonic queues for its running min and max
     (on Python floats: at most COARSE_POINTS of them, cheaper than numpy scalars).
     """
-    trend, steps = profile.trend.tolist(), profile.trend_steps.tolist()
     band = BAND_OF_SPREAD * profile.amplitude
+    # A stretch ending where the trend never again falls (MIN_DROP_AFTER - BAND_OF_SPREAD)
+    # of the spread below it cannot be left by MIN_DROP_AFTER (its level is at most a band
+    # above its last point): the scan stops one point after the last end that can.
+    ends = _possible_ends(profile.trend, (MIN_DROP_AFTER - BAND_OF_SPREAD) * profile.amplitude)
+    if ends < 0:
+        return []
+    trend, steps = profile.trend[: ends + 2].tolist(), profile.trend_steps[: ends + 2].tolist()
     min_length = MIN_LENGTH_SHARE * max(profile.span, 1)
     lows: deque = deque()
     highs: deque = deque()
@@ -210,11 +216,18 @@ def _flat_stretches(profile: Profile) -> List[Tuple[int, int]]:
                 highs.popleft()
         lefts.append(left)
     stretches = []
-    for right, left in enumerate(lefts):
+    for right, left in enumerate(lefts[: ends + 1]):
         maximal = right == len(lefts) - 1 or lefts[right + 1] > left
         if maximal and right - left + 1 >= 5 and steps[right] - steps[left] >= min_length:
             stretches.append((left, right))
     return stretches
+
+
+def _possible_ends(trend: np.ndarray, drop: float) -> int:
+    """The last index after which the trend still falls by more than `drop` (a hair less, for rounding), or -1."""
+    later_min = np.minimum.accumulate(trend[::-1])[::-1]
+    possible = np.flatnonzero(trend - later_min >= drop * (1 - 1e-9))
+    return int(possible[-1]) if possible.size else -1
 
 
 # The drop after a training-loss stall must carry over to validation: it gains
