@@ -105,6 +105,19 @@ def median(values: np.ndarray) -> float:
     return float((part[half - 1] + part[half]) / 2.0)
 
 
+def quantile(values: np.ndarray, q: float) -> float:
+    """The q-quantile of a 1-D array of finite values, as np.quantile computes it (linear), with a fraction of its per-call cost."""
+    n = values.size
+    virtual = (n - 1) * q  # numpy's virtual index and interpolation, operation for operation
+    below = min(int(np.floor(virtual)), n - 1)
+    above = min(below + 1, n - 1)
+    part = np.partition(values, (below, above)) if above != below else np.partition(values, below)
+    low, high = part[below], part[above]
+    gamma = virtual - below
+    step = high - low
+    return float(high - step * (1 - gamma) if gamma >= 0.5 else low + step * gamma)
+
+
 def robust_sigma(values: np.ndarray) -> float:
     """Standard deviation estimated from the median absolute deviation."""
     if values.size == 0:

@@ -6,7 +6,7 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import MAD_TO_SIGMA, Profile, median, rolling_median, row_medians
+from ..profile import MAD_TO_SIGMA, Profile, median, quantile, rolling_median, row_medians
 from .base import INFO, WARNING, Finding, RunCurves, certainty
 
 CODE = "spike"
@@ -133,8 +133,8 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
     # a spike must also stand well clear of the curve's usual largest ones.
-    quantile = min(USUAL_QUANTILE, 1.0 - SPARED_TOP_POINTS / max(profile.n - 1, 1))
-    usual = np.quantile(np.abs(residual) / noise, quantile)
+    share = min(USUAL_QUANTILE, 1.0 - SPARED_TOP_POINTS / max(profile.n - 1, 1))
+    usual = quantile(np.abs(residual) / noise, share)
     in_noise = max(MIN_JUMP_IN_NOISE, TAIL_FACTOR * usual)
     threshold = np.maximum(in_noise * noise, MIN_JUMP_OF_AMPLITUDE * spread)
     if float(np.min(values)) >= 0:
