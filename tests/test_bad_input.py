@@ -22,13 +22,6 @@ from tb_lossdoc.detect import synthetic
 HEALTHY = writers.points(*synthetic.decay(60, every=5))
 
 
-def _next_second() -> None:
-    """Wait for the clock's next second. TensorBoard reads a run's event files in name order,
-    and a name starts with the second the file was created (then host, pid and a counter):
-    a resumed session's file must be created in a later second, as a real resumption is."""
-    time.sleep(1.0 - time.time() % 1.0 + 0.01)
-
-
 def _all_runs(document):
     return [r["run"] for r in document["runs"]] + [s["run"] for s in document["skipped"]]
 
@@ -116,7 +109,7 @@ def test_duplicate_steps_after_a_restart(tmp_path):
     steps, values = synthetic.decay(500)
     first = writers.points(steps[:300], values[:300] + 1.0)  # a worse first attempt
     writers.torch_scalars(str(tmp_path / "run"), {"loss": first})
-    _next_second()
+    writers.next_second()
     writers.torch_scalars(str(tmp_path / "run"), {"loss": writers.points(steps[200:], values[200:])})
     (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
     assert run["series"]["train_loss"]["points"] == 500

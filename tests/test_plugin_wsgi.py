@@ -28,6 +28,8 @@ from tensorboard.backend.event_processing import data_provider as tb_data_provid
 from tensorboard.backend.event_processing import plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 
+import writers
+
 import tb_lossdoc
 from tb_lossdoc.serve import plugin as lossdoc_plugin
 from tb_lossdoc.serve.health import IN_PROGRESS_SECONDS, HealthScanner
@@ -411,6 +413,7 @@ def test_cache_reuses_results_and_refreshes_only_a_grown_run(tmp_path):
     before = {r["run"]: r for r in first["runs"]}
     assert before["healthy"]["verdict"] in ("converged", "still_improving")
 
+    writers.next_second()  # the new event file must sort after the first
     write_scalars(tmp_path / "healthy", diverging_tail())  # training goes on, then blows up
     served.multiplexer.Reload()
     after_doc = served.json(ROUTE + "/diagnoses")
@@ -595,6 +598,7 @@ def test_etag_gives_304_until_a_run_changes(tmp_path, caplog):
     assert run.headers["ETag"] not in (etag, zh.headers["ETag"])
     assert served.client.get(ROUTE + "/run?run=healthy", headers={"If-None-Match": run.headers["ETag"]}).status_code == 304
 
+    writers.next_second()  # the new event file must sort after the first
     write_scalars(tmp_path / "healthy", diverging_tail())
     served.multiplexer.Reload()
     changed = served.client.get(ROUTE + "/diagnoses", headers={"If-None-Match": etag})

@@ -8,7 +8,6 @@ default; the raw behaviour of both loaders is pinned here too.
 from __future__ import annotations
 
 import os
-import time
 
 import numpy as np
 import pytest
@@ -57,13 +56,6 @@ def test_both_readers_give_the_same_document_on_demo_logs():
     assert rust == python
 
 
-def _next_second() -> None:
-    """Wait for the clock's next second. Both loaders read a run's event files in name order,
-    and a name starts with the second the file was created (then host, pid and a counter):
-    a resumed session's file must be created in a later second, as a real resumption is."""
-    time.sleep(1.0 - time.time() % 1.0 + 0.01)
-
-
 def _restart(logdir: str, purge_step) -> None:
     """A crash at step 299, a resume from the step-200 checkpoint that stops at step 250.
 
@@ -72,7 +64,7 @@ def _restart(logdir: str, purge_step) -> None:
     from torch.utils.tensorboard import SummaryWriter
 
     writers.torch_scalars(logdir, {"loss": [(s, 2.0) for s in range(300)]})
-    _next_second()
+    writers.next_second()
     writer = SummaryWriter(logdir, purge_step=purge_step)
     for step in range(200, 251):
         writer.add_scalar("loss", 1.0, step)
@@ -105,7 +97,7 @@ def test_both_sessions_with_purge_step_both_loaders_purge(tmp_path):
     from torch.utils.tensorboard import SummaryWriter
 
     for first, last, value in ((0, 300, 2.0), (200, 251, 1.0)):
-        _next_second()
+        writers.next_second()
         writer = SummaryWriter(str(tmp_path / "run"), purge_step=first)
         for step in range(first, last):
             writer.add_scalar("loss", value, step)

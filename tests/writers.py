@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 import os
+import time
 from typing import Dict, Iterable, Sequence, Tuple
 
 import numpy as np
 
 Points = Sequence[Tuple[int, float]]
+
+
+def next_second() -> None:
+    """Wait for the clock's next second. TensorBoard reads a run's event files in name order,
+    and a name starts with the second the file was created (then host, pid and a counter that
+    sorts ".11" before ".9"): a file written into a run later must be created in a later second,
+    as a real resumed session's is."""
+    time.sleep(1.0 - time.time() % 1.0 + 0.01)
 
 
 def _torch_writer():
