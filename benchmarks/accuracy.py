@@ -1,7 +1,7 @@
 """Diagnosis accuracy on labelled logs (by default the demo logs).
 
     python benchmarks/accuracy.py [LABELS] [LOGDIR] [--json] [--fail-under F1]
-    python benchmarks/accuracy.py --field [--built LOGDIR] [--json] [--fail-under F1]
+    python benchmarks/accuracy.py --field [--built LOGDIR] [--list-held-out] [--json] [--fail-under F1]
 
 LABELS defaults to demo_logs/labels.json and LOGDIR to demo_logs. The engine
 is run through its public API, ``tb_lossdoc.diagnose(logdir)``, which returns
@@ -25,7 +25,8 @@ document with the labels (written by scripts/make_demo_logs.py):
   as predicting nothing.
 
 Every run whose prediction does not match its label is listed with what was
-expected and what was found. ``--json`` prints the metrics as one JSON object.
+expected and what was found (for the field corpus's held-out half, only with
+``--list-held-out``: whoever tunes detectors should not read those runs). ``--json`` prints the metrics as one JSON object.
 
 ``--field`` scores the field corpus (benchmarks/field/README.md): it builds
 the corpus as event files with benchmarks/field/build.py (into a temporary
@@ -214,7 +215,7 @@ def _fmt(x):
     return "   -" if x is None else f"{x:.2f}"
 
 
-def render(metrics: dict) -> str:
+def render(metrics: dict, list_mismatches: bool = True) -> str:
     out = []
     out.append(f"{'code':26s} {'supp':>4s} {'TP':>3s} {'FP':>3s} {'FN':>3s}  {'prec':>5s} {'rec':>5s} {'F1':>5s}")
     for code, c in metrics["per_code"].items():
@@ -233,7 +234,10 @@ def render(metrics: dict) -> str:
     for key in ("missing_runs", "missing_skipped", "skipped_but_diagnosed", "unlabelled"):
         if cov[key]:
             out.append(f"  {key}: {', '.join(cov[key])}")
-    if metrics["mismatches"]:
+    if metrics["mismatches"] and not list_mismatches:
+        out.append("")
+        out.append(f"mismatching runs: {len(metrics['mismatches'])} (listed with --list-held-out)")
+    elif metrics["mismatches"]:
         out.append("")
         out.append(f"mismatching runs ({len(metrics['mismatches'])}):")
         for m in metrics["mismatches"]:
@@ -326,11 +330,13 @@ def evaluate_field(document: dict, labels: dict, sources) -> dict:
     }
 
 
-def render_field(result: dict, labels_from: str) -> str:
+def render_field(result: dict, labels_from: str, list_held_out: bool = False) -> str:
+    """Both halves' metrics; the held-out half's runs by name only when asked (whoever tunes should not read them)."""
     out = [f"labels: {labels_from}", f"split: {result['split_rule']}"]
     for half, title in ((DEV, "dev half"), (HELD_OUT, "held-out half")):
         m = result[half]
-        out += ["", f"== {title}: {m['runs_labelled']} labelled runs from {m['repositories']} repositories", render(m)]
+        listed = half == DEV or list_held_out
+        out += ["", f"== {title}: {m['runs_labelled']} labelled runs from {m['repositories']} repositories", render(m, listed)]
     dev, held = result[DEV]["macro_f1"], result[HELD_OUT]["macro_f1"]
     if dev is not None and held is not None:
         out += ["", f"macro-F1 dev {dev:.2f}, held-out {held:.2f} (dev - held-out = {dev - held:+.2f})"]
@@ -350,7 +356,7 @@ def field_main(args) -> int:
     logdir = _built_logdir(args.built, field_build)
     document = tb_lossdoc.diagnose(logdir)
     result = evaluate_field(document, labels, field_build.read_sources())
-    print(json.dumps(result, indent=2) if args.json else render_field(result, labels_from))
+    print(json.dumps(result, indent=2) if args.json else render_field(result, labels_from, args.list_held_out))
     held = result[HELD_OUT]
     if args.fail_under is not None and (not held["coverage"]["ok"] or (held["macro_f1"] or 0.0) < args.fail_under):
         return 1
@@ -367,6 +373,8 @@ def main(argv=None) -> int:
     ap.add_argument("--field", action="store_true", help="score the field corpus, dev and held-out halves")
     ap.add_argument("--built", metavar="LOGDIR", default=None,
                     help="with --field: where the built corpus is (reused if it holds event files) or goes")
+    ap.add_argument("--list-held-out", action="store_true",
+                    help="with --field: also list the held-out half's mismatching runs by name (not while tuning)")
     args = ap.parse_args(argv)
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))  # the working tree's engine, not an installed copy
