@@ -7,7 +7,7 @@ read from a trainer_state.json or a CSV log takes the same path to the document.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping
+from typing import Dict, Iterator, List, Mapping, Tuple
 
 from tensorboard.data import provider as tb_provider
 
@@ -58,43 +58,40 @@ class MemoryDataProvider(tb_provider.DataProvider):
             runs.append(tb_provider.Run(run_id=name, run_name=name, start_time=min(times) if times else None))
         return runs
 
-    def list_scalars(self, ctx=None, *, experiment_id, plugin_name, run_tag_filter=None):
+    def _admitted(self, plugin_name: str, run_tag_filter) -> Iterator[Tuple[str, str, List[Point]]]:
+        """(run, tag, points) of every scalar series the filter admits; none for another plugin."""
         if plugin_name != SCALARS_PLUGIN:
-            return {}
-        listing = {}
+            return
         for run, tags in self._scalars.items():
             for tag, points in tags.items():
                 if _admits(run_tag_filter, run, tag):
-                    listing.setdefault(run, {})[tag] = tb_provider.ScalarTimeSeries(
-                        max_step=max(p[0] for p in points),
-                        max_wall_time=max(p[1] for p in points),
-                        plugin_content=b"",
-                        description="",
-                        display_name=tag,
-                        last_value=points[-1][2],
-                    )
+                    yield run, tag, points
+
+    def list_scalars(self, ctx=None, *, experiment_id, plugin_name, run_tag_filter=None):
+        listing: Dict[str, dict] = {}
+        for run, tag, points in self._admitted(plugin_name, run_tag_filter):
+            listing.setdefault(run, {})[tag] = tb_provider.ScalarTimeSeries(
+                max_step=max(p[0] for p in points),
+                max_wall_time=max(p[1] for p in points),
+                plugin_content=b"",
+                description="",
+                display_name=tag,
+                last_value=points[-1][2],
+            )
         return listing
 
     def read_scalars(self, ctx=None, *, experiment_id, plugin_name, downsample=None, run_tag_filter=None):
-        if plugin_name != SCALARS_PLUGIN:
-            return {}
         limit = downsample if downsample is not None else 1000
-        data = {}
-        for run, tags in self._scalars.items():
-            for tag, points in tags.items():
-                if _admits(run_tag_filter, run, tag):
-                    data.setdefault(run, {})[tag] = [
-                        tb_provider.ScalarDatum(step=s, wall_time=w, value=v) for s, w, v in _downsampled(points, limit)
-                    ]
+        data: Dict[str, dict] = {}
+        for run, tag, points in self._admitted(plugin_name, run_tag_filter):
+            data.setdefault(run, {})[tag] = [
+                tb_provider.ScalarDatum(step=s, wall_time=w, value=v) for s, w, v in _downsampled(points, limit)
+            ]
         return data
 
     def read_last_scalars(self, ctx=None, *, experiment_id, plugin_name, run_tag_filter=None):
-        if plugin_name != SCALARS_PLUGIN:
-            return {}
-        last = {}
-        for run, tags in self._scalars.items():
-            for tag, points in tags.items():
-                if _admits(run_tag_filter, run, tag):
-                    step, wall_time, value = points[-1]
-                    last.setdefault(run, {})[tag] = tb_provider.ScalarDatum(step=step, wall_time=wall_time, value=value)
+        last: Dict[str, dict] = {}
+        for run, tag, points in self._admitted(plugin_name, run_tag_filter):
+            step, wall_time, value = points[-1]
+            last.setdefault(run, {})[tag] = tb_provider.ScalarDatum(step=step, wall_time=wall_time, value=value)
         return last
