@@ -7,7 +7,7 @@ are templates over a finding's evidence, formatted here and nowhere else.
 
 from __future__ import annotations
 
-from typing import Dict, List, Mapping, Optional
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 import numpy as np
 
@@ -849,37 +849,30 @@ def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
     return fields
 
 
+# Which variant a finding's evidence shows, first match wins (a variant is named "<code>.<case>").
+_VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], ...] = (
+    ("non_finite.hidden", lambda e: bool(e.get("hidden_by_loss_filter"))),
+    ("non_finite.whole_curve", _whole_curve_lost),
+    ("not_learning.guessing", lambda e: e.get("chance_seen_in") == "accuracy"),
+    ("not_learning.chance", lambda e: e.get("chance_classes") is not None),
+    ("not_learning.pinned", lambda e: bool(e.get("pinned"))),
+    ("overfitting.val_only", lambda e: e.get("train_logged") is False),
+    ("overfitting.memorisation", lambda e: "memorisation_gap" in e),
+    ("plateau.stuck_until_cut", lambda e: bool(e.get("stuck_until_lr_cut"))),
+    ("plateau.lr_collapse", lambda e: bool(e.get("lr_collapsed"))),
+    ("plateau.val_stall", lambda e: bool(e.get("val_stalled"))),
+    ("divergence.partial", lambda e: bool(e.get("recovered_partway"))),
+    ("divergence.until_cut", lambda e: bool(e.get("rose_until_lr_cut"))),
+    ("divergence.worsening", lambda e: bool(e.get("train_never_fell"))),
+    ("oscillation.zigzag", lambda e: bool(e.get("zigzag"))),
+)
+
+
 def _template(finding: Finding, lang: str) -> Mapping[str, object]:
     """The code's texts, or those of the variant its evidence shows."""
-    evidence = finding.evidence
-    if finding.code == "non_finite" and evidence.get("hidden_by_loss_filter"):
-        return VARIANTS["non_finite.hidden"][lang]
-    if finding.code == "non_finite" and _whole_curve_lost(evidence):
-        return VARIANTS["non_finite.whole_curve"][lang]
-    if finding.code == "not_learning" and evidence.get("chance_seen_in") == "accuracy":
-        return VARIANTS["not_learning.guessing"][lang]
-    if finding.code == "not_learning" and evidence.get("chance_classes") is not None:
-        return VARIANTS["not_learning.chance"][lang]
-    if finding.code == "not_learning" and evidence.get("pinned"):
-        return VARIANTS["not_learning.pinned"][lang]
-    if finding.code == "overfitting" and evidence.get("train_logged") is False:
-        return VARIANTS["overfitting.val_only"][lang]
-    if finding.code == "overfitting" and "memorisation_gap" in evidence:
-        return VARIANTS["overfitting.memorisation"][lang]
-    if finding.code == "plateau" and evidence.get("stuck_until_lr_cut"):
-        return VARIANTS["plateau.stuck_until_cut"][lang]
-    if finding.code == "plateau" and evidence.get("lr_collapsed"):
-        return VARIANTS["plateau.lr_collapse"][lang]
-    if finding.code == "plateau" and evidence.get("val_stalled"):
-        return VARIANTS["plateau.val_stall"][lang]
-    if finding.code == "divergence" and evidence.get("recovered_partway"):
-        return VARIANTS["divergence.partial"][lang]
-    if finding.code == "divergence" and evidence.get("rose_until_lr_cut"):
-        return VARIANTS["divergence.until_cut"][lang]
-    if finding.code == "divergence" and evidence.get("train_never_fell"):
-        return VARIANTS["divergence.worsening"][lang]
-    if finding.code == "oscillation" and evidence.get("zigzag"):
-        return VARIANTS["oscillation.zigzag"][lang]
+    for variant, shows in _VARIANT_OF_EVIDENCE:
+        if variant.split(".")[0] == finding.code and shows(finding.evidence):
+            return VARIANTS[variant][lang]
     return TEXTS[finding.code][lang]
 
 
