@@ -103,7 +103,17 @@ def stopped_at_the_end(profile) -> bool:
 
 
 def is_still_improving(curves: RunCurves) -> bool:
-    """Still falling at the end: a few evaluations decide alone; otherwise the loss a run is judged by, and validation with it."""
+    """Still falling at the end: a few evaluations decide alone; otherwise the loss a run is judged by, and validation with it.
+
+    Computed once per run: still_improving, converged and not_learning ask.
+    """
+    key = ("still_improving",)
+    if key not in curves.shared:
+        curves.shared[key] = _still_improving(curves)
+    return curves.shared[key]
+
+
+def _still_improving(curves: RunCurves) -> bool:
     main = curves.main
     if main is None:
         return False
