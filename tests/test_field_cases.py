@@ -260,6 +260,31 @@ def test_slowly_flattening_curves_get_a_stable_verdict(rate, expected):
 # Confidence is part of every finding.
 
 
+def _flattening_run(lr_values):
+    """Training flat after a fast fall; validation flattening, yet a new low at every evaluation."""
+    steps = np.arange(300)
+    evaluations = np.arange(29, 300, 30)
+    return dict(
+        train_loss=series(syn.decay(300, rate=8, noise=0.02)),
+        val_loss=Series.from_points(evaluations, 0.5 + 0.3 * np.exp(-np.arange(10) / 2.0)),
+        lr=Series.from_points(steps, lr_values(steps)),
+    )
+
+
+def test_a_run_stopped_early_in_its_lr_schedule_while_making_new_lows_is_still_improving():
+    result = outcome(**_flattening_run(lambda steps: 1e-3 * (1 - steps / 2000)))  # a seventh of a linear decay
+    assert result.verdict == "still_improving"
+    assert "converged" not in {f.code for f in result.findings}
+    finding = result.findings[0]
+    assert finding.evidence["schedule_done_share"] == pytest.approx(299 / 2000, rel=0.01)
+    assert "schedule" in text(finding) and "调度" in text(finding, "zh")
+
+
+def test_the_same_curves_at_the_end_of_their_schedule_are_converged():
+    result = outcome(**_flattening_run(lambda steps: 1e-3 * (1 - steps / 300) + 1e-7))
+    assert result.verdict == "converged"
+
+
 def test_every_finding_has_a_confidence_in_the_unit_interval():
     runs = [
         dict(train_loss=series(syn.decay())),
@@ -336,6 +361,7 @@ FIELD_RUNS = (
     "ageron__handson-ml3__ch11-run6",  # accuracy at a half on a binary task: not learning
     "akboles__voice-identification__intro",  # memorised voice model: overfitting
     "alicelouis47__vislungtransformer__model",  # validation swinging widely: not converged
+    "armenkarakashian__trocr-number-line-fraction-recognition__root",  # stopped at a seventh of its LR decay, validation at a new low: still improving
     "atulav7__webcane__models",  # loss pinned after an instant drop: not learning
     "benoitpierson__nlp_binary_classification__dense",  # validation creeping up beside flat accuracy: overfitting
     "byerenozer__whisper_finetune__root",  # climbed and came partly back: divergence
@@ -472,6 +498,7 @@ def test_field_a_stall_through_a_slow_warm_up_is_not_a_plateau(field):
     "run_id,expected",
     [
         ("dev-debasish-09__nlp_body_washdata__root", "still_improving"),
+        ("armenkarakashian__trocr-number-line-fraction-recognition__root", "still_improving"),
         ("mclangstrong__admin-and-exit-interview__model", "still_improving"),
         ("yashgupta018__sentiment-analysis__ckpt30", "still_improving"),
         ("abdulrahmaan03__yolov8-custom-dataset-training__train", "converged"),

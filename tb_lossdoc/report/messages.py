@@ -667,6 +667,10 @@ _WARMUP_SPIKE_NOTE = {
     "en": "The jumps come during the learning-rate warm-up, where some turbulence is expected; they matter only if they recur later.",
     "zh": "这些跳升发生在学习率 warm-up 期间，此时有些波动是正常的；只有之后再次出现才值得关注。",
 }
+_SCHEDULE_CUT_NOTE = {
+    "en": "The learning-rate schedule had run only about {schedule_done_share} of its course when training stopped, and the loss was still making new lows.",
+    "zh": "训练停下时，学习率调度只走完了大约 {schedule_done_share}，loss 还在创新低。",
+}
 _SHORT_RUN_NOTE = {
     "en": "Caution: a short run ({points} points), so this is a first reading, not a verdict; look again after a few more epochs.",
     "zh": "注意：这次训练很短（只有 {points} 个点），这只是初步判断，不是定论；多训练几个 epoch 后再看一次。",
@@ -754,6 +758,7 @@ LOW_CONFIDENCE = {"en": " (low confidence)", "zh": "（把握不大）"}
 # Evidence that reads better as a percentage of something.
 _SHARES = {
     "best_change",
+    "schedule_done_share",
     "recent_gain_share",
     "length_share",
     "bounce_ratio",
@@ -890,6 +895,8 @@ def _notes(finding: Finding, lang: str) -> List[str]:
         notes.append(_BEST_AT_START_NOTE[lang])
     if evidence.get("in_warmup"):
         notes.append(_WARMUP_SPIKE_NOTE[lang])
+    if evidence.get("schedule_done_share") is not None:
+        notes.append(_SCHEDULE_CUT_NOTE[lang])
     points = evidence.get("points")
     # A NaN is a NaN however short the run: no caution about few points.
     if isinstance(points, int) and points < MIN_POINTS and finding.code != "non_finite":

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
+import numpy as np
+
+from ...read.series import Series
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import validation_stall
 from .shapes import FLAT_SHARE, falls_steadily, improves_clearly, relative_change, tail_slope
@@ -102,6 +105,57 @@ def stopped_at_the_end(profile) -> bool:
     return abs(last) < STOPPED_SHARE_OF_LEVEL * abs(values[-1]) and abs(last) < STOPPED_SHARE_OF_PREVIOUS * previous
 
 
+# A decaying learning rate that, continued at its average pace since its peak,
+# would reach zero only after the run had gone on at least as long again: the
+# run was stopped before half of its schedule.
+MAX_SCHEDULE_DONE = 0.5
+# Below its peak by at least this share: a decay, not a constant or rounded LR.
+MIN_DECAY_OF_PEAK = 0.01
+
+
+def schedule_share_done(lr: Optional[Series]) -> Optional[float]:
+    """The share of a decaying LR schedule the run got through, by a straight line from the peak to the last value; None without one."""
+    if lr is None:
+        return None
+    finite = lr.finite_only()
+    if finite.values.size < 3:
+        return None
+    peak_index = int(np.argmax(finite.values))
+    peak, last = float(finite.values[peak_index]), float(finite.values[-1])
+    if peak <= 0 or last < 0 or last > (1.0 - MIN_DECAY_OF_PEAK) * peak:
+        return None
+    first_step, peak_step, last_step = (int(finite.steps[i]) for i in (0, peak_index, -1))
+    if last_step <= peak_step:
+        return None
+    remaining = (last_step - peak_step) * last / (peak - last)  # steps until a straight line hits zero
+    return (last_step - first_step) / (last_step - first_step + remaining)
+
+
+def making_new_lows(profile) -> bool:
+    """The curve fell overall, its last point is its lowest (within its noise) and its last fifth falls clearly."""
+    values = profile.values
+    return bool(
+        values[-1] < values[0]
+        and values[-1] <= float(values.min()) + profile.noise
+        and (profile.short or recent_fall_in_errors(profile) >= MIN_RECENT_IN_ERRORS)
+    )
+
+
+def stopped_early_in_schedule(curves: RunCurves) -> bool:
+    """The LR schedule had not run half its course and the loss a run is judged by still made new lows.
+
+    That loss is validation where it is logged apart (the training loss must
+    have fallen too), else training.
+    """
+    share = schedule_share_done(curves.lr)
+    if share is None or share > MAX_SCHEDULE_DONE:
+        return False
+    main, val = curves.main, curves.val
+    if val is not None and val is not main:
+        return making_new_lows(val) and main.end < main.start and validation_stall(curves) is None
+    return making_new_lows(main)
+
+
 def is_still_improving(curves: RunCurves) -> bool:
     """Still falling at the end: a few evaluations decide alone; otherwise the loss a run is judged by, and validation with it.
 
@@ -117,7 +171,7 @@ def _still_improving(curves: RunCurves) -> bool:
     main = curves.main
     if main is None:
         return False
-    if validation_falls_steeply(curves):
+    if validation_falls_steeply(curves) or stopped_early_in_schedule(curves):
         return True
     if not (falls_steadily(main) if main.short else improves_clearly(main) or just_started(main)):
         return False
@@ -147,5 +201,7 @@ def detect(curves: RunCurves) -> List[Finding]:
     evidence = {"tag": main.series.tag, "recent_gain_share": share, "end_value": main.end, "points": main.n}
     if curves.val is not None and curves.val is not main:
         evidence["val_recent_gain_share"] = recent_gain_share(curves.val)
+    if stopped_early_in_schedule(curves):
+        evidence["schedule_done_share"] = schedule_share_done(curves.lr)
     confidence = certainty(main.n, min(share / MIN_RECENT_SHARE, recent_fall_in_errors(main) / SURE_RECENT_IN_ERRORS + 1.0))
     return [Finding(CODE, OK, int(main.steps[0]), int(main.steps[-1]), evidence, confidence)]
