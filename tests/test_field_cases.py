@@ -386,6 +386,7 @@ FIELD_RUNS = (
     "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",  # frozen body, training falling slowly: still improving
     "nicolassalvan__mti881-projet2__etape4-focal",  # memorised training set: overfitting
     "nicolassalvan__mti881-projet2__etape4-weighted",  # steadily rising validation: overfitting, not oscillation
+    "nosyarlin__yopoco__root",  # validation scattering around a converged level: no alarm
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
     "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
@@ -625,6 +626,28 @@ def test_the_same_training_beside_a_validation_that_did_not_rise_is_no_divergenc
     steps = roles["val_loss"].steps
     roles["val_loss"] = Series.from_points(steps, 0.3 * np.exp(-steps / 400) + 0.1)
     assert "divergence" not in found(**roles)
+
+
+# 10b. Validation scattering around a healthy ending is information; a training
+# loss that bounces is the optimiser's instability and stays a warning.
+
+
+def scattered_validation(scatter: float) -> dict:
+    """A long training loss; validation falls and settles at 0.5, scattered by `scatter` after its first ten evaluations."""
+    steps, values = syn.decay(60, start=2.0, floor=0.5, rate=5, noise=0.0)
+    values = values + 0.5 * scatter * np.random.default_rng(1).standard_normal(60) * (np.arange(60) > 10)
+    return dict(train_loss=series(syn.decay(600, noise=0.02)), val_loss=Series.from_points(steps * 10 + 9, values))
+
+
+def test_validation_scatter_beside_a_healthy_ending_is_information_but_a_bouncing_training_loss_a_warning():
+    beside = found(**scattered_validation(0.3))
+    assert beside["oscillation"].severity == "info" and beside["oscillation"].evidence["role"] == "val_loss" and "converged" in beside
+    assert found(train_loss=series(syn.bouncing()))["oscillation"].severity == "warning"
+
+
+def test_field_validation_scatter_of_a_converged_run_is_no_alarm(field):
+    codes = field_codes(field["nosyarlin__yopoco__root"])
+    assert "converged" in codes and all(f["severity"] not in ("warning", "critical") for f in codes.values())
 
 
 # 11. A jump during the learning-rate warm-up is reported, but as the expected

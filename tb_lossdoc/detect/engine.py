@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from .detectors import CODES, DETECTORS, INFO, OVERRULES, SEVERITY_RANK
+from .detectors import CODES, DETECTORS, HEALTHY_CODES, INFO, OVERRULES, SEVERITY_RANK, is_validation_scatter
 from .detectors.base import Finding, RunCurves
 
 INSUFFICIENT_DATA = "insufficient_data"
@@ -36,6 +36,10 @@ def diagnose(curves: RunCurves) -> Verdict:
                 findings.extend(detector.detect(curves))
     overruled = {code for f in findings for code in OVERRULES.get(f.code, ())}
     findings = [f for f in findings if f.code not in overruled]
+    if any(f.code in HEALTHY_CODES for f in findings):
+        for f in findings:
+            if is_validation_scatter(f):
+                f.severity = INFO
     findings.sort(key=_importance)
     if findings:
         verdict, severity = findings[0].code, findings[0].severity

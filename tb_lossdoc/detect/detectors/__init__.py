@@ -47,6 +47,13 @@ OVERRULES = {
     overconfidence.CODE: HEALTHY_CODES,
 }
 
+
+def is_validation_scatter(finding: Finding) -> bool:
+    """Validation bouncing around its trend: beside a healthy ending (converged,
+    still improving) it is how the evaluation scatters, information rather than
+    an alarm. A bouncing training loss is the optimiser's own instability and stays one."""
+    return finding.code == oscillation.CODE and finding.evidence.get("role") == "val_loss"
+
 __all__ = [
     "CODES",
     "CRITICAL",
@@ -56,6 +63,7 @@ __all__ = [
     "INFO",
     "OK",
     "OVERRULES",
+    "is_validation_scatter",
     "RunCurves",
     "SEVERITY_RANK",
     "WARNING",
