@@ -132,6 +132,36 @@ def test_a_loss_that_ends_near_ln_3_while_accuracy_is_high_is_not_chance():
     assert "not_learning" not in found(train_loss=train, val_acc=acc)
 
 
+def evaluations(values, every=100):
+    return Series.from_points(np.arange(1, len(values) + 1) * every, values)
+
+
+@pytest.mark.parametrize("share", [0.6, 0.7, 0.9])
+def test_accuracy_pinned_at_the_majority_share_beside_the_priors_entropy_is_not_learning(share):
+    entropy = -(share * np.log(share) + (1 - share) * np.log(1 - share))
+    val = evaluations(entropy * np.array([1.004, 0.998, 1.002, 1.001, 0.999]))
+    result = found(train_loss=evaluations([5e6, entropy * 1.01, entropy, entropy * 1.005, entropy]), val_loss=val, val_acc=evaluations([share] * 5))
+    finding = result["not_learning"]
+    assert finding.evidence["chance_seen_in"] == "prior" and finding.evidence["chance_accuracy"] == pytest.approx(share)
+    words = text(finding)
+    assert "majority class" in words and f"{round(100 * share)}/{100 - round(100 * share)}" in words and "多数类" in text(finding, "zh")
+
+
+def test_a_high_accuracy_that_wobbles_beside_a_memorised_training_set_is_not_the_prior():
+    share = 0.987
+    entropy = -(share * np.log(share) + (1 - share) * np.log(1 - share))
+    val = evaluations([0.055, 0.045, 0.045, entropy * 0.9, entropy])
+    train = series(syn.decay(70, start=0.16, floor=0.005, rate=5, noise=0.002))
+    codes = found(train_loss=train, val_loss=val, val_acc=evaluations([0.9838, 0.9869, 0.987, 0.9866, share]))
+    assert "not_learning" not in codes and "overfitting" in codes
+
+
+def test_a_loss_that_barely_moved_beside_an_accuracy_that_kept_rising_is_learning():
+    val = evaluations([0.350, 0.334, 0.365])
+    assert "not_learning" not in found(val_loss=val, val_acc=evaluations([0.858, 0.872, 0.878]))
+    assert "not_learning" in found(val_loss=evaluations([0.350, 0.349, 0.351, 0.350, 0.349]), val_acc=evaluations([0.5, 0.5, 0.5, 0.5, 0.5]))
+
+
 # 3. Overfitting that does not keep climbing.
 
 
@@ -608,6 +638,13 @@ def test_field_drops_at_epoch_boundaries_of_a_fine_tune_are_no_plateau(field):
 def partial_recovery_roles(back: float = 0.5) -> dict:
     steps, train, val_steps, val = syn.partial_recovery(back=back)
     return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(val_steps, val))
+
+
+def test_validation_rising_from_the_first_epoch_while_training_swings_without_falling_is_divergence():
+    train = evaluations([124.0, 137.7, 181.5, 56.3, 143.6])
+    val = evaluations([34.0, 52.6, 50.6, 88.2, 277.0])
+    codes = found(train_loss=train, val_loss=val)
+    assert codes["divergence"].evidence["train_never_fell"] is True and "overfitting" not in codes
 
 
 def test_training_that_climbed_and_came_halfway_back_under_a_worse_validation_is_divergence():

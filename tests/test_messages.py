@@ -216,6 +216,14 @@ CURVES = [
     ("validation stalled", lambda k, d: _pair(syn.validation_stall(), k, d), "plateau"),
     ("divergence that partly came back", lambda k, d: _pair(syn.partial_recovery(), k, d), "divergence"),
     ("pinned", lambda k, d: dict(train_loss=_s(syn.pinned(), k, d)), "not_learning"),
+    (
+        "answers the majority class",
+        lambda k, d: dict(
+            val_loss=Series.from_points(range(5), [0.612, 0.611, 0.610, 0.611, 0.611], tag="val"),
+            val_acc=Series.from_points(range(5), [0.7] * 5, tag="val_acc"),
+        ),
+        "not_learning",
+    ),
     ("one NaN point", lambda k, d: dict(train_loss=Series.from_points([3], [NAN], tag="loss")), "non_finite"),
     (
         "validation worsening beside a training loss that never fell",
@@ -367,6 +375,7 @@ def test_inf_then_nan_and_an_all_nan_validation_through_tensorboard(tmp_path):
 VARIANT_EVIDENCE = {
     "not_learning.guessing": {"chance_seen_in": "accuracy", "chance_classes": 2, "chance_base": "ln"},
     "not_learning.chance": {"chance_seen_in": "loss", "chance_classes": 10, "chance_base": "ln"},
+    "not_learning.prior": {"chance_seen_in": "prior", "chance_classes": 2, "chance_base": "prior"},
     "overfitting.memorisation": {"memorisation_gap": 40.0},
     "plateau.lr_collapse": {"lr_collapsed": True},
     "non_finite.whole_curve": {"finite_points": 0},

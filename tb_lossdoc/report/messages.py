@@ -398,6 +398,33 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             "actions": TEXTS["not_learning"]["zh"]["actions"],
         },
     },
+    "not_learning.prior": {
+        "en": {
+            "title": "the model always answers the majority class: accuracy pinned at {chance_accuracy}",
+            "detail": "Accuracy stays at {chance_accuracy} from the first evaluation to the last, and the loss ({tag}) ends at "
+            "{end_value}, the entropy of a {prior_split} class prior ({chance_value}). That is exactly what a model scores "
+            "when it ignores its input and always predicts the more frequent class. It has learned the class frequencies, "
+            "nothing else. Usually the learning rate is far too low or far too high, the inputs are unscaled, or the "
+            "classes are so imbalanced that the majority answer is the cheapest one.",
+            "actions": [
+                "Check the inputs reach the model scaled (standardise features, normalise images).",
+                "Weight the loss by class or resample the minority class, and watch a per-class metric (F1, recall) rather than accuracy.",
+                *TEXTS["not_learning"]["en"]["actions"][:1],
+            ],
+        },
+        "zh": {
+            "title": "模型总是回答多数类：准确率停在 {chance_accuracy}",
+            "detail": "从第一次评估到最后一次，准确率一直是 {chance_accuracy}；loss（{tag}）最后停在 {end_value}，"
+            "正是 {prior_split} 类别先验的熵（{chance_value}）。模型忽略输入、永远预测更常见的那一类时，得到的正是这个分数。"
+            "它只学到了类别比例，别的什么都没学到。通常是学习率太小或太大、输入没有归一化，或者类别太不平衡，"
+            "回答多数类成了最省事的办法。",
+            "actions": [
+                "检查输入进模型前有没有归一化（特征标准化、图像归一化）。",
+                "按类别给 loss 加权或对少数类重采样，并看每个类别的指标（F1、召回率），而不是准确率。",
+                *TEXTS["not_learning"]["zh"]["actions"][:1],
+            ],
+        },
+    },
     "not_learning.chance": {
         "en": {
             "title": "the loss is stuck at chance level, {chance_value} = {chance_base} {chance_classes}",
@@ -544,9 +571,9 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
     },
     "divergence.worsening": {
         "en": {
-            "title": "validation loss climbs after step {min_step} while the training loss never fell",
+            "title": "validation loss climbs after step {min_step} while the training loss did not fall",
             "detail": "The validation loss ({tag}) reached {min_value} around step {min_step} and then climbed to {end_value}, "
-            "while the training loss stayed where it started. This is not overfitting (that needs a training loss that falls): "
+            "while the training loss ended no lower than it started. This is not overfitting (that needs a training loss that falls): "
             "the model is getting worse on every set, most often because the learning rate is too high for fine-tuning "
             "or the training labels do not match the validation ones.",
             "actions": [
@@ -556,8 +583,8 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "第 {min_step} 步之后验证 loss 上升，而训练 loss 从来没降过",
-            "detail": "验证 loss（{tag}）在第 {min_step} 步左右降到 {min_value}，之后涨到 {end_value}；训练 loss 一直停在起点附近。"
+            "title": "第 {min_step} 步之后验证 loss 上升，而训练 loss 没有降下来",
+            "detail": "验证 loss（{tag}）在第 {min_step} 步左右降到 {min_value}，之后涨到 {end_value}；训练 loss 到最后也没有比起点低。"
             "这不是过拟合（过拟合需要训练 loss 在降）：模型在所有数据上都在变差，最常见的原因是微调时学习率太大，"
             "或者训练集和验证集的标签对不上。",
             "actions": [
@@ -840,6 +867,14 @@ class _Fields(dict):
         return "?"
 
 
+def _prior_split(majority_share, lang: str) -> str:
+    """A binary class prior as percentages, majority first ("67/33"); just "binary" for a share that is not one."""
+    if not isinstance(majority_share, (int, float, np.floating)) or not 0.0 <= float(majority_share) <= 1.0:
+        return {"en": "binary", "zh": "二分类"}[lang]
+    majority = int(round(100 * float(majority_share)))
+    return f"{majority}/{100 - majority}"
+
+
 def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
     fields = _Fields({k: _format_value(k, v, lang) for k, v in finding.evidence.items()})
     fields["first_step"] = _format_value("first_step", finding.first_step, lang)
@@ -847,6 +882,8 @@ def _fields(finding: Finding, lang: str) -> Mapping[str, str]:
     role = finding.evidence.get("role")
     fields["role"] = _ROLE.get(role, _ROLE["train_loss"])[lang] if role else _ROLE["train_loss"][lang]
     fields["lr_note"] = _LR_NOTES.get(finding.evidence.get("lr_constant"), _LR_NOTES[None])[lang]
+    if finding.evidence.get("chance_seen_in") == "prior":
+        fields["prior_split"] = _prior_split(finding.evidence.get("chance_accuracy"), lang)
     if finding.code == "non_finite":
         fields["bad_story"] = _bad_story(finding.evidence, lang).format_map(fields)
         fields["bad_kind"] = _bad_kind(finding.evidence, lang)
@@ -859,6 +896,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("non_finite.hidden", lambda e: bool(e.get("hidden_by_loss_filter"))),
     ("non_finite.whole_curve", _whole_curve_lost),
     ("not_learning.guessing", lambda e: e.get("chance_seen_in") == "accuracy"),
+    ("not_learning.prior", lambda e: e.get("chance_seen_in") == "prior"),
     ("not_learning.chance", lambda e: e.get("chance_classes") is not None),
     ("not_learning.pinned", lambda e: bool(e.get("pinned"))),
     ("overfitting.val_only", lambda e: e.get("train_logged") is False),
@@ -887,7 +925,7 @@ def _notes(finding: Finding, lang: str) -> List[str]:
     notes = []
     if evidence.get("chance_seen_in") == "accuracy":
         notes.append(_CHANCE_GUESSING_NOTE[lang])
-    elif evidence.get("chance_classes") is not None:
+    elif evidence.get("chance_classes") is not None and evidence.get("chance_seen_in") != "prior":
         notes.append(_CHANCE_NOTE[lang])
         if evidence.get("chance_accuracy") is not None:
             notes.append(_CHANCE_ACCURACY_NOTE[lang])

@@ -8,7 +8,7 @@ import numpy as np
 
 from .base import CRITICAL, Finding, RunCurves, certainty
 from .problem_shapes import STUCK_RISE_OF_MAGNITUDE, stuck_until_lr_cut
-from .shapes import is_flat, moves_consistently
+from .shapes import FLAT_SHARE, improves_clearly, is_flat, moves_consistently
 
 CODE = "divergence"
 NEEDS_HISTORY = True
@@ -24,8 +24,8 @@ LATEST_MINIMUM = 0.85
 def detect(curves: RunCurves) -> List[Finding]:
     findings = []
     for role, profile in curves.loss_profiles():
-        if role == "val_loss" and curves.train is not None and not is_flat(curves.train):
-            break  # validation rising while training falls is overfitting, not divergence
+        if role == "val_loss" and curves.train is not None and (findings or _training_fell(curves.train)):
+            break  # validation rising while training falls is overfitting, not divergence; beside a diverging training loss it adds nothing
         # The partial recovery is the more telling story when the loss also held part of its rise.
         finding = (_recovered_partway(curves) if role == "train_loss" else None) or _diverges(
             profile, role, step_counts=role != "train_loss" or _validation_agrees(curves)
@@ -37,6 +37,11 @@ def detect(curves: RunCurves) -> List[Finding]:
     if not findings:
         findings.extend(_rose_until_lr_cut(curves))
     return findings
+
+
+def _training_fell(train) -> bool:
+    """The training loss ended below where it started (by more than flat): what overfitting needs."""
+    return not is_flat(train) and improves_clearly(train, FLAT_SHARE)
 
 
 def _rose_until_lr_cut(curves: RunCurves) -> List[Finding]:

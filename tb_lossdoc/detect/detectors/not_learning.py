@@ -10,7 +10,19 @@ from ..profile import median
 from .base import CRITICAL, Finding, RunCurves, certainty
 from .problem_shapes import never_improved
 from .still_improving import is_still_improving
-from .shapes import FLAT_SHARE, PINNED_SCATTER, PINNED_SHARE, accuracy_at_chance, chance_level, improves_clearly, is_flat, pinned_level, relative_change
+from .shapes import (
+    FLAT_SHARE,
+    PINNED_SCATTER,
+    PINNED_SHARE,
+    accuracy_at_chance,
+    chance_level,
+    improves_clearly,
+    is_flat,
+    moves_consistently,
+    pinned_level,
+    predicts_the_prior,
+    relative_change,
+)
 
 CODE = "not_learning"
 NEEDS_HISTORY = True
@@ -30,6 +42,10 @@ def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
     if main is None:
         return []
+    prior = _answers_the_prior(curves)
+    if prior is not None:
+        loss, chance = prior
+        return [_finding(curves, loss, chance, margin=2.0)]
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     chance = chance_level(main, accuracy)
     flat = is_flat(main) or never_improved(main)
@@ -45,6 +61,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     pinned = pinned_level(curves.train) if not flat and chance is None else None
     if not flat and chance is None and pinned is None:
         return []
+    if chance is None and pinned is None and accuracy_rises(accuracy):
+        return []  # a loss that barely moved beside an accuracy that kept rising: it learns
     if not guessing and curves.train is not None and curves.val is not None and improves_clearly(curves.val):
         return []  # validation improves: that pattern has its own code (unless it still only guesses)
     margin = FLAT_SHARE / max(relative_change(main), 1e-3 * FLAT_SHARE) if flat else 1.0
@@ -52,25 +70,55 @@ def detect(curves: RunCurves) -> List[Finding]:
         margin += 1.0  # the level itself says "uniform guess"
     if pinned is not None:
         margin = min(pinned.share / PINNED_SHARE, PINNED_SCATTER / max(pinned.scatter, 1e-3 * PINNED_SCATTER))
-    return [
-        Finding(
-            CODE,
-            CRITICAL,
-            int(main.steps[0]),
-            int(main.steps[-1]),
-            {
-                "tag": main.series.tag,
-                "start_value": main.start,
-                "end_value": main.end,
-                "best_change": relative_change(main),
-                "lr_constant": curves.lr_constant_between(main.steps[0], main.steps[-1]),
-                "points": main.n,
-                **(chance.evidence() if chance is not None else {}),
-                **(pinned.evidence() if pinned is not None else {}),
-            },
-            certainty(main.n, margin),
-        )
-    ]
+    return [_finding(curves, main, chance, margin, pinned)]
+
+
+def _finding(curves: RunCurves, main, chance, margin: float, pinned=None) -> Finding:
+    return Finding(
+        CODE,
+        CRITICAL,
+        int(main.steps[0]),
+        int(main.steps[-1]),
+        {
+            "tag": main.series.tag,
+            "start_value": main.start,
+            "end_value": main.end,
+            "best_change": relative_change(main),
+            "lr_constant": curves.lr_constant_between(main.steps[0], main.steps[-1]),
+            "points": main.n,
+            **(chance.evidence() if chance is not None else {}),
+            **(pinned.evidence() if pinned is not None else {}),
+        },
+        certainty(main.n, margin),
+    )
+
+
+# An accuracy rises when it gains this share of its level, with (nearly) every
+# move of a few evaluations, or by this many noise units on a longer curve.
+ACCURACY_RISE_OF_LEVEL = 0.01
+ACCURACY_RISE_IN_NOISE = 3.0
+
+
+def accuracy_rises(accuracy) -> bool:
+    """The logged accuracy ended clearly above where it started."""
+    if accuracy is None or accuracy.end <= 0:
+        return False
+    gain = accuracy.end - accuracy.start
+    if gain < ACCURACY_RISE_OF_LEVEL * accuracy.end:
+        return False
+    if accuracy.short:
+        return moves_consistently(accuracy.values, falling=False)
+    return gain >= ACCURACY_RISE_IN_NOISE * accuracy.noise
+
+
+def _answers_the_prior(curves: RunCurves):
+    """(loss, Chance) when an accuracy pinned at a majority share sits beside a loss at that prior's entropy."""
+    for loss, accuracy in ((curves.val, curves.val_accuracy), (curves.train, curves.train_accuracy)):
+        if loss is not None and accuracy is not None:
+            chance = predicts_the_prior(loss, accuracy, curves.train)
+            if chance is not None:
+                return loss, chance
+    return None
 
 
 def _pinned(profile) -> bool:

@@ -211,6 +211,39 @@ def accuracy_at_chance(accuracy: Optional[Profile], loss: Profile) -> Optional[C
     return None
 
 
+# A binary classifier that always answers the majority class has an accuracy
+# pinned at that class's share p (moving by under this share of the minority
+# share 1 - p over the whole run: its answers do not change) and a
+# cross-entropy at the prior's entropy H(p) (within this share of it)...
+PRIOR_ACCURACY_BAND_OF_MINORITY = 0.1
+PRIOR_ENTROPY_TOLERANCE = 0.03
+# ...and a training loss, when logged apart, no lower than this share of H(p)
+# (far below it, the model has learned the training data).
+PRIOR_TRAIN_FLOOR = 0.5
+
+
+def binary_entropy(p: float) -> float:
+    """Cross-entropy (nats) of always predicting a binary class prior p: the prior's entropy."""
+    return float(-(p * np.log(p) + (1.0 - p) * np.log(1.0 - p)))
+
+
+def predicts_the_prior(loss: Profile, accuracy: Optional[Profile], train: Optional[Profile] = None) -> Optional[Chance]:
+    """Accuracy pinned at one majority share p > 1/2 and the loss at H(p): the model answers the class prior."""
+    if accuracy is None or accuracy.n < 2:
+        return None
+    share = float(accuracy.end)
+    if not 0.5 < share < 1.0:
+        return None
+    if float(np.max(accuracy.values)) - float(np.min(accuracy.values)) > PRIOR_ACCURACY_BAND_OF_MINORITY * (1.0 - share):
+        return None
+    entropy = binary_entropy(share)
+    if abs(loss.end - entropy) > PRIOR_ENTROPY_TOLERANCE * entropy:
+        return None
+    if train is not None and train is not loss and train.end < PRIOR_TRAIN_FLOOR * entropy:
+        return None
+    return Chance(2, "prior", entropy, share, "prior")
+
+
 # Memorisation: training loss driven to this share of its start...
 MEMORISED_TRAIN_SHARE = 0.05
 # ...while validation kept at least this share of the untrained level (the
