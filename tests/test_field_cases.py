@@ -150,9 +150,9 @@ def test_accuracy_pinned_at_the_majority_share_beside_the_priors_entropy_is_not_
 def test_a_high_accuracy_that_wobbles_beside_a_memorised_training_set_is_not_the_prior():
     share = 0.987
     entropy = -(share * np.log(share) + (1 - share) * np.log(1 - share))
-    val = evaluations([0.055, 0.045, 0.045, entropy * 0.9, entropy])
+    val = evaluations([0.055, 0.045, 0.045, entropy * 0.9, entropy], every=14)
     train = series(syn.decay(70, start=0.16, floor=0.005, rate=5, noise=0.002))
-    codes = found(train_loss=train, val_loss=val, val_acc=evaluations([0.9838, 0.9869, 0.987, 0.9866, share]))
+    codes = found(train_loss=train, val_loss=val, val_acc=evaluations([0.9838, 0.9869, 0.987, 0.9866, share], every=14))
     assert "not_learning" not in codes and "overfitting" in codes
 
 
@@ -196,6 +196,23 @@ def test_best_step_zero_gets_its_own_sentence():
     finding = result.findings[0]
     assert finding.evidence["best_at_start"] is True
     assert "untrained" in text(finding) and "未训练" in text(finding, "zh")
+
+
+def test_validation_climbing_beside_a_training_loss_that_drifted_up_is_not_overfitting():
+    fall = list(np.linspace(2.0, 1.0, 9))
+    val_fall = list(np.linspace(2.0, 1.2, 9))
+    drifting = evaluations(fall + list(np.linspace(1.0, 1.06, 12))[1:])
+    falling = evaluations(fall + list(np.linspace(1.0, 0.8, 12))[1:])
+    val = evaluations(val_fall + list(np.linspace(1.2, 1.8, 12))[1:])
+    assert "overfitting" not in found(train_loss=drifting, val_loss=val)
+    finding = found(train_loss=falling, val_loss=val)["overfitting"]
+    assert finding.evidence["val_rise_of_gain"] == pytest.approx(0.6 / 0.8, rel=0.2)
+
+
+def test_a_rise_without_an_earlier_gain_has_no_share_of_gain():
+    val = evaluations([1.0, 1.3, 1.0, 1.35, 1.02, 1.5, 1.6, 1.7, 1.9, 2.1])
+    rise = RunCurves(train_loss=evaluations(list(np.linspace(2.0, 0.5, 10))), val_loss=val).val_rise
+    assert rise is not None and rise.rise_of_drop is None
 
 
 # 4. Training flat while validation improves only modestly.

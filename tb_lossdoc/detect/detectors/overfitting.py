@@ -22,10 +22,10 @@ def detect(curves: RunCurves) -> List[Finding]:
     rise = curves.val_rise
     if rise is None:
         return _memorised(curves)
-    # Training must not be rising with it: that is divergence.
-    train = curves.train
-    allowed = max(0.1 * train.drop, 3 * train.noise / np.sqrt(max(1, train.n // 20)))
-    if train.recent > rise.train_at_min + allowed:
+    # Training must have kept falling, or at least held, since validation's
+    # minimum: rising with validation is divergence, and validation climbing
+    # beside a training loss that drifted up is not the model memorising.
+    if curves.train.recent > rise.train_at_min:
         return []
     # Accuracy that holds does not excuse the rise: validation stopped gaining
     # while training still does. Overconfidence is then reported beside it.

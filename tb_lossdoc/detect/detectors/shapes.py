@@ -276,7 +276,7 @@ class ValRise:
     min_value: float
     end_value: float
     end_step: int
-    rise_of_drop: float
+    rise_of_drop: Optional[float]  # None when validation never fell below its start: no gain to compare with
     train_at_min: Optional[float]
     train_end: Optional[float]
     margin: float  # the rise over the smallest rise that counts (>= 1)
@@ -292,6 +292,11 @@ class ValRise:
             "val_rise_of_gain": self.rise_of_drop,
             "best_at_start": self.best_at_start,
         }
+
+
+def _share_of_gain(rise: float, gain: float, magnitude: float) -> Optional[float]:
+    """The rise as a share of what validation had gained before it; None without a gain worth the name."""
+    return rise / gain if gain > 1e-9 * magnitude else None
 
 
 def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
@@ -329,7 +334,7 @@ def _best_never_matched(val: Profile, train: Optional[Profile]) -> Optional[ValR
         low,
         val.end,
         int(val.steps[-1]),
-        rise / max(float(val.values[0]) - low, 1e-300),
+        _share_of_gain(rise, float(val.values[0]) - low, val.magnitude),
         train.trend_at(step) if train is not None else None,
         train.end if train is not None else None,
         (float(np.min(later)) - low) / needed,
@@ -395,7 +400,7 @@ def _trend_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
         min_value,
         val.end,
         int(val.steps[-1]),
-        rise / drop,
+        _share_of_gain(rise, drop, val.magnitude),
         train_at_min,
         train.end if train is not None else None,
         rise / needed,
