@@ -763,6 +763,20 @@ def zigzag_validation_roles() -> dict:
     return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, val))
 
 
+def test_a_training_loss_that_alternates_at_every_log_is_oscillation_not_spikes():
+    values = [2.43, 1.14] + [1.28 if i % 2 == 0 else 0.86 for i in range(18)]
+    lr = Series.from_points(np.arange(20) * 25 + 25, 2e-4 * (1 - np.arange(20) / 20))  # decayed to ~0, as a cosine would
+    codes = found(train_loss=evaluations(values, every=25), lr=lr)
+    assert codes["oscillation"].evidence["zigzag"] is True and "spike" not in codes
+    assert "zigzags" in text(codes["oscillation"]) and "from step" in text(codes["oscillation"]).lower()
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_minibatch_noise_around_a_falling_trend_is_no_zigzag(seed):
+    codes = found(train_loss=evaluations(syn.decay(200, noise=0.15, seed=seed)[1]))
+    assert "oscillation" not in codes or not codes["oscillation"].evidence.get("zigzag")
+
+
 def test_zigzag_validation_whose_last_points_fall_is_not_still_improving():
     assert "still_improving" not in found(**zigzag_validation_roles())
 

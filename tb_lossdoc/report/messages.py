@@ -596,9 +596,9 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
     },
     "oscillation.zigzag": {
         "en": {
-            "title": "the {role} zigzags from one evaluation to the next",
-            "detail": "Over this short run every move of the {role} ({tag}) reverses the one before, by about {bounce} each time, "
-            "which is {bounce_ratio} of its typical level. A curve that swings this hard at every evaluation is unstable: "
+            "title": "the {role} zigzags from one logged value to the next",
+            "detail": "From step {first_step} on, every move of the {role} ({tag}) reverses the one before, by about {bounce} each time, "
+            "which is {bounce_ratio} of its typical level. A curve that swings this hard at every logged value is unstable: "
             "the learning rate is too high, the batch too small, or the validation set tiny.",
             "actions": [
                 "Lower the learning rate or decay it (step, cosine or ReduceLROnPlateau).",
@@ -607,9 +607,9 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
         "zh": {
-            "title": "{role} 每次评估都在上下来回跳",
-            "detail": "在这次很短的训练里，{role}（{tag}）每一次变化都和上一次方向相反，每次大约变化 {bounce}，"
-            "相当于它通常水平的 {bounce_ratio}。每次评估都摆动这么大，说明训练不稳定：学习率太大、batch 太小，或者验证集太小。",
+            "title": "{role} 每记录一次就上下跳一次",
+            "detail": "从第 {first_step} 步起，{role}（{tag}）每一次变化都和上一次方向相反，每次大约变化 {bounce}，"
+            "相当于它通常水平的 {bounce_ratio}。每次记录都摆动这么大，说明训练不稳定：学习率太大、batch 太小，或者验证集太小。",
             "actions": [
                 "调小学习率，或者加衰减（阶梯衰减、余弦退火、ReduceLROnPlateau）。",
                 "加大 batch，或者用梯度累积，让梯度估计更稳定。",

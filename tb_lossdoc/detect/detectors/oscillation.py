@@ -8,7 +8,7 @@ import numpy as np
 
 from ..profile import median, robust_sigma
 from .base import WARNING, Finding, RunCurves, certainty
-from .problem_shapes import ZIGZAG_MOVE_OF_LEVEL, zigzag_ratio
+from .problem_shapes import SUSTAINED_ZIGZAG_MOVE_OF_LEVEL, ZIGZAG_MOVE_OF_LEVEL, sustained_zigzag_ratio, zigzag_ratio
 from .spike import spike_mask
 
 CODE = "oscillation"
@@ -38,6 +38,12 @@ def detect(curves: RunCurves) -> List[Finding]:
         if profile.short:
             findings.extend(_short_zigzag(profile, role, curves))
             continue
+        # A training loss that reverses at every log swings with the data order or
+        # the optimiser; a validation curve doing so by a little is its small set's scatter.
+        zigzag = sustained_zigzag_ratio(profile) if role == "train_loss" else None
+        if zigzag is not None:
+            findings.append(_zigzag_finding(profile, role, zigzag, SUSTAINED_ZIGZAG_MOVE_OF_LEVEL, max(0, profile.n // 2 - 1)))
+            continue  # however the learning rate ended: a swing at every log is no minibatch noise
         gain = profile.drop
         if gain <= 0 or gain < 0.05 * profile.magnitude:
             continue  # nothing learned: not_learning speaks for it
@@ -85,26 +91,29 @@ def _short_zigzag(profile, role: str, curves: RunCurves) -> List[Finding]:
     ratio = zigzag_ratio(profile)
     if ratio is None or ratio < ZIGZAG_MOVE_OF_LEVEL:
         return []
-    moves = np.abs(np.diff(profile.values))
-    return [
-        Finding(
-            CODE,
-            WARNING,
-            int(profile.steps[0]),
-            int(profile.steps[-1]),
-            {
-                "role": role,
-                "tag": profile.series.tag,
-                "bounce": float(median(moves)),
-                "gain": profile.drop,
-                "bounce_ratio": ratio,
-                "zigzag": True,
-                "lr_at_end": None,
-                "points": profile.n,
-            },
-            certainty(profile.n, ratio / ZIGZAG_MOVE_OF_LEVEL),
-        )
-    ]
+    return [_zigzag_finding(profile, role, ratio, ZIGZAG_MOVE_OF_LEVEL, 0)]
+
+
+def _zigzag_finding(profile, role: str, ratio: float, needed: float, first: int) -> Finding:
+    """An oscillation whose every move from point `first` on reverses the one before."""
+    moves = np.abs(np.diff(profile.values[first:]))
+    return Finding(
+        CODE,
+        WARNING,
+        int(profile.steps[first]),
+        int(profile.steps[-1]),
+        {
+            "role": role,
+            "tag": profile.series.tag,
+            "bounce": float(median(moves)),
+            "gain": profile.drop,
+            "bounce_ratio": ratio,
+            "zigzag": True,
+            "lr_at_end": None,
+            "points": profile.n,
+        },
+        certainty(profile.n, ratio / needed),
+    )
 
 
 def _lr_decayed(curves: RunCurves) -> bool:

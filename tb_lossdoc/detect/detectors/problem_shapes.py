@@ -29,6 +29,29 @@ def zigzag_ratio(profile: Profile) -> Optional[float]:
     return float(median(np.abs(moves))) / level
 
 
+# A longer curve zigzags when every move of its later half reverses the one
+# before, over at least this many moves (by chance, with noise around a trend,
+# a run of alternations that long is rare)...
+SUSTAINED_ZIGZAG_MIN_MOVES = 8
+# ...by a typical move of at least this share of its level.
+SUSTAINED_ZIGZAG_MOVE_OF_LEVEL = 0.1
+
+
+def sustained_zigzag_ratio(profile: Profile) -> Optional[float]:
+    """Typical move / typical level of the later half of a curve whose every move there reverses the previous one, else None."""
+    later = profile.values[max(0, profile.n // 2 - 1) :]
+    moves = np.diff(later)
+    if moves.size < SUSTAINED_ZIGZAG_MIN_MOVES or np.any(moves == 0):
+        return None
+    if np.any(np.sign(moves[1:]) == np.sign(moves[:-1])):
+        return None
+    level = abs(median(later))
+    if level <= 0:
+        return None
+    ratio = float(median(np.abs(moves))) / level
+    return ratio if ratio >= SUSTAINED_ZIGZAG_MOVE_OF_LEVEL else None
+
+
 # A loss stuck from its first point until the first learning-rate cut: at least
 # this many points before the cut...
 STUCK_MIN_POINTS = 3

@@ -8,6 +8,7 @@ import numpy as np
 
 from ..profile import MAD_TO_SIGMA, Profile, median, quantile, rolling_median, row_medians
 from .base import INFO, WARNING, Finding, RunCurves, certainty
+from .problem_shapes import sustained_zigzag_ratio
 
 CODE = "spike"
 NEEDS_HISTORY = True
@@ -98,7 +99,9 @@ def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, flo
     """The spike events of a curve, or none when there are too many to be spikes (computed once per run)."""
     key = ("spikes", id(profile))
     if key not in curves.shared:
-        if profile.n >= MIN_POINTS_FOR_SPIKES:
+        if profile is curves.train and sustained_zigzag_ratio(profile) is not None:
+            events = []  # every other point is up: a zigzag (oscillation's), not jumps
+        elif profile.n >= MIN_POINTS_FOR_SPIKES:
             events = _jumps(profile, curves)
         else:
             events = _lone_jump(profile) if profile.n >= SHORT_MIN_POINTS_FOR_SPIKES else []
