@@ -276,6 +276,32 @@ def test_one_bad_epoch_is_a_spike(role):
     assert finding is not None and finding.evidence["role"] == role and finding.first_step == 15
 
 
+def smooth_epochs(n: int, seed: int, noise: float = 0.01):
+    """Validation and training losses of n epochs falling smoothly to a floor, with a little noise."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    val = (0.4 + np.exp(-t / (n / 4))) * (1 + noise * rng.standard_normal(n))
+    train = (0.3 + 1.2 * np.exp(-t / (n / 4))) * (1 + noise * rng.standard_normal(n))
+    return t, train, val
+
+
+@pytest.mark.parametrize("n", [20, 40, 100])  # (12 epochs: a jump during the steep first fall can still be missed)
+@pytest.mark.parametrize("seed", range(4))
+def test_one_bad_epoch_that_doubles_a_smooth_validation_loss_is_a_spike_wherever_it_falls(n, seed):
+    t, train, val = smooth_epochs(n, seed)
+    at = int(np.random.default_rng(100 + seed).integers(max(2, n // 5), n - 2))  # during the fall or on the floor
+    val[at] *= 2.0
+    finding = found(train_loss=Series.from_points(t, train), val_loss=Series.from_points(t, val)).get("spike")
+    assert finding is not None and finding.first_step == at
+
+
+@pytest.mark.parametrize("n", [12, 20, 40, 100])
+@pytest.mark.parametrize("seed", range(4))
+def test_the_same_smooth_epochs_without_a_bad_one_have_no_spike(n, seed):
+    t, train, val = smooth_epochs(n, seed)
+    assert "spike" not in found(train_loss=Series.from_points(t, train), val_loss=Series.from_points(t, val))
+
+
 # 7. A stall after the learning rate collapsed is a plateau, not convergence.
 
 

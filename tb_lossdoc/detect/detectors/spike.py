@@ -132,7 +132,7 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
     local = _local_noise(residual, 4 * window)
     # A block whose rolling median passes through most of its points (a short epoch-level
     # curve) measures no noise at all; it gets a share of the curve's typical noise instead.
-    noise = np.maximum(local, max(NOISE_FLOOR_OF_TYPICAL * median(local), 1e-12 * profile.magnitude))
+    noise = np.maximum(local, max(NOISE_FLOOR_OF_TYPICAL * _typical_noise(local), 1e-12 * profile.magnitude))
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
     # a spike must also stand well clear of the curve's usual largest ones.
@@ -189,6 +189,13 @@ def _lone_jump(profile: Profile) -> List[Tuple[int, float, float]]:
             continue
         events.append((int(profile.steps[i]), height / spread, height / needed if needed > 0 else LONE_JUMP_OF_MEDIAN_MOVE))
     return events if len(events) == 1 else []
+
+
+def _typical_noise(local: np.ndarray) -> float:
+    """The median noise of the blocks that measured any: a block the rolling median passes
+    through (a smooth stretch) measures none and must not drag the typical noise to zero."""
+    measured = local[local > 0]
+    return median(measured) if measured.size else 0.0
 
 
 def _local_noise(residual: np.ndarray, block: int) -> np.ndarray:
