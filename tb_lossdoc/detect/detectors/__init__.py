@@ -54,6 +54,7 @@ def is_validation_scatter(finding: Finding) -> bool:
     an alarm. A bouncing training loss is the optimiser's own instability and stays one."""
     return finding.code == oscillation.CODE and finding.evidence.get("role") == "val_loss"
 
+
 __all__ = [
     "CODES",
     "CRITICAL",

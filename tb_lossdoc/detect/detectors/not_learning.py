@@ -1,12 +1,13 @@
-"""Training loss barely moves from its starting level, sits at chance level, or is pinned at one level with no scatter."""
+"""Training loss barely moves from its starting level, sits at chance level, is pinned at one level with no
+scatter, or a binary classifier answers only the majority class."""
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import median
+from ..profile import Profile, median
 from .base import CRITICAL, Finding, RunCurves, certainty
 from .problem_shapes import never_improved
 from .still_improving import is_still_improving
@@ -14,6 +15,8 @@ from .shapes import (
     FLAT_SHARE,
     PINNED_SCATTER,
     PINNED_SHARE,
+    Chance,
+    Pinned,
     accuracy_at_chance,
     chance_level,
     improves_clearly,
@@ -33,6 +36,10 @@ NEEDS_HISTORY = True
 # towards that level with chance accuracy is a model learning only the prior).
 FAR_ABOVE_CHANCE = 2.0
 
+# A level that itself names the cause (a uniform guess, the class prior) adds
+# this much to a finding's margin.
+LEVEL_MARGIN = 1.0
+
 # A loss at chance level must have stayed there over the later half: its
 # trend moves by less than this share of its level.
 CHANCE_PINNED = 0.02
@@ -45,7 +52,7 @@ def detect(curves: RunCurves) -> List[Finding]:
     prior = _answers_the_prior(curves)
     if prior is not None:
         loss, chance = prior
-        return [_finding(curves, loss, chance, margin=2.0)]
+        return [_finding(curves, loss, chance, 1.0 + LEVEL_MARGIN)]
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     chance = chance_level(main, accuracy)
     flat = is_flat(main) or never_improved(main)
@@ -67,13 +74,14 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []  # validation improves: that pattern has its own code (unless it still only guesses)
     margin = FLAT_SHARE / max(relative_change(main), 1e-3 * FLAT_SHARE) if flat else 1.0
     if chance is not None:
-        margin += 1.0  # the level itself says "uniform guess"
+        margin += LEVEL_MARGIN
     if pinned is not None:
         margin = min(pinned.share / PINNED_SHARE, PINNED_SCATTER / max(pinned.scatter, 1e-3 * PINNED_SCATTER))
     return [_finding(curves, main, chance, margin, pinned)]
 
 
-def _finding(curves: RunCurves, main, chance, margin: float, pinned=None) -> Finding:
+def _finding(curves: RunCurves, main: Profile, chance: Optional[Chance], margin: float, pinned: Optional[Pinned] = None) -> Finding:
+    """The not_learning finding on `main`, with the chance level or pinned level that explains it."""
     return Finding(
         CODE,
         CRITICAL,
@@ -99,7 +107,7 @@ ACCURACY_RISE_OF_LEVEL = 0.01
 ACCURACY_RISE_IN_NOISE = 3.0
 
 
-def accuracy_rises(accuracy) -> bool:
+def accuracy_rises(accuracy: Optional[Profile]) -> bool:
     """The logged accuracy ended clearly above where it started."""
     if accuracy is None or accuracy.end <= 0:
         return False
@@ -111,7 +119,7 @@ def accuracy_rises(accuracy) -> bool:
     return gain >= ACCURACY_RISE_IN_NOISE * accuracy.noise
 
 
-def _answers_the_prior(curves: RunCurves):
+def _answers_the_prior(curves: RunCurves) -> Optional[Tuple[Profile, Chance]]:
     """(loss, Chance) when an accuracy pinned at a majority share sits beside a loss at that prior's entropy."""
     for loss, accuracy in ((curves.val, curves.val_accuracy), (curves.train, curves.train_accuracy)):
         if loss is not None and accuracy is not None:
