@@ -162,6 +162,17 @@ def test_a_loss_that_barely_moved_beside_an_accuracy_that_kept_rising_is_learnin
     assert "not_learning" in found(val_loss=evaluations([0.350, 0.349, 0.351, 0.350, 0.349]), val_acc=evaluations([0.5, 0.5, 0.5, 0.5, 0.5]))
 
 
+def test_field_a_binary_model_answering_the_majority_class_is_not_learning(field):
+    run = field["ilmal__gy-arbete__dense-bs10"]
+    finding = field_codes(run)["not_learning"]
+    assert run["verdict"] == "not_learning" and finding["evidence"]["chance_seen_in"] == "prior"
+    assert "majority class" in finding["title"]
+
+
+def test_field_three_evaluations_beside_a_rising_accuracy_are_not_not_learning(field):
+    assert "not_learning" not in field_codes(field["zzethh__mlops-zenith-m25csa032__logs"])
+
+
 # 3. Overfitting that does not keep climbing.
 
 
@@ -446,7 +457,9 @@ FIELD_RUNS = (
     "emon2358__serial-lain-ai__root",  # six points that fell and settled: converged
     "fastai__course-v3__collab-5ep",  # five epochs whose validation stopped falling: converged
     "fastai__course-v3__rossmann-5ep",  # five epochs of validation swinging at a high LR: oscillation
-    "hekmattaherinejad95__vla__ckpt283",  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
+    "hekmattaherinejad95__vla__ckpt283",
+    "ilmal__gy-arbete__dense-bs10",  # accuracy pinned at the majority share, loss at the prior's entropy: not learning
+    "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
     "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
     "jaong__checkpoint-of-cpt__root",  # converged, not still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
@@ -468,6 +481,7 @@ FIELD_RUNS = (
     "silver-8ce__llamatest__root",  # drops at epoch boundaries of a fine-tune: no plateau
     "tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa",  # training rose from a low first log: not "training flat"
     "yashgupta018__sentiment-analysis__ckpt30",  # five evaluations still falling: still improving
+    "zzethh__mlops-zenith-m25csa032__logs",  # three flat-ish evaluations beside a rising accuracy: not "not learning"
 )
 
 
@@ -688,6 +702,11 @@ def test_validation_rising_from_the_first_epoch_while_training_swings_without_fa
     val = evaluations([34.0, 52.6, 50.6, 88.2, 277.0])
     codes = found(train_loss=train, val_loss=val)
     assert codes["divergence"].evidence["train_never_fell"] is True and "overfitting" not in codes
+
+
+def test_field_validation_rising_while_training_swings_without_falling_is_divergence(field):
+    finding = field_codes(field["ilmal__gy-arbete__run7"]).get("divergence")
+    assert finding is not None and finding["evidence"]["train_never_fell"] is True
 
 
 def test_training_that_climbed_and_came_halfway_back_under_a_worse_validation_is_divergence():
