@@ -816,6 +816,16 @@ def test_a_training_loss_that_alternates_at_every_log_is_oscillation_not_spikes(
     assert "zigzags" in text(codes["oscillation"]) and "from step" in text(codes["oscillation"]).lower()
 
 
+def test_an_alternating_training_loss_is_information_beside_a_converged_run_and_a_warning_beside_a_problem():
+    values = [2.43, 1.14] + [1.28 if i % 2 == 0 else 0.86 for i in range(18)]
+    train = evaluations(values, every=25)
+    alone = found(train_loss=train)
+    assert alone["oscillation"].severity == "info" and "converged" in alone  # the order of the data, in a run that settled
+    rising_val = Series.from_points(train.steps[::4], [1.3, 1.1, 1.25, 1.45, 1.7])
+    beside_a_problem = found(train_loss=train, val_loss=rising_val)
+    assert beside_a_problem["oscillation"].severity == "warning" and "overfitting" in beside_a_problem
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_minibatch_noise_around_a_falling_trend_is_no_zigzag(seed):
     codes = found(train_loss=evaluations(syn.decay(200, noise=0.15, seed=seed)[1]))

@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from .detectors import CODES, DETECTORS, HEALTHY_CODES, INFO, OVERRULES, SEVERITY_RANK, is_validation_scatter
+from .detectors import CODES, DETECTORS, HEALTHY_CODES, INFO, OVERRULES, SEVERITY_RANK, is_harmless_beside_a_healthy_ending
 from .detectors.base import Finding, RunCurves
 
 INSUFFICIENT_DATA = "insufficient_data"
@@ -38,7 +38,7 @@ def diagnose(curves: RunCurves) -> Verdict:
     findings = [f for f in findings if f.code not in overruled]
     if any(f.code in HEALTHY_CODES for f in findings):
         for f in findings:
-            if is_validation_scatter(f):
+            if is_harmless_beside_a_healthy_ending(f):
                 f.severity = INFO
     findings.sort(key=_importance)
     if findings:

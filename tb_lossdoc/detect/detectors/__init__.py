@@ -48,11 +48,14 @@ OVERRULES = {
 }
 
 
-def is_validation_scatter(finding: Finding) -> bool:
-    """Validation bouncing around its trend: beside a healthy ending (converged,
-    still improving) it is how the evaluation scatters, information rather than
-    an alarm. A bouncing training loss is the optimiser's own instability and stays one."""
-    return finding.code == oscillation.CODE and finding.evidence.get("role") == "val_loss"
+def is_harmless_beside_a_healthy_ending(finding: Finding) -> bool:
+    """Validation bouncing around its trend (how a small evaluation set scatters), or a
+    training loss that alternates at every log (the order of the data): beside a healthy
+    ending (converged, still improving) information rather than an alarm. A training
+    loss that bounces irregularly is the optimiser's own instability and stays one."""
+    if finding.code != oscillation.CODE:
+        return False
+    return finding.evidence.get("role") == "val_loss" or bool(finding.evidence.get("zigzag"))
 
 
 __all__ = [
@@ -64,7 +67,7 @@ __all__ = [
     "INFO",
     "OK",
     "OVERRULES",
-    "is_validation_scatter",
+    "is_harmless_beside_a_healthy_ending",
     "RunCurves",
     "SEVERITY_RANK",
     "WARNING",
