@@ -26,7 +26,7 @@ document with the labels (written by scripts/make_demo_logs.py):
 
 Every run whose prediction does not match its label is listed with what was
 expected and what was found (for the field corpus's held-out half, only with
-``--list-held-out``: whoever tunes detectors should not read those runs). ``--json`` prints the metrics as one JSON object.
+``--list-held-out``: whoever tunes detectors should not read those runs). ``--json`` prints the metrics as one JSON object (the held-out half's per-run entries, too, only with ``--list-held-out``).
 
 ``--field`` scores the field corpus (benchmarks/field/README.md): it builds
 the corpus as event files with benchmarks/field/build.py (into a temporary
@@ -330,6 +330,14 @@ def evaluate_field(document: dict, labels: dict, sources) -> dict:
     }
 
 
+def without_held_out_names(result: dict) -> dict:
+    """The field result with the held-out half's per-run entries left out (their count kept):
+    `--json` must not name the runs `render_field` hides from whoever tunes."""
+    held = {k: v for k, v in result[HELD_OUT].items() if k not in ("mismatches", "per_run")}
+    held["mismatch_count"] = len(result[HELD_OUT]["mismatches"])
+    return {**result, HELD_OUT: held}
+
+
 def render_field(result: dict, labels_from: str, list_held_out: bool = False) -> str:
     """Both halves' metrics; the held-out half's runs by name only when asked (whoever tunes should not read them)."""
     out = [f"labels: {labels_from}", f"split: {result['split_rule']}"]
@@ -356,7 +364,10 @@ def field_main(args) -> int:
     logdir = _built_logdir(args.built, field_build)
     document = tb_lossdoc.diagnose(logdir)
     result = evaluate_field(document, labels, field_build.read_sources())
-    print(json.dumps(result, indent=2) if args.json else render_field(result, labels_from, args.list_held_out))
+    if args.json:
+        print(json.dumps(result if args.list_held_out else without_held_out_names(result), indent=2))
+    else:
+        print(render_field(result, labels_from, args.list_held_out))
     held = result[HELD_OUT]
     if args.fail_under is not None and (not held["coverage"]["ok"] or (held["macro_f1"] or 0.0) < args.fail_under):
         return 1

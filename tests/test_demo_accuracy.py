@@ -53,3 +53,16 @@ def test_every_code_is_demonstrated_twice(metrics):
 
     for code in CODES:
         assert metrics["per_code"][code]["support"] >= 2, code
+
+
+def test_field_json_names_no_held_out_run_unless_asked():
+    """`--json` keeps the held-out half's runs to itself, as the text report does (whoever tunes should not read them)."""
+    result = {
+        "split_rule": "…",
+        "dev": {"mismatches": [{"run": "owner__a__dev-run"}], "per_run": {"owner__a__dev-run": {}}},
+        "held_out": {"macro_f1": 0.8, "mismatches": [{"run": "owner__b__held-run"}], "per_run": {"owner__b__held-run": {}}},
+    }
+    hidden = accuracy.without_held_out_names(result)
+    assert "owner__b__held-run" not in json.dumps(hidden) and hidden["held_out"]["mismatch_count"] == 1
+    assert "owner__a__dev-run" in json.dumps(hidden) and hidden["held_out"]["macro_f1"] == 0.8
+    assert "owner__b__held-run" in json.dumps(result)  # the full result is left as it was
