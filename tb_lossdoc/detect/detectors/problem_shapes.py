@@ -38,7 +38,17 @@ SUSTAINED_ZIGZAG_MOVE_OF_LEVEL = 0.1
 
 
 def sustained_zigzag_ratio(profile: Profile) -> Optional[float]:
-    """Typical move / typical level of the later half of a curve whose every move there reverses the previous one, else None."""
+    """Typical move / typical level of the later half of a curve whose every move there reverses the previous one, else None.
+
+    Computed once per curve: oscillation reports the zigzag and spike leaves its points alone.
+    """
+    key = ("sustained_zigzag",)
+    if key not in profile.memo:
+        profile.memo[key] = _sustained_zigzag_ratio(profile)
+    return profile.memo[key]
+
+
+def _sustained_zigzag_ratio(profile: Profile) -> Optional[float]:
     later = profile.values[max(0, profile.n // 2 - 1) :]
     moves = np.diff(later)
     if moves.size < SUSTAINED_ZIGZAG_MIN_MOVES or np.any(moves == 0):

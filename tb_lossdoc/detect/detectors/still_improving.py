@@ -145,8 +145,15 @@ def stopped_early_in_schedule(curves: RunCurves) -> bool:
     """The LR schedule had not run half its course and the loss a run is judged by still made new lows.
 
     That loss is validation where it is logged apart (the training loss must
-    have fallen too), else training.
+    have fallen too), else training. Computed once per run: the verdict and its evidence ask.
     """
+    key = ("stopped_early_in_schedule",)
+    if key not in curves.shared:
+        curves.shared[key] = _stopped_early_in_schedule(curves)
+    return curves.shared[key]
+
+
+def _stopped_early_in_schedule(curves: RunCurves) -> bool:
     share = schedule_share_done(curves.lr)
     if share is None or share > MAX_SCHEDULE_DONE:
         return False
