@@ -241,12 +241,21 @@ def test_chance_accuracy_beside_a_loss_far_above_chance_and_still_falling_is_not
 
 
 def test_evaluations_alone_that_turn_up_are_overfitting_said_to_be_unchecked():
-    """A Trainer that logs only its evaluations: a clear, lasting rise after a minimum is overfitting; a rise from the first is not."""
+    """A Trainer that logs only its evaluations: a clear, lasting rise after a minimum is overfitting; a long climb from the first is divergence."""
     turned = Series.from_points(range(9), [0.416, 0.368, 0.297, 0.261, 0.259, 0.270, 0.291, 0.308, 0.316])
     (finding,) = [f for f in diagnose(RunCurves(val_loss=turned)).findings if f.code == "overfitting"]
     assert finding.evidence["train_logged"] is False and finding.first_step == 4
     rising = Series.from_points(range(9), [0.26, 0.27, 0.29, 0.31, 0.33, 0.36, 0.38, 0.41, 0.44])
-    assert "overfitting" not in codes(val_loss=rising)
+    assert "overfitting" not in codes(val_loss=rising) and "divergence" in codes(val_loss=rising)
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_a_few_evaluations_alone_worse_from_the_first_are_overfitting_with_the_first_checkpoint_best(scale):
+    """Three evaluations, each worse than the one before: the first checkpoint was the best (issue 6, best step 0)."""
+    worse = Series.from_points([1, 2, 3], np.array([0.436, 0.460, 0.788]) * scale)
+    (finding,) = [f for f in diagnose(RunCurves(val_loss=worse)).findings if f.code == "overfitting"]
+    assert finding.evidence["best_at_start"] is True and finding.evidence["train_logged"] is False
+    assert finding.first_step == 1 and finding.confidence < 0.5
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])

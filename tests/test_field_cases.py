@@ -473,6 +473,7 @@ FIELD_RUNS = (
     "nicolassalvan__mti881-projet2__etape4-focal",  # memorised training set: overfitting
     "nicolassalvan__mti881-projet2__etape4-weighted",  # steadily rising validation: overfitting, not oscillation
     "nosyarlin__yopoco__root",  # validation scattering around a converged level: no alarm
+    "octavioarruda__email-classifier__ckpt3",  # three evaluations alone, worse from the first: overfitting, best step the first
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
     "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
@@ -567,6 +568,12 @@ def test_field_chance_accuracy_beside_a_loss_far_above_chance_and_falling_is_sti
 def test_field_evaluations_only_that_turn_up_are_overfitting_said_to_be_unchecked(field):
     finding = field_codes(field["jarvis-69__mapalya__ckpt10"]).get("overfitting")
     assert finding is not None and finding["evidence"]["train_logged"] is False
+
+
+def test_field_evaluations_only_worse_from_the_first_are_overfitting_with_the_first_checkpoint_best(field):
+    run = field["octavioarruda__email-classifier__ckpt3"]
+    finding = field_codes(run).get("overfitting")
+    assert finding is not None and finding["evidence"]["best_at_start"] is True and run["best_step"] == 1
 
 
 def test_field_one_training_log_beside_many_evaluations_is_judged_by_validation(field):

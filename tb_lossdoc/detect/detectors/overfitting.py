@@ -79,11 +79,12 @@ def _rose_without_training(curves: RunCurves) -> List[Finding]:
     """A validation loss that improved, then rose clearly and lastingly, in a run that logs no training loss (or under 3 points of it).
 
     (An evaluation-only log, e.g. a Trainer whose logging_steps exceed its
-    steps.) That training kept falling cannot be checked, and the text says so;
-    a rise from the very first evaluation is divergence's, not this.
+    steps.) That training kept falling cannot be checked, and the text says so.
+    A rise from the very first evaluation counts too (the first checkpoint was
+    the best); a long steady climb from there is divergence's, which overrules this.
     """
     rise = curves.val_rise
-    if rise is None or rise.best_at_start:
+    if rise is None:
         return []
     return [
         Finding(
