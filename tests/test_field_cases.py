@@ -473,6 +473,7 @@ FIELD_RUNS = (
     "nicolassalvan__mti881-projet2__etape4-focal",  # memorised training set: overfitting
     "nicolassalvan__mti881-projet2__etape4-weighted",  # steadily rising validation: overfitting, not oscillation
     "nosyarlin__yopoco__root",  # validation scattering around a converged level: no alarm
+    "pranjal045__insolare-v1__ckpt1760",  # a small-batch fine-tune's per-step noise that averages out: no alarm
     "octavioarruda__email-classifier__ckpt3",  # three evaluations alone, worse from the first: overfitting, best step the first
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
@@ -754,6 +755,43 @@ def test_validation_scatter_beside_a_healthy_ending_is_information_but_a_bouncin
 def test_field_validation_scatter_of_a_converged_run_is_no_alarm(field):
     codes = field_codes(field["nosyarlin__yopoco__root"])
     assert "converged" in codes and all(f["severity"] not in ("warning", "critical") for f in codes.values())
+
+
+def batch_noise(n: int = 2000, seed: int = 0):
+    """A fine-tune's per-step training loss: a small fall under heavy batch-to-batch noise (as in small-batch LLM runs)."""
+    return syn.decay(n, start=1.2, floor=0.9, rate=4, noise=0.06, seed=seed)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_batch_noise_that_averages_out_beside_a_healthy_ending_is_information(seed):
+    codes = found(train_loss=series(batch_noise(seed=seed)))
+    finding = codes["oscillation"]
+    assert finding.severity == "info" and finding.evidence["averaged_bounce_ratio"] < 0.12 <= finding.evidence["bounce_ratio"]
+    assert "batch" in text(finding) and "batch" in text(finding, "zh")
+    assert "converged" in codes or "still_improving" in codes
+
+
+def test_the_same_noise_beside_a_swinging_validation_loss_stays_a_warning():
+    """Validation, computed on fixed data, swinging too means the weights move: the optimiser, not the batches."""
+    steps, values = syn.decay(40, start=2.0, floor=0.9, rate=5, noise=0.0)
+    swinging = values * (1 + 0.25 * np.random.default_rng(3).standard_normal(40) * (np.arange(40) > 8))
+    findings = outcome(train_loss=series(batch_noise()), val_loss=Series.from_points(steps * 50, swinging)).findings
+    (training,) = [f for f in findings if f.code == "oscillation" and f.evidence["role"] == "train_loss"]
+    assert training.severity == "warning" and "averaged_bounce_ratio" not in training.evidence
+
+
+def test_tensorboards_sample_of_batch_noise_reads_the_same():
+    """TensorBoard keeps 1000 of a long curve's points: the stretches are shares of the run, so the sample averages alike."""
+    steps, values = batch_noise(20_000)
+    keep = np.sort(np.random.default_rng(0).choice(values.size, 1000, replace=False))
+    keep[-1] = values.size - 1
+    for curve in ((steps, values), (steps[keep], values[keep])):
+        assert found(train_loss=series(curve))["oscillation"].severity == "info"
+
+
+def test_field_batch_noise_of_a_healthy_fine_tune_is_no_alarm(field):
+    codes = field_codes(field["pranjal045__insolare-v1__ckpt1760"])
+    assert codes["oscillation"]["severity"] == "info" and all(f["severity"] not in ("warning", "critical") for f in codes.values())
 
 
 # 11. A jump during the learning-rate warm-up is reported, but as the expected

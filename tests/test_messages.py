@@ -175,6 +175,7 @@ CURVES = [
     ("divergence", lambda k, d: dict(train_loss=_s(syn.rising(), k, d)), "divergence"),
     ("spike", lambda k, d: dict(train_loss=_s(syn.with_spikes(syn.decay(500, noise=0.05), (200, 350)), k, d)), "spike"),
     ("oscillation", lambda k, d: dict(train_loss=_s(syn.bouncing(), k, d)), "oscillation"),
+    ("batch noise", lambda k, d: dict(train_loss=_s(syn.decay(2000, start=1.2, floor=0.9, rate=4, noise=0.06), k, d)), "oscillation"),
     ("plateau", lambda k, d: dict(train_loss=_s(syn.stall_then_drop(), k, d)), "plateau"),
     ("plateau, learning rate collapsed", _lr_collapse_roles, "plateau"),
     ("not learning", lambda k, d: dict(train_loss=_s(syn.flat(), k, d)), "not_learning"),
@@ -386,6 +387,7 @@ VARIANT_EVIDENCE = {
     "not_learning.pinned": {"pinned": True},
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
+    "oscillation.batch_noise": {"averaged_bounce_ratio": 0.05},
     "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
     "divergence.until_cut": {"rose_until_lr_cut": True},
 }

@@ -594,6 +594,31 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "oscillation.batch_noise": {
+        "en": {
+            "title": "the {role} is noisy from one batch to the next",
+            "detail": "In the second half of the run the {role} ({tag}) scatters around its trend by about {bounce} from one logged value "
+            "to the next, which is {bounce_ratio} of what it gained over the run; but taken over stretches of a fortieth of the run, "
+            "it swings by only {averaged_bounce_ratio}, and validation (where logged) holds steady. That is the noise of individual "
+            "batches (some are harder than others), not the weights jumping around: the model itself is not unstable.",
+            "actions": [
+                "Read the curve with TensorBoard's smoothing slider; judge the run by its trend and by validation.",
+                "A larger batch, or gradient accumulation, gives steadier per-step values if you need them.",
+                "Only if the run itself goes wrong: lower the learning rate.",
+            ],
+        },
+        "zh": {
+            "title": "{role} 随 batch 不同而起伏",
+            "detail": "训练后半段，{role}（{tag}）在相邻两次记录之间围绕趋势的典型起伏约为 {bounce}，相当于整个训练总降幅的 {bounce_ratio}；"
+            "但按每四十分之一段训练取中位数来看，起伏只有 {averaged_bounce_ratio}，而验证 loss（如果有记录）保持平稳。"
+            "这是不同 batch 难易不同带来的噪声，不是权重来回跳：模型本身并没有不稳定。",
+            "actions": [
+                "用 TensorBoard 的平滑滑块看曲线；根据趋势和验证 loss 判断训练情况。",
+                "如果需要更平稳的逐步数值，可以加大 batch 或使用梯度累积。",
+                "只有训练本身出问题时，才需要调小学习率。",
+            ],
+        },
+    },
     "oscillation.zigzag": {
         "en": {
             "title": "the {role} zigzags from one logged value to the next",
@@ -789,6 +814,7 @@ _SHARES = {
     "recent_gain_share",
     "length_share",
     "bounce_ratio",
+    "averaged_bounce_ratio",
     "largest_jump_of_spread",
     "rise_ratio",
     "val_rise_of_gain",
@@ -908,6 +934,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("divergence.until_cut", lambda e: bool(e.get("rose_until_lr_cut"))),
     ("divergence.worsening", lambda e: bool(e.get("train_never_fell"))),
     ("oscillation.zigzag", lambda e: bool(e.get("zigzag"))),
+    ("oscillation.batch_noise", lambda e: "averaged_bounce_ratio" in e),
 )
 
 

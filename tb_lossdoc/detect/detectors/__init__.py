@@ -49,13 +49,15 @@ OVERRULES = {
 
 
 def is_harmless_beside_a_healthy_ending(finding: Finding) -> bool:
-    """Validation bouncing around its trend (how a small evaluation set scatters), or a
-    training loss that alternates at every log (the order of the data): beside a healthy
+    """Validation bouncing around its trend (how a small evaluation set scatters), a
+    training loss that alternates at every log (the order of the data), or one whose
+    bounce averages out over stretches of the run (the batches' noise): beside a healthy
     ending (converged, still improving) information rather than an alarm. A training
-    loss that bounces irregularly is the optimiser's own instability and stays one."""
+    loss that still bounces once averaged is the optimiser's own instability and stays one."""
     if finding.code != oscillation.CODE:
         return False
-    return finding.evidence.get("role") == "val_loss" or bool(finding.evidence.get("zigzag"))
+    evidence = finding.evidence
+    return evidence.get("role") == "val_loss" or bool(evidence.get("zigzag")) or "averaged_bounce_ratio" in evidence
 
 
 __all__ = [

@@ -6,7 +6,7 @@ from typing import List
 
 import numpy as np
 
-from ..profile import median, robust_sigma
+from ..profile import median, robust_sigma, rolling_median
 from .base import WARNING, Finding, RunCurves, certainty
 from .problem_shapes import SUSTAINED_ZIGZAG_MOVE_OF_LEVEL, ZIGZAG_MOVE_OF_LEVEL, sustained_zigzag_ratio, zigzag_ratio
 from .spike import spike_mask
@@ -53,37 +53,71 @@ def detect(curves: RunCurves) -> List[Finding]:
         # Spikes are their own finding: the bounce is what the curve does between them.
         calm = ~spike_mask(profile, curves)[half:]
         bounce = robust_sigma(profile.residuals[half:][calm])
+        averaged = None
         if role == "val_loss":
-            level = abs(median(profile.trend[len(profile.trend) // 2 :]))
-            yardstick = max(min(profile.amplitude, level), 1e-12 * profile.magnitude)
-            if float(np.max(np.abs(profile.residuals[half:]))) < MIN_VAL_LARGEST_SWING * yardstick:
+            yardstick = _val_yardstick(profile)
+            if _largest_swing(profile) < MIN_VAL_LARGEST_SWING * yardstick:
                 continue  # a steady wobble of a few percent: a small validation set, not an optimiser bouncing
             ratio, needed = bounce / yardstick, MIN_VAL_BOUNCE
         else:
             ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN
+            if ratio >= needed and profile.n >= AVERAGED_MIN_POINTS and not _validation_swings(curves):
+                averaged = _averaged_bounce(profile) / gain
         if ratio < needed:
             continue
-        findings.append(
-            Finding(
-                CODE,
-                WARNING,
-                int(profile.steps[half]),
-                int(profile.steps[-1]),
-                {
-                    "role": role,
-                    "tag": profile.series.tag,
-                    "bounce": bounce,
-                    "gain": gain,
-                    "bounce_ratio": ratio,
-                    "lr_at_end": float(curves.lr.values[np.isfinite(curves.lr.values)][-1])
-                    if curves.lr is not None and np.isfinite(curves.lr.values).any()
-                    else None,
-                    "points": profile.n,
-                },
-                certainty(profile.n, ratio / needed),
-            )
-        )
+        evidence = {
+            "role": role,
+            "tag": profile.series.tag,
+            "bounce": bounce,
+            "gain": gain,
+            "bounce_ratio": ratio,
+            "lr_at_end": float(curves.lr.values[np.isfinite(curves.lr.values)][-1])
+            if curves.lr is not None and np.isfinite(curves.lr.values).any()
+            else None,
+            "points": profile.n,
+        }
+        if averaged is not None and averaged < needed:
+            evidence["averaged_bounce_ratio"] = averaged  # the batches' noise: it averages out
+        findings.append(Finding(CODE, WARNING, int(profile.steps[half]), int(profile.steps[-1]), evidence, certainty(profile.n, ratio / needed)))
     return findings
+
+
+def _val_yardstick(profile) -> float:
+    """What a validation loss's bounce is judged against: the smaller of its spread and its later level."""
+    level = abs(median(profile.trend[len(profile.trend) // 2 :]))
+    return max(min(profile.amplitude, level), 1e-12 * profile.magnitude)
+
+
+def _largest_swing(profile) -> float:
+    """The farthest a point of the second half strays from the trend."""
+    return float(np.max(np.abs(profile.residuals[profile.n // 2 :])))
+
+
+# Minibatch noise is in the batches, not the weights: it averages out over a
+# stretch of the run and leaves the validation loss (fixed data) steady. A
+# training loss logged at AVERAGED_MIN_POINTS points or more is also measured on
+# the medians of AVERAGED_BLOCKS consecutive stretches (shares of the run, not
+# counts of logs, so that TensorBoard's sample of a long curve reads the same).
+AVERAGED_MIN_POINTS = 200
+AVERAGED_BLOCKS = 40
+AVERAGED_TREND_WINDOW = 5
+
+
+def _averaged_bounce(profile) -> float:
+    """The bounce of the medians of fortieths of the run around their own trend, over the second half."""
+    medians = np.array([median(block) for block in np.array_split(profile.values, AVERAGED_BLOCKS)])
+    residuals = medians - rolling_median(medians, AVERAGED_TREND_WINDOW)
+    return robust_sigma(residuals[AVERAGED_BLOCKS // 2 :])
+
+
+def _validation_swings(curves: RunCurves) -> bool:
+    """A separately logged validation loss that bounces as moving weights make it (by its own yardstick)."""
+    val = curves.val
+    if val is None or val is curves.main or val.short:
+        return False
+    yardstick = _val_yardstick(val)
+    bounce = robust_sigma(val.residuals[val.n // 2 :])
+    return _largest_swing(val) >= MIN_VAL_LARGEST_SWING * yardstick and bounce >= MIN_VAL_BOUNCE * yardstick
 
 
 def _short_zigzag(profile, role: str, curves: RunCurves) -> List[Finding]:
