@@ -313,6 +313,18 @@ def test_the_same_smooth_epochs_without_a_bad_one_have_no_spike(n, seed):
     assert "spike" not in found(train_loss=Series.from_points(t, train), val_loss=Series.from_points(t, val))
 
 
+@pytest.mark.parametrize("n", [40, 100, 200])
+@pytest.mark.parametrize("count", [3, 4])
+@pytest.mark.parametrize("seed", range(3))
+def test_several_bad_epochs_are_spikes_not_the_yardstick_they_are_judged_by(n, count, seed):
+    """A few evaluations that each jump well clear of all the others, apart, are spikes: not the noise's own tail."""
+    t, train, val = smooth_epochs(n, seed)
+    at = np.linspace(n // 5, n - 3, count).astype(int) + np.random.default_rng(200 + seed).integers(0, 2, count)
+    val[at] *= 2.5
+    finding = found(train_loss=Series.from_points(t, train), val_loss=Series.from_points(t, val)).get("spike")
+    assert finding is not None and finding.evidence["steps"] == at.tolist()
+
+
 # 7. A stall after the learning rate collapsed is a plateau, not convergence.
 
 

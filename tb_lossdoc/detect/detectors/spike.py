@@ -20,6 +20,11 @@ MIN_JUMP_IN_NOISE = 8.0
 # points are not their own yardstick)...
 USUAL_QUANTILE = 0.99
 SPARED_TOP_POINTS = 2
+# Up to this many points, as many as MAX_EVENTS jumps that clear all the rest
+# by CLEAR_JUMP_GAP are spared too, one per SPARED_POINTS_PER_JUMP points.
+SPARE_CLEAR_JUMPS_MAX_POINTS = 1000
+CLEAR_JUMP_GAP = 4.0
+SPARED_POINTS_PER_JUMP = 10
 TAIL_FACTOR = 2.5
 # ...and be this share of the curve's own spread, and (for a loss bounded by
 # zero) this share of the level it jumped from: a blip of a few percent during
@@ -136,8 +141,7 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
     # a spike must also stand well clear of the curve's usual largest ones.
-    share = min(USUAL_QUANTILE, 1.0 - SPARED_TOP_POINTS / max(profile.n - 1, 1))
-    usual = quantile(np.abs(residual) / noise, share)
+    usual = _usual_excursion(np.abs(residual) / noise, values)
     in_noise = max(MIN_JUMP_IN_NOISE, TAIL_FACTOR * usual)
     threshold = np.maximum(in_noise * noise, MIN_JUMP_OF_AMPLITUDE * spread)
     if float(np.min(values)) >= 0:
@@ -160,6 +164,32 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
             continue
         events.append((int(profile.steps[peak]), float(height / spread), float(height / threshold[peak])))
     return events
+
+
+def _usual_excursion(ratios: np.ndarray, values: np.ndarray) -> float:
+    """The curve's usual largest excursion, in noise units: a high quantile of them.
+
+    Up to one point in SPARED_POINTS_PER_JUMP (and MAX_EVENTS) is left out when
+    each stands CLEAR_JUMP_GAP times above all the rest, alone (two points on
+    either side well below it): a few bad evaluations are jumps, not the noise's
+    own tail; a high point beside another is a swing, and spares nothing.
+    """
+    n = ratios.size
+    share = min(USUAL_QUANTILE, 1.0 - SPARED_TOP_POINTS / max(n - 1, 1))
+    if n <= SPARE_CLEAR_JUMPS_MAX_POINTS:
+        order = np.argsort(ratios)
+        for spared in range(min(MAX_EVENTS, n // SPARED_POINTS_PER_JUMP), SPARED_TOP_POINTS, -1):
+            top = order[n - spared :]
+            rest = quantile(ratios[order[: n - spared]], share)
+            if ratios[order[n - spared]] > CLEAR_JUMP_GAP * rest and all(_alone(values, int(i)) for i in top):
+                return rest
+    return quantile(ratios, share)
+
+
+def _alone(values: np.ndarray, index: int) -> bool:
+    """No point within two of this one comes near it (a lone high point, not part of a swing)."""
+    near = np.concatenate([values[max(0, index - 2) : index], values[index + 1 : index + 3]])
+    return near.size > 0 and float(np.max(near)) < 0.5 * (float(values[index]) + float(np.min(near)))
 
 
 # On a few points, the jump must reach the curve's median move
