@@ -260,6 +260,36 @@ def test_real_lightning_metrics_csv():
     assert values == [(int(r["step"]), float(r["train_loss"])) for r in rows]
 
 
+@pytest.mark.parametrize("name", ["train_history.csv", "training_history.csv"])
+def test_real_keras_history_saved_with_pandas_reads_one_epoch_per_row(name):
+    """A Keras History saved with pandas (no epoch column), as committed to public repositories: epoch = the row, from 0."""
+    path = DATA / "keras_history" / name
+    rows = list(csv.DictReader(open(path)))
+    read = scalars(*log_file_provider(path))
+    assert set(read) == {"train", "validation"}
+    assert read["train"]["epoch_loss"] == [(i, float(r["loss"])) for i, r in enumerate(rows)]
+    assert read["validation"]["epoch_loss"] == [(i, float(r["val_loss"])) for i, r in enumerate(rows)]
+    (run,) = tb_lossdoc.diagnose(str(path))["runs"]
+    assert run["verdict"] != "insufficient_data" and run["series"]["val_loss"]["points"] == len(rows)
+
+
+def test_real_keras_history_whose_validation_loss_rises_from_the_first_epoch_is_overfitting():
+    """Training accuracy reaches 1.0 while validation loss climbs from 0.66 to 3.35: the first epoch was the best."""
+    (run,) = tb_lossdoc.diagnose(str(DATA / "keras_history" / "training_history.csv"))["runs"]
+    assert "overfitting" in {f["code"] for f in run["findings"]} and run["best_step"] == 0
+
+
+@pytest.mark.parametrize("index_header", ["", "Unnamed: 0"])
+def test_keras_history_with_pandas_index_column_takes_its_epochs_from_it(tmp_path, index_header):
+    """pandas writes its index first by default (a blank header; "Unnamed: 0" once read back and saved again)."""
+    _, loss = synthetic.decay(12, noise=0.01)
+    lines = [f"{index_header},loss,val_loss"] + [f"{i + 3},{v},{v * 1.1}" for i, v in enumerate(loss)]
+    (tmp_path / "history.csv").write_text("\n".join(lines) + "\n")
+    read = scalars(*log_file_provider(tmp_path / "history.csv"))
+    assert [s for s, _ in read["train"]["epoch_loss"]] == list(range(3, 15))
+    assert set(read["train"]) == {"epoch_loss"}  # the index is the step, not a curve
+
+
 def write_lightning_csv(path, rows):
     """As Lightning's CSVLogger (ExperimentWriter.save) writes metrics.csv: sorted keys, blanks for the rest."""
     keys = sorted({k for row in rows for k in row})
@@ -417,7 +447,7 @@ BAD_FILES = [
     ("trainer_state.json", b"{\"log_history\": [{\"loss\": 1.0}]}", "without a usable step"),
     ("training.log", b"epoch,loss,val_loss\n", "a header and no rows"),
     ("training.log", b"\x00\x01\x02garbage\xff\xfe", "binary data"),
-    ("training.log", b"loss\n1\n", "not a Keras, Lightning or Ultralytics log"),
+    ("training.log", b"score\n1\n", "not a Keras, Lightning or Ultralytics log"),
     ("metrics.csv", b"epoch,step,train_loss\nx,y,z\n0,1\n", "2 malformed rows left out (first at line 2)"),
     ("results.csv", b"epoch,train/box_loss\n0,abc\n", "no numeric values"),
 ]

@@ -10,7 +10,10 @@
   0-based epoch (Ultralytics 8 numbers epochs from 1; both are put on 0-based).
 
 A training log printed by Keras and transcribed as `epoch,loss,val_loss,...`
-reads as a Keras CSV.
+reads as a Keras CSV, and so does a Keras `History` saved with pandas
+(`pd.DataFrame(history.history).to_csv(...)`: a `loss` column and no epoch
+column, one row per epoch): its epoch is pandas' index column where it was
+written, else the row's number from 0.
 """
 
 from __future__ import annotations
@@ -36,10 +39,16 @@ def _columns(header: str) -> List[str]:
     return [c.strip() for c in next(csv.reader([header], delimiter=_delimiter(header)))]
 
 
+# The header pandas gives the index column it writes by default (blank), as read back and saved again.
+_PANDAS_INDEX = ("", "unnamed: 0")
+
+
 def kind_of_header(columns: Sequence[str]) -> Optional[str]:
     """Which framework wrote a CSV with these columns, or None if none of ours did."""
     lowered = [c.lower() for c in columns]
-    if "epoch" not in lowered or len(columns) < 2:
+    if "epoch" not in lowered:
+        return KERAS_CSV if "loss" in lowered else None  # a Keras History saved with pandas
+    if len(columns) < 2:
         return None
     if "step" in lowered:  # Lightning logs a step column; Ultralytics and Keras never do
         return LIGHTNING_CSV
@@ -85,13 +94,13 @@ def read_csv_log(path: str) -> LogTable:
     columns = _columns(header)
     kind = kind_of_header(columns)
     if kind is None:
-        raise LogFileError(f"header {header.strip()[:80]!r} is not a Keras, Lightning or Ultralytics log (needs an epoch column)")
+        raise LogFileError(f"header {header.strip()[:80]!r} is not a Keras, Lightning or Ultralytics log (needs an epoch or a loss column)")
     rows = [row for row in csv.reader(lines[1:], delimiter=_delimiter(header)) if any(c.strip() for c in row)]
     if not rows:
         raise LogFileError("a header and no rows")
     table = LogTable(kind)
     lowered = [c.lower() for c in columns]
-    epoch_col = lowered.index("epoch")
+    epoch_col = _epoch_column(lowered)
     step_col = lowered.index("step") if kind == LIGHTNING_CSV else epoch_col
     offset = _epoch_offset(rows, epoch_col) if kind == YOLO_CSV else 0
     base = os.path.getmtime(path)
@@ -101,7 +110,10 @@ def read_csv_log(path: str) -> LogTable:
         cells = [c.strip() for c in row]
         if cells == columns:  # a header repeated by an appending logger
             continue
-        step = as_step(cells[step_col]) if len(cells) == len(columns) else None
+        if len(cells) != len(columns):
+            step = None
+        else:
+            step = number if step_col is None else as_step(cells[step_col])
         if step is None:
             bad_rows.append(number + 2)
             continue
@@ -124,6 +136,13 @@ def read_csv_log(path: str) -> LogTable:
     if not table.scalars:
         raise LogFileError("no numeric values" + (f"; {table.problems[0]}" if table.problems else ""))
     return table
+
+
+def _epoch_column(lowered: Sequence[str]) -> Optional[int]:
+    """The column that numbers the epochs: `epoch`, else pandas' index column, else None (the row's number)."""
+    if "epoch" in lowered:
+        return lowered.index("epoch")
+    return 0 if lowered[0] in _PANDAS_INDEX else None
 
 
 def _epoch_offset(rows, epoch_col: int) -> int:
