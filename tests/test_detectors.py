@@ -97,6 +97,27 @@ def test_shifting_steps_changes_nothing(name, roles, expected):
         assert shifted.best_step == plain.best_step + 10_000
 
 
+@pytest.mark.parametrize(
+    "roles",
+    [
+        lambda: dict(train_loss=series(syn.chance_level(30)), val_acc=series(syn.chance_accuracy(30))),
+        lambda: dict(train_loss=series(syn.decay(600, noise=0.1)), val_loss=series(syn.u_shape(every=10)), val_acc=series(syn.accuracy_holding(every=10))),
+    ],
+    ids=["chance level", "overconfidence"],
+)
+def test_an_accuracy_logged_in_percent_reads_as_the_same_fraction(roles):
+    """Some scripts log accuracy as 0-100: 50 is a coin flip's 0.5, not fifty times better than 1."""
+    plain = roles()
+    percent = {**plain, "val_acc": Series.from_points(plain["val_acc"].steps, plain["val_acc"].values * 100)}
+    as_fraction = diagnose(RunCurves(**plain)).findings
+    as_percent = diagnose(RunCurves(**percent)).findings
+    assert as_fraction and [(f.code, f.severity) for f in as_percent] == [(f.code, f.severity) for f in as_fraction]
+    for a, b in zip(as_percent, as_fraction):
+        assert a.evidence.keys() == b.evidence.keys()
+        for key, value in b.evidence.items():
+            assert a.evidence[key] == (pytest.approx(value, rel=1e-9) if isinstance(value, float) else value), key
+
+
 def test_negative_losses_work():
     """An ELBO-style loss below zero: falling from -10 towards -100."""
     steps, values = syn.decay(400, start=1.0, floor=0.1, noise=0.05)

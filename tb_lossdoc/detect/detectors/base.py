@@ -6,6 +6,7 @@ reads numbers only and leaves wording to `tb_lossdoc.messages`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Dict, List, Optional, Tuple, Union
@@ -66,6 +67,14 @@ def profile_of(series: Optional[Series]) -> Optional[Profile]:
     return Profile(finite) if len(finite) >= SHORT_MIN_POINTS else None
 
 
+def accuracy_profile_of(series: Optional[Series]) -> Optional[Profile]:
+    """profile_of an accuracy, as a fraction: one logged in percent (above 1, up to 100) is divided by 100."""
+    profile = profile_of(series)
+    if profile is None or not 1.0 < float(profile.values.max()) <= 100.0 or float(profile.values.min()) < 0:
+        return profile
+    return Profile(dataclasses.replace(profile.series, values=profile.series.values / 100.0))
+
+
 @dataclass
 class RunCurves:
     """The series of one training run by role, raw and profiled."""
@@ -89,11 +98,11 @@ class RunCurves:
 
     @cached_property
     def val_accuracy(self) -> Optional[Profile]:
-        return profile_of(self.val_acc)
+        return accuracy_profile_of(self.val_acc)
 
     @cached_property
     def train_accuracy(self) -> Optional[Profile]:
-        return profile_of(self.train_acc)
+        return accuracy_profile_of(self.train_acc)
 
     @cached_property
     def val_rise(self) -> Optional[ValRise]:
