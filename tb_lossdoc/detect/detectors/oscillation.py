@@ -78,7 +78,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         }
         if averaged is not None and averaged < needed:
             evidence["averaged_bounce_ratio"] = averaged  # the batches' noise: it averages out
-        findings.append(Finding(CODE, WARNING, int(profile.steps[half]), int(profile.steps[-1]), evidence, certainty(profile.n, ratio / needed)))
+        first, last = int(profile.steps[half]), int(profile.steps[-1])
+        findings.append(Finding(CODE, WARNING, first, last, evidence, certainty(profile.n, ratio / needed)))
     return findings
 
 
