@@ -173,6 +173,35 @@ def test_field_three_evaluations_beside_a_rising_accuracy_are_not_not_learning(f
     assert "not_learning" not in field_codes(field["zzethh__mlops-zenith-m25csa032__logs"])
 
 
+def same_answers_roles(accuracy: float, val_loss) -> dict:
+    """Seven evaluations whose accuracy keeps one value (to a few samples in ten thousand), beside a noisy per-step training loss that fell a little."""
+    steps = np.arange(7) * 340
+    return dict(
+        train_loss=series(syn.decay(300, start=1.0, floor=0.85, rate=6, noise=0.03)),
+        val_loss=Series.from_points(steps, val_loss),
+        val_acc=Series.from_points(steps, accuracy + 0.0002 * np.array([1, 1, 0, 1, 0, 0, 0])),
+    )
+
+
+FLAT_VAL = [0.869, 0.868, 0.866, 0.864, 0.865, 0.866, 0.866]
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_an_accuracy_that_never_moves_beside_a_flat_validation_loss_is_not_learning(scale):
+    """The model gives the same answers at every evaluation (one class for everything) and the loss says it learnt nothing."""
+    finding = found(**same_answers_roles(0.574, np.array(FLAT_VAL) * scale)).get("not_learning")
+    assert finding is not None and finding.evidence["same_answers"] and finding.evidence["accuracy_points"] == 7
+    assert "same answers" in text(finding) and "同样的答案" in text(finding, "zh")
+
+
+def test_a_saturated_accuracy_or_a_falling_validation_loss_is_not_the_same_answers():
+    """A classifier at 0.99 keeps its answers too; and a validation loss that falls is learning, whatever the accuracy rounds to."""
+    falling = [0.869, 0.80, 0.74, 0.69, 0.65, 0.62, 0.60]
+    for accuracy, val_loss in ((0.99, FLAT_VAL), (0.574, falling)):
+        finding = found(**same_answers_roles(accuracy, val_loss)).get("not_learning")
+        assert finding is None or "same_answers" not in finding.evidence
+
+
 # 3. Overfitting that does not keep climbing.
 
 

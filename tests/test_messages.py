@@ -225,6 +225,15 @@ CURVES = [
         ),
         "not_learning",
     ),
+    (
+        "the same answers at every evaluation",
+        lambda k, d: dict(
+            train_loss=_s(syn.decay(300, start=1.0, floor=0.85, rate=6, noise=0.03), k, d),
+            val_loss=Series.from_points(range(7), np.array([0.869, 0.868, 0.866, 0.864, 0.865, 0.866, 0.866]) * k + d, tag="val"),
+            val_acc=Series.from_points(range(7), [0.5741, 0.5741, 0.5739, 0.5741, 0.5739, 0.5739, 0.5739], tag="val_acc"),
+        ),
+        "not_learning",
+    ),
     ("one NaN point", lambda k, d: dict(train_loss=Series.from_points([3], [NAN], tag="loss")), "non_finite"),
     (
         "validation worsening beside a training loss that never fell",
@@ -385,6 +394,7 @@ VARIANT_EVIDENCE = {
     "plateau.val_stall": {"val_stalled": True},
     "divergence.partial": {"recovered_partway": True},
     "not_learning.pinned": {"pinned": True},
+    "not_learning.same_answers": {"same_answers": True},
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
     "oscillation.batch_noise": {"averaged_bounce_ratio": 0.05},

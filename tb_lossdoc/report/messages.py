@@ -569,6 +569,31 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "not_learning.same_answers": {
+        "en": {
+            "title": "validation accuracy stuck at {same_answers_accuracy} at every evaluation",
+            "detail": "At all {accuracy_points} evaluations the validation accuracy was {same_answers_accuracy}, to within a "
+            "fifth of a percent, while the validation loss ({tag}) moved by only {best_change} (from {start_value} to {end_value}). "
+            "A model that learns changes some of its answers from one evaluation to the next; this one gives the same answers "
+            "throughout, most often one class for everything (the most common one). It has not learned from its training data.",
+            "actions": [
+                "Look at what the model predicts on a validation batch: one class for every input means a collapsed model.",
+                "Check the labels and the loss (class indices, one-hot against sparse, the output activation) and that the inputs are scaled.",
+                "Raise the learning rate, or weight the classes if one dominates the data.",
+            ],
+        },
+        "zh": {
+            "title": "验证准确率在每次评估时都停在 {same_answers_accuracy}",
+            "detail": "全部 {accuracy_points} 次评估中，验证准确率都是 {same_answers_accuracy}（误差在千分之二以内），"
+            "而验证 loss（{tag}）只变化了 {best_change}（从 {start_value} 到 {end_value}）。在学习的模型，每次评估总会改对或改错一些样本；"
+            "这个模型自始至终给出同样的答案，最常见的情况是对所有输入都输出同一个类别（最常见的那一类）。它没有从训练数据里学到东西。",
+            "actions": [
+                "看看模型在一个验证 batch 上预测了什么：所有输入都是同一个类别，说明模型已经塌缩。",
+                "检查标签和 loss（类别编号、one-hot 与稀疏标签、输出激活函数），以及输入是否做了缩放。",
+                "调大学习率；如果某一类占了大多数数据，给各类加权重。",
+            ],
+        },
+    },
     "divergence.worsening": {
         "en": {
             "title": "validation loss climbs after step {min_step} while the training loss did not fall",
@@ -925,6 +950,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("not_learning.prior", lambda e: e.get("chance_seen_in") == "prior"),
     ("not_learning.chance", lambda e: e.get("chance_classes") is not None),
     ("not_learning.pinned", lambda e: bool(e.get("pinned"))),
+    ("not_learning.same_answers", lambda e: bool(e.get("same_answers"))),
     ("overfitting.val_only", lambda e: e.get("train_logged") is False),
     ("overfitting.memorisation", lambda e: "memorisation_gap" in e),
     ("plateau.stuck_until_cut", lambda e: bool(e.get("stuck_until_lr_cut"))),

@@ -67,7 +67,9 @@ def detect(curves: RunCurves) -> List[Finding]:
         guessing = False
     pinned = pinned_level(curves.train) if not flat and chance is None else None
     if not flat and chance is None and pinned is None:
-        return []
+        # A training loss that moved, beside answers that never changed: it learnt nothing that carries over.
+        same = _same_answers(curves)
+        return [_same_answers_finding(curves, same)] if same is not None else []
     if chance is None and pinned is None and accuracy_rises(accuracy):
         return []  # a loss that barely moved beside an accuracy that kept rising: it learns
     if not guessing and curves.train is not None and curves.val is not None and improves_clearly(curves.val):
@@ -127,6 +129,35 @@ def _answers_the_prior(curves: RunCurves) -> Optional[Tuple[Profile, Chance]]:
             if chance is not None:
                 return loss, chance
     return None
+
+
+# An evaluation accuracy that keeps one value to within this (a fraction of the
+# set), at this many evaluations or more, short of SAME_ANSWERS_MAX_ACCURACY (a
+# saturated classifier keeps its answers too), beside a validation loss that
+# moved by under FLAT_SHARE: the model gives the same answers from the first
+# evaluation to the last, and the loss says it learnt nothing meanwhile.
+SAME_ANSWERS_SPREAD = 0.002
+SAME_ANSWERS_MIN_EVALS = 5
+SAME_ANSWERS_MAX_ACCURACY = 0.9
+
+
+def _same_answers(curves: RunCurves) -> Optional[Profile]:
+    """The validation accuracy when it never moved and the validation loss stayed flat, else None."""
+    val, accuracy = curves.val, curves.val_accuracy
+    if val is None or accuracy is None or accuracy.n < SAME_ANSWERS_MIN_EVALS:
+        return None
+    spread = float(accuracy.values.max()) - float(accuracy.values.min())
+    if spread >= SAME_ANSWERS_SPREAD or float(accuracy.values.max()) > SAME_ANSWERS_MAX_ACCURACY:
+        return None
+    return accuracy if relative_change(val) < FLAT_SHARE and not improves_clearly(val, FLAT_SHARE) else None
+
+
+def _same_answers_finding(curves: RunCurves, accuracy: Profile) -> Finding:
+    """not_learning on the validation loss, citing the accuracy that never moved."""
+    val = curves.val
+    finding = _finding(curves, val, None, FLAT_SHARE / max(relative_change(val), 1e-3 * FLAT_SHARE))
+    finding.evidence.update({"same_answers": True, "same_answers_accuracy": float(median(accuracy.values)), "accuracy_points": accuracy.n})
+    return finding
 
 
 def _pinned(profile) -> bool:
