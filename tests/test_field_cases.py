@@ -1006,6 +1006,17 @@ def slow_training_roles(steady: bool) -> dict:
     return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(steps, [1.52, 1.32, 1.07, 0.85]))
 
 
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_an_evaluation_of_the_untrained_model_does_not_make_training_look_flat(scale):
+    """Trainer-style: eval at step 0 (untrained, 7.0) and every 500 steps; the training loss first logged at step 500,
+    after the steep first fall it never shows. Validation then holds: nothing to compare the 7.0 with."""
+    train = Series.from_points(np.arange(500, 4501, 500), scale * np.array([4.90, 4.80, 4.78, 4.75, 4.71, 4.70, 4.70, 4.69, 4.67]))
+    val = Series.from_points(np.arange(0, 4501, 500), scale * np.array([7.04, 4.98, 5.02, 5.00, 4.99, 5.01, 5.00, 5.02, 5.01, 5.00]))
+    assert "train_flat_val_improving" not in found(train_loss=train, val_loss=val)
+    later = Series.from_points(val.steps, scale * np.array([7.04, 6.2, 5.9, 5.6, 5.4, 5.25, 5.1, 5.0, 4.95, 4.9]))
+    assert "train_flat_val_improving" in found(train_loss=train, val_loss=later)  # validation still gains long after: it is
+
+
 def test_training_falling_every_epoch_more_slowly_than_validation_is_not_train_flat():
     codes = found(**slow_training_roles(steady=True))
     assert "train_flat_val_improving" not in codes and "still_improving" in codes

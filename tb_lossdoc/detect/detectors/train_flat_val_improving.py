@@ -25,11 +25,27 @@ MIN_VAL_CHANGE_BESIDE_FLAT = 0.05
 MIN_VAL_GAIN_IN_NOISE = 4.0
 
 
+def _val_change_while_training_logged(val, first_train_step: int) -> float:
+    """Validation's best improvement as a share of its scale, from where it stood when the training loss was first logged.
+
+    An evaluation of the untrained model (step 0) before a training loss first
+    logged hundreds of steps in holds a fall the training curve never shows:
+    comparing the two gains would call any run's training flat.
+    """
+    if val.steps[0] >= first_train_step:
+        return relative_change(val)
+    later = val.values[val.steps >= first_train_step]
+    if later.size == 0:
+        return 0.0
+    since = val.trend_at(first_train_step)
+    return (since - min(float(np.min(later)), val.end)) / val.magnitude
+
+
 def detect(curves: RunCurves) -> List[Finding]:
     train, val = curves.train, curves.val
     if train is None or val is None:
         return []
-    train_change, val_change = relative_change(train), relative_change(val)
+    train_change, val_change = relative_change(train), _val_change_while_training_logged(val, int(train.steps[0]))
     gain = val.start - val.end
     in_noise = gain / max(val.noise / np.sqrt(max(1, val.n // 10)), 1e-12 * val.magnitude)
     if is_flat(train) and train_change < TRAIN_SHARE_OF_VAL * val_change:
