@@ -519,6 +519,7 @@ FIELD_RUNS = (
     "octavioarruda__email-classifier__ckpt3",  # three evaluations alone, worse from the first: overfitting, best step the first
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
+    "pallesairam__ai-smar6-complaint-analysis__ckpt500",  # 49 evaluations climbing, one training log below them: overfitting
     "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
     "radutuodr__nn-classification---forest-cover-type__v0",  # validation accuracy that never moves: same answers, not learning
     "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
@@ -618,6 +619,26 @@ def test_field_evaluations_only_worse_from_the_first_are_overfitting_with_the_fi
     run = field["octavioarruda__email-classifier__ckpt3"]
     finding = field_codes(run).get("overfitting")
     assert finding is not None and finding["evidence"]["best_at_start"] is True and run["best_step"] == 1
+
+
+def evaluations_climbing_beside_one_training_log(train_value: float) -> dict:
+    steps, values = syn.rising(49, start=4.0, factor=1.35, noise=0.01)
+    val = Series.from_points((steps + 1) * 10, values)
+    return dict(train_loss=Series.from_points([500], [train_value]), val_loss=val)
+
+
+def test_evaluations_climbing_beside_a_lone_training_log_below_them_are_overfitting():
+    codes = found(**evaluations_climbing_beside_one_training_log(2.4))
+    assert "overfitting" in codes and "divergence" not in codes and "not_learning" not in codes
+
+
+def test_evaluations_climbing_beside_a_lone_training_log_above_them_are_divergence():
+    assert "divergence" in found(**evaluations_climbing_beside_one_training_log(6.0))
+
+
+def test_field_evaluations_climbing_beside_one_low_training_log_are_overfitting(field):
+    codes = field_codes(field["pallesairam__ai-smar6-complaint-analysis__ckpt500"])
+    assert "overfitting" in codes and "divergence" not in codes and "not_learning" not in codes
 
 
 def test_field_one_training_log_beside_many_evaluations_is_judged_by_validation(field):

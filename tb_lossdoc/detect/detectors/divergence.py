@@ -26,6 +26,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     for role, profile in curves.loss_profiles():
         if role == "val_loss" and curves.train is not None and (findings or _training_fell(curves.train)):
             break  # validation rising while training falls is overfitting, not divergence; beside a diverging training loss it adds nothing
+        if role == "val_loss" and curves.train is None and _trained_below(curves, profile):
+            break  # the training loss, logged too seldom to judge, ended below validation's best: it fit its data
         # The partial recovery is the more telling story when the loss also held part of its rise.
         finding = (_recovered_partway(curves) if role == "train_loss" else None) or _diverges(
             profile, role, step_counts=role != "train_loss" or _validation_agrees(curves)
@@ -42,6 +44,14 @@ def detect(curves: RunCurves) -> List[Finding]:
 def _training_fell(train) -> bool:
     """The training loss ended below where it started (by more than flat): what overfitting needs."""
     return not is_flat(train) and improves_clearly(train, FLAT_SHARE)
+
+
+def _trained_below(curves: RunCurves, val) -> bool:
+    """The training loss was logged (too few points for a curve) and its last value lies below validation's best."""
+    if curves.train_loss is None:
+        return False
+    logged = curves.train_loss.values[curves.train_loss.finite]
+    return logged.size > 0 and float(logged[-1]) < min(val.trend_min, float(np.min(val.values)))
 
 
 def _rose_until_lr_cut(curves: RunCurves) -> List[Finding]:

@@ -49,6 +49,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
     if main is None:
         return []
+    if curves.train is None and curves.val_rise is not None:
+        return []  # a validation loss that clearly rose after its best is overfitting's or divergence's story
     prior = _answers_the_prior(curves)
     if prior is not None:
         loss, chance = prior
