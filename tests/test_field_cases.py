@@ -213,6 +213,25 @@ def test_validation_that_rises_early_and_stays_worse_is_overfitting(n, at):
     assert "overfitting" in codes and "converged" not in codes, codes
 
 
+def step_up_and_hold(held: float, seed: int) -> dict:
+    """A language model's evaluations (~5 nats): best at the second, then `held` with 0.8% scatter; training falling gently."""
+    rng = np.random.default_rng(seed)
+    steps = np.arange(10) * 500
+    val = np.r_[7.0, 5.0, held * (1 + 0.008 * rng.standard_normal(8))]
+    train = np.linspace(4.9, 4.67, 9) * (1 + 0.002 * rng.standard_normal(9))
+    return dict(train_loss=Series.from_points(steps[1:], train), val_loss=Series.from_points(steps, val))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_loss_far_from_zero_that_steps_up_six_percent_and_holds_is_overfitting(seed):
+    assert "overfitting" in found(**step_up_and_hold(5.3, seed))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_the_same_loss_holding_within_its_scatter_of_the_best_is_not_overfitting(seed):
+    assert "overfitting" not in found(**step_up_and_hold(5.05, seed))
+
+
 def test_training_driven_to_zero_while_validation_stays_far_above_is_memorisation():
     train = series(syn.decay(300, start=2.3, floor=0.001, rate=8, noise=0.02))
     val = series(syn.decay(30, start=2.3, floor=1.6, rate=8, noise=0.005, every=10))
@@ -657,6 +676,10 @@ def test_field_an_evaluation_before_training_does_not_make_training_look_flat(fi
 def test_field_a_validation_accuracy_that_never_moves_is_the_same_answers(field):
     finding = field_codes(field["radutuodr__nn-classification---forest-cover-type__v0"]).get("not_learning")
     assert finding is not None and finding["evidence"]["same_answers"] is True
+
+
+def test_field_evaluations_that_rose_a_few_percent_and_held_are_overfitting(field):
+    assert "overfitting" in field_codes(field["danielwillemse__udacity-generative-ai__diagnoses4755"])
 
 
 def test_field_a_stall_through_a_slow_warm_up_is_not_a_plateau(field):

@@ -311,6 +311,12 @@ def validation_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]
 NEVER_MATCHED_SHARE = 0.1
 NEVER_MATCHED_POINTS = 3
 NEVER_MATCHED_SPAN = 0.3
+# With this many later evaluations their own scatter is measured, and a gap of
+# this many times it (never under this share of the best) already counts: a
+# loss far from zero (a language model's ~5 nats) rarely moves by a tenth.
+NEVER_MATCHED_SCATTER_POINTS = 5
+NEVER_MATCHED_IN_SCATTER = 4.0
+NEVER_MATCHED_MIN_SHARE = 0.03
 
 
 def _best_never_matched(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
@@ -325,6 +331,8 @@ def _best_never_matched(val: Profile, train: Optional[Profile]) -> Optional[ValR
     if best > 0 and not moves_consistently(val.values[: best + 1], falling=True):
         return None  # a lucky dip in a zig-zag, not the end of a descent
     needed = NEVER_MATCHED_SHARE * low
+    if later.size >= NEVER_MATCHED_SCATTER_POINTS:
+        needed = min(needed, max(NEVER_MATCHED_MIN_SHARE * low, NEVER_MATCHED_IN_SCATTER * robust_sigma(later)))
     if float(np.min(later)) - low < needed:
         return None
     step = int(val.steps[best])
