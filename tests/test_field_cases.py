@@ -61,6 +61,19 @@ def test_five_epochs_still_falling_steeply_is_still_improving():
     assert "short" in text(result.findings[0]).lower()
 
 
+def test_five_epochs_whose_training_zigzags_down_beside_a_steadily_falling_validation_are_still_improving():
+    train = Series.from_points(range(5), [0.85, 0.84, 0.72, 0.77, 0.69])
+    val = Series.from_points(range(5), [0.79, 0.75, 0.73, 0.72, 0.705])
+    result = outcome(train_loss=train, val_loss=val)
+    assert result.verdict == "still_improving" and result.findings[0].confidence < 0.5
+
+
+def test_the_same_training_beside_a_validation_that_stopped_is_not_still_improving():
+    train = Series.from_points(range(5), [0.85, 0.84, 0.72, 0.77, 0.69])
+    val = Series.from_points(range(5), [0.79, 0.75, 0.73, 0.72, 0.7199])
+    assert "still_improving" not in found(train_loss=train, val_loss=val)
+
+
 def test_validation_of_five_epochs_beside_a_long_training_curve_is_judged():
     train = series(syn.decay(500, noise=0.1))
     val = Series.from_points([99, 199, 299, 399, 499], [0.9, 0.95, 1.05, 1.12, 1.2])
@@ -501,6 +514,7 @@ FIELD_RUNS = (
     "a-alviento__rock-paper-scissors-yolo-object-detection__train",  # YOLO warm-up jump: no alarm
     "abdulrahmaan03__yolov8-custom-dataset-training__train",  # converged; validation jump long after warm-up: spike
     "aditya24jar__emotion-detection-resnet50__root",  # one bad validation epoch: spike
+    "adirajjohn__audio_classification__cls-train",  # five epochs, training zig-zagging down, validation falling at each: still improving
     "ageron__handson-ml3__ch11-run12",  # zig-zag validation: not still improving
     "ageron__handson-ml3__ch11-run6",  # accuracy at a half on a binary task: not learning
     "akboles__voice-identification__intro",  # memorised voice model: overfitting
@@ -693,6 +707,7 @@ def test_field_a_stall_through_a_slow_warm_up_is_not_a_plateau(field):
         ("armenkarakashian__trocr-number-line-fraction-recognition__root", "still_improving"),
         ("mclangstrong__admin-and-exit-interview__model", "still_improving"),
         ("yashgupta018__sentiment-analysis__ckpt30", "still_improving"),
+        ("adirajjohn__audio_classification__cls-train", "still_improving"),
         ("abdulrahmaan03__yolov8-custom-dataset-training__train", "converged"),
         ("jaong__checkpoint-of-cpt__root", "converged"),
         ("dmalakhov1__project_lora__root", "converged"),

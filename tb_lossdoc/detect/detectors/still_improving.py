@@ -180,9 +180,9 @@ def _still_improving(curves: RunCurves) -> bool:
         return False
     if validation_falls_steeply(curves) or stopped_early_in_schedule(curves):
         return True
-    if not (falls_steadily(main) if main.short else improves_clearly(main) or just_started(main)):
-        return False
     val = curves.val
+    if not (_short_training_fell(main, val) if main.short else improves_clearly(main) or just_started(main)):
+        return False
     if val is not None and val is not main:
         if validation_stall(curves) is not None:
             return False  # training falls, validation never moved: more of it buys nothing
@@ -198,6 +198,14 @@ def _still_improving(curves: RunCurves) -> bool:
         return True
     # ...and clearly (a zig-zagging validation curve's last points fall by chance half the time).
     return recent_gain_share(val) > MIN_VAL_RECENT_SHARE and recent_fall_in_errors(val) >= MIN_RECENT_IN_ERRORS
+
+
+def _short_training_fell(main, val) -> bool:
+    """A few training points that fell with (nearly) every move, or fell clearly overall beside
+    a few evaluations that did (training on augmented batches zig-zags where validation does not)."""
+    if falls_steadily(main):
+        return True
+    return val is not None and val is not main and val.short and falls_steadily(val) and improves_clearly(main)
 
 
 def detect(curves: RunCurves) -> List[Finding]:
