@@ -329,6 +329,16 @@ def test_a_run_whose_only_problem_is_spikes_is_not_oscillation(seed):
     assert "spike" in codes and "oscillation" not in codes, codes
 
 
+@pytest.mark.parametrize("at", [7, 8])
+def test_ten_evaluations_whose_only_problem_is_one_late_jump_are_not_oscillation(at):
+    steps = np.arange(1, 11) * 500
+    smooth = 2e-5 * np.exp(-np.arange(10) / 3.0) + 5e-7
+    jumped = smooth.copy()
+    jumped[at] *= 8
+    codes = found(train_loss=Series.from_points(steps, jumped), val_loss=Series.from_points(steps, jumped * 0.95))
+    assert "spike" in codes and "oscillation" not in codes, codes
+
+
 def test_converged_never_stands_beside_a_validation_rise():
     for val in (syn.rise_then_hold(40), syn.rise_then_hold(30, at=0.1), syn.rising(40, start=1.0, factor=1.3, noise=0.005), syn.u_shape(40)):
         codes = found(train_loss=series(syn.decay(len(val[0]), rate=4, noise=0.01)), val_loss=series(val))
@@ -558,6 +568,7 @@ FIELD_RUNS = (
     "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
     "rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",  # three flat evaluations: converged
     "silver-8ce__llamatest__root",  # drops at epoch boundaries of a fine-tune: no plateau
+    "sivakamisreejha-g__ev-battery__loss-history",  # ten evaluations, one late jump in both losses: spike, not oscillation
     "tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa",  # training rose from a low first log: not "training flat"
     "yashgupta018__sentiment-analysis__ckpt30",  # five evaluations still falling: still improving
     "zzethh__mlops-zenith-m25csa032__logs",  # three flat-ish evaluations beside a rising accuracy: not "not learning"
@@ -694,6 +705,11 @@ def test_field_a_validation_accuracy_that_never_moves_is_the_same_answers(field)
 
 def test_field_evaluations_that_rose_a_few_percent_and_held_are_overfitting(field):
     assert "overfitting" in field_codes(field["danielwillemse__udacity-generative-ai__diagnoses4755"])
+
+
+def test_field_one_late_jump_in_ten_evaluations_is_a_spike_not_oscillation(field):
+    codes = field_codes(field["sivakamisreejha-g__ev-battery__loss-history"])
+    assert "spike" in codes and "oscillation" not in codes
 
 
 def test_field_a_stall_through_a_slow_warm_up_is_not_a_plateau(field):

@@ -30,6 +30,8 @@ MIN_VAL_LARGEST_SWING = 0.25
 # A learning rate that decayed to this share of its peak cannot drive the
 # bounce that remains: what is left is minibatch noise (warm-up then cosine).
 DECAYED_LR_SHARE = 0.2
+# The bounce is measured on at least this many points of the second half that are not spikes or beside one.
+MIN_CALM_POINTS = 4
 
 
 def detect(curves: RunCurves) -> List[Finding]:
@@ -52,6 +54,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         half = profile.n // 2
         # Spikes are their own finding: the bounce is what the curve does between them.
         calm = ~spike_mask(profile, curves)[half:]
+        if calm.sum() < MIN_CALM_POINTS:
+            continue  # the spikes and their neighbours are most of the second half: nothing left to bounce
         bounce = robust_sigma(profile.residuals[half:][calm])
         averaged = None
         if role == "val_loss":
