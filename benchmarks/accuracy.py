@@ -35,7 +35,9 @@ event files), takes the labels from benchmarks/field/labels.json (the resolved
 labels; while that file does not exist, the first pass labels/A.*.json
 merged), gives a labelled run_id the document run that equals it or starts with
 ``run_id + "/"``, and reports every metric above for the dev half and the
-held-out half, split by source repository (``split_of``). ``--fail-under``
+held-out half, split by source repository (``split_of``), each macro-F1 with
+a 95% interval (and one for their difference) from resampling whole
+repositories: runs of one repository are not independent. ``--fail-under``
 then applies to the held-out half.
 """
 
@@ -67,6 +69,49 @@ def _f1(p, r):
     if p is None or r is None or p + r == 0:
         return 0.0
     return 2 * p * r / (p + r)
+
+
+# The interval of a macro-F1: runs of one repository share a model, data and
+# author, so whole repositories are resampled (a cluster bootstrap).
+INTERVAL_DRAWS = 2000
+INTERVAL_LEVEL = 0.95
+
+
+def macro_f1_draws(metrics: dict, labels: dict, group_of: dict, draws: int = INTERVAL_DRAWS, seed: int = 0):
+    """Macro-F1 of `draws` resamplings of the labelled runs, whole groups (repositories) at a time."""
+    import numpy as np
+
+    runs = sorted(metrics["per_run"])
+    codes = sorted(metrics["per_code"])
+    # per run and code: true positive, false positive, false negative, support
+    outcome = np.zeros((len(runs), len(codes), 4))
+    for i, run in enumerate(runs):
+        required = set(labels["runs"][run].get("required", []))
+        entry = metrics["per_run"][run]
+        for j, code in enumerate(codes):
+            outcome[i, j] = (code in required and code not in entry["missing"], code in entry["unexpected"],
+                             code in entry["missing"], code in required)
+    groups = sorted({group_of[run] for run in runs})
+    member = np.array([[group_of[run] == g for g in groups] for run in runs], dtype=float)  # runs x groups
+    rng = np.random.default_rng(seed)
+    picks = rng.integers(0, len(groups), size=(draws, len(groups)))
+    times = np.stack([np.bincount(p, minlength=len(groups)) for p in picks])  # draws x groups
+    weights = times @ member.T  # draws x runs
+    tp, fp, fn, support = (np.einsum("dr,rc->dc", weights, outcome[:, :, k]) for k in range(4))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
+        recall = np.where(tp + fn > 0, tp / (tp + fn), 0.0)
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    present = support > 0
+    return np.where(present.any(axis=1), (f1 * present).sum(axis=1) / np.maximum(present.sum(axis=1), 1), np.nan)
+
+
+def interval(draws) -> list:
+    """The central INTERVAL_LEVEL interval of bootstrap draws."""
+    import numpy as np
+
+    tail = (1 - INTERVAL_LEVEL) / 2 * 100
+    return [float(np.nanpercentile(draws, tail)), float(np.nanpercentile(draws, 100 - tail))]
 
 
 def predicted_codes(doc_run: dict) -> set:
@@ -313,13 +358,15 @@ def evaluate_field(document: dict, labels: dict, sources) -> dict:
     """Metrics of each half of the field corpus, as `evaluate` computes them."""
     repo_of = {s.run_id: s.repo for s in sources}
     renamed, extra = by_run_id(document, repo_of)
-    halves = {}
+    halves, draws = {}, {}
     for half in (DEV, HELD_OUT):
         ids = {run_id for run_id, repo in repo_of.items() if split_of(repo) == half}
         half_labels = {"runs": {k: v for k, v in labels.get("runs", {}).items() if k in ids}}
         half_doc = {key: [r for r in renamed[key] if r["run"] in ids] for key in ("runs", "skipped")}
         metrics = evaluate(half_labels, half_doc)
         metrics["repositories"] = len({repo_of[i] for i in half_labels["runs"]})
+        draws[half] = macro_f1_draws(metrics, half_labels, repo_of)
+        metrics["macro_f1_interval"] = interval(draws[half])
         halves[half] = metrics
     return {
         "split_rule": "sha1(lower-case owner/name of the source repository): even -> dev, odd -> held_out",
@@ -327,6 +374,7 @@ def evaluate_field(document: dict, labels: dict, sources) -> dict:
         "unclaimed_document_runs": extra,
         DEV: halves[DEV],
         HELD_OUT: halves[HELD_OUT],
+        "dev_minus_held_out_interval": interval(draws[DEV] - draws[HELD_OUT]),
     }
 
 
@@ -347,7 +395,13 @@ def render_field(result: dict, labels_from: str, list_held_out: bool = False) ->
         out += ["", f"== {title}: {m['runs_labelled']} labelled runs from {m['repositories']} repositories", render(m, listed)]
     dev, held = result[DEV]["macro_f1"], result[HELD_OUT]["macro_f1"]
     if dev is not None and held is not None:
-        out += ["", f"macro-F1 dev {dev:.2f}, held-out {held:.2f} (dev - held-out = {dev - held:+.2f})"]
+        (dl, dh), (hl, hh), (gl, gh) = result[DEV]["macro_f1_interval"], result[HELD_OUT]["macro_f1_interval"], result["dev_minus_held_out_interval"]
+        out += [
+            "",
+            f"macro-F1 dev {dev:.2f} [{dl:.2f}, {dh:.2f}], held-out {held:.2f} [{hl:.2f}, {hh:.2f}]"
+            f" (dev - held-out = {dev - held:+.2f} [{gl:+.2f}, {gh:+.2f}])",
+            f"[...]: {INTERVAL_LEVEL:.0%} intervals from {INTERVAL_DRAWS} resamplings of whole repositories",
+        ]
     if result["unlisted_labels"]:
         out.append(f"labelled runs in no SOURCES file (not scored): {', '.join(result['unlisted_labels'])}")
     if result["unclaimed_document_runs"]:

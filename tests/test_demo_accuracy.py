@@ -66,3 +66,29 @@ def test_field_json_names_no_held_out_run_unless_asked():
     assert "owner__b__held-run" not in json.dumps(hidden) and hidden["held_out"]["mismatch_count"] == 1
     assert "owner__a__dev-run" in json.dumps(hidden) and hidden["held_out"]["macro_f1"] == 0.8
     assert "owner__b__held-run" in json.dumps(result)  # the full result is left as it was
+
+
+def field_half(outcomes: dict) -> tuple:
+    """metrics, labels and repository of runs named `<repo>__<n>`, each `(required, predicted)`."""
+    labels = {"runs": {run: {"required": sorted(req)} for run, (req, _) in outcomes.items()}}
+    document = {"runs": [{"run": run, "verdict": None, "findings": [{"code": c, "severity": "ok"} for c in pred]}
+                         for run, (_, pred) in outcomes.items()]}
+    return accuracy.evaluate(labels, document), labels, {run: run.split("__")[0] for run in outcomes}
+
+
+def test_the_macro_f1_interval_is_a_point_when_every_run_is_right():
+    metrics, labels, repos = field_half({f"r{i}__{j}": ({"spike"}, {"spike"}) for i in range(6) for j in range(3)})
+    assert accuracy.interval(accuracy.macro_f1_draws(metrics, labels, repos, draws=200)) == [1.0, 1.0]
+
+
+def test_the_macro_f1_interval_resamples_whole_repositories():
+    # Half the repositories always right, half always wrong: the interval is wide and holds the point estimate.
+    outcomes = {f"r{i}__{j}": ({"spike"}, {"spike"} if i % 2 else {"converged"}) for i in range(8) for j in range(4)}
+    metrics, labels, repos = field_half(outcomes)
+    low, high = accuracy.interval(accuracy.macro_f1_draws(metrics, labels, repos, draws=500))
+    assert low < metrics["macro_f1"] < high and high - low > 0.2
+    # The same runs, each its own repository: the interval narrows.
+    single = {run: run.replace("__", "-") + "__0" for run in outcomes}
+    metrics2, labels2, _ = field_half({single[run]: v for run, v in outcomes.items()})
+    narrow = accuracy.interval(accuracy.macro_f1_draws(metrics2, labels2, {r: r.split("__")[0] for r in single.values()}, draws=500))
+    assert narrow[1] - narrow[0] < high - low
