@@ -535,6 +535,24 @@ def test_field_build_names_every_run_by_its_run_id(tmp_path, keras_run):
     assert sorted(r["run"] for r in document["runs"]) == ["dgovorov7__gameai-pa4__output", "someone__keras__run"]
 
 
+def test_field_build_refuses_a_run_whose_files_another_run_already_holds(tmp_path, keras_run):
+    sys.path.insert(0, str(ROOT / "benchmarks" / "field"))
+    import build
+
+    field = tmp_path / "field"
+    for run_id, name in (("someone__keras__run", "training.log"), ("other__copy__run", "log.csv")):
+        (field / "raw" / run_id).mkdir(parents=True)
+        shutil.copy(keras_run / "csv" / "training.log", field / "raw" / run_id / name)
+    (field / "SOURCES.t.tsv").write_text(
+        "run_id\trepo\tpath\tcommit\tformat\tnotes\n"
+        "someone__keras__run\tsomeone/keras\ttraining.log\t" + "1" * 40 + "\tkeras_csv\t\n"
+        "other__copy__run\tother/copy\tlog.csv\t" + "2" * 40 + "\tkeras_csv\t\n"
+    )
+    report = build.build(str(tmp_path / "out"), field)
+    assert list(report.built) == ["someone__keras__run"]
+    assert "someone__keras__run" in report.failed["other__copy__run"]
+
+
 def test_keras_csv_beside_the_callbacks_event_files_is_one_run(tmp_path, keras_run):
     shutil.copytree(keras_run / "tb", tmp_path / "model")
     shutil.copy(keras_run / "csv" / "training.log", tmp_path / "model" / "training.log")

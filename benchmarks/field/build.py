@@ -8,7 +8,8 @@ Each run listed in `benchmarks/field/SOURCES.*.tsv` is read from
 `tb-lossdoc convert` (`tb_lossdoc.convert.write_run`) under `OUT/<run_id>`, in
 the convention of the writer it came from (Keras: `OUT/<run_id>/train` and
 `/validation`). The run the engine reports is therefore `<run_id>` or starts
-with `<run_id>/`. Exit status 1 when any listed run could not be built.
+with `<run_id>/`. Exit status 1 when any listed run could not be built, or holds
+the same bytes as a run listed before it (one run counted twice).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import glob
+import hashlib
 import os
 import shutil
 import sys
@@ -72,6 +74,7 @@ def build(out: str, field_dir: Path = FIELD) -> BuildReport:
     """Write every listed run under `out`, replacing what an earlier build left for it."""
     report = BuildReport()
     seen = set()
+    first_with: Dict[str, str] = {}  # the raw folder's content → the run_id listed first with it
     for source in read_sources(field_dir):
         if source.run_id in seen:
             report.warnings.append(f"{source.run_id}: listed twice; built once")
@@ -81,6 +84,11 @@ def build(out: str, field_dir: Path = FIELD) -> BuildReport:
         if not raw.is_dir():
             report.failed[source.run_id] = f"no folder {raw.relative_to(field_dir)}"
             continue
+        content = _content_hash(raw)
+        if content in first_with:
+            report.failed[source.run_id] = f"the same files as {first_with[content]}: one run, counted once"
+            continue
+        first_with[content] = source.run_id
         found = find_log_runs(str(raw))
         readable = [r for r in found.runs if r.table is not None]
         if not readable:
@@ -99,6 +107,14 @@ def build(out: str, field_dir: Path = FIELD) -> BuildReport:
             report.warnings += [f"{source.run_id}: {p}" for p in run.problems]
         report.built[source.run_id] = names
     return report
+
+
+def _content_hash(raw: Path) -> str:
+    """SHA-1 over the bytes of every file under a raw folder (names aside: a copy under another name is the same run)."""
+    digest = hashlib.sha1()
+    for path in sorted(p for p in raw.rglob("*") if p.is_file()):
+        digest.update(hashlib.sha1(path.read_bytes()).digest())
+    return digest.hexdigest()
 
 
 def main(argv=None) -> int:
