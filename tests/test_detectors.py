@@ -303,6 +303,16 @@ def test_a_stall_through_a_slow_warm_up_is_not_a_plateau_and_one_held_by_a_low_r
     assert "plateau" in codes(train_loss=Series.from_points(steps, loss), lr=held_low)
 
 
+def test_a_slow_steady_decline_after_a_huge_first_drop_is_not_a_plateau():
+    """A one-cycle run: a fast first fall, ten epochs losing 3% of the level each, then the anneal. Flat only beside the first drop."""
+    epochs = np.arange(1, 36)
+    loss = np.concatenate([0.3 + 1.1 * np.exp(-np.arange(15) / 3.0), 0.31 * 0.97 ** np.arange(10), np.geomspace(0.22, 0.02, 10)])
+    assert "plateau" not in codes(train_loss=Series.from_points(epochs, loss))
+    flat = loss.copy()
+    flat[15:25] = 0.31  # the same run, truly stuck for those ten epochs
+    assert "plateau" in codes(train_loss=Series.from_points(epochs, flat))
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_a_loss_at_ln_k_beside_an_accuracy_at_one_in_k_is_not_learning_however_noisy(seed):
     """Epoch losses scattering 3% around ln 10 with accuracy at 0.1: the noise keeps the curve from looking flat, the level says it all."""

@@ -69,6 +69,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         drop_after = (level - float(np.min(main.trend[last:]))) / main.amplitude
         if drop_after < MIN_DROP_AFTER:
             continue
+        if _creeps_down(main, first, last):
+            continue  # flat only beside a huge first drop: it kept losing a share of its own level
         first_step, last_step = int(main.trend_steps[first]), int(main.trend_steps[last])
         if _lr_decay_ends_it(curves, last_step, main):
             continue  # the schedule ended the stall: a step decay doing its job
@@ -93,6 +95,22 @@ def detect(curves: RunCurves) -> List[Finding]:
             )
         ]
     return []
+
+
+# A stretch whose trend kept falling at a typical pace (the median of its moves,
+# on the log scale) that adds up over the stretch to this share of its level was
+# still making progress (a loss bounded by zero), however flat it looks beside a
+# huge first drop; a real stall's typical move is nil, whatever led into it.
+MAX_FALL_OF_LEVEL = 0.1
+
+
+def _creeps_down(main: Profile, first: int, last: int) -> bool:
+    """The stretch's trend kept falling: its typical move, times its length, exceeds MAX_FALL_OF_LEVEL of its level."""
+    trend = main.trend[first : last + 1]
+    if float(np.min(main.values)) < 0 or float(np.min(trend)) <= 0 or trend.size < 2:
+        return False
+    pace = -median(np.diff(np.log(trend)))
+    return pace * (trend.size - 1) > MAX_FALL_OF_LEVEL
 
 
 def collapsed_lr_stall(curves: RunCurves) -> Optional[Evidence]:
