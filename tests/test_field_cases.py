@@ -145,6 +145,16 @@ def test_a_loss_that_ends_near_ln_3_while_accuracy_is_high_is_not_chance():
     assert "not_learning" not in found(train_loss=train, val_acc=acc)
 
 
+def test_a_training_loss_falling_through_ln_7_while_training_accuracy_climbs_is_not_chance():
+    """A validation accuracy wandering around 1/7 beside it (the model generalises badly) does not make the training loss a uniform guess."""
+    epochs = np.arange(24)
+    train = Series.from_points(epochs, np.linspace(3.77, 1.95, 24))
+    train_acc = Series.from_points(epochs, np.linspace(0.08, 0.52, 24))
+    val_acc = Series.from_points(epochs, [0.04, 0.07, 0.08, 0.08, 0.15, 0.15, 0.2, 0.15, 0.22, 0.1, 0.06, 0.04, 0.14, 0.125, 0.11, 0.13, 0.09, 0.13, 0.13, 0.07, 0.08, 0.21, 0.1, 0.123])
+    assert "not_learning" not in found(train_loss=train, train_acc=train_acc, val_acc=val_acc)
+    assert "not_learning" in found(train_loss=Series.from_points(epochs, np.full(24, np.log(7))), train_acc=Series.from_points(epochs, np.full(24, 1 / 7)), val_acc=val_acc)
+
+
 def evaluations(values, every=100):
     return Series.from_points(np.arange(1, len(values) + 1) * every, values)
 

@@ -56,7 +56,10 @@ def detect(curves: RunCurves) -> List[Finding]:
         loss, chance = prior
         return [_finding(curves, loss, chance, 1.0 + LEVEL_MARGIN)]
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
-    chance = chance_level(main, accuracy)
+    # A level read off the training loss is confirmed by the training accuracy where it is logged:
+    # a training loss falling through ln K while training accuracy climbs is learning, whatever validation does.
+    same_split = curves.train_accuracy if main is curves.train and curves.train_accuracy is not None else accuracy
+    chance = chance_level(main, same_split)
     flat = is_flat(main) or never_improved(main)
     if chance is not None and chance.accuracy is None and not (flat or _pinned(main)):
         chance = None  # a loss passing through ln K on its way down; an accuracy at 1/K beside it needs no flatness
