@@ -383,6 +383,31 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "overfitting.val_sparse": {
+        "en": {
+            "title": "validation loss bottoms out at step {val_min_step} and then rises (training loss logged too seldom)",
+            "detail": "Validation loss was lowest ({val_min}) around step {val_min_step} and rose to {val_end} by the end. "
+            "The training loss was logged only {train_points} time(s), too seldom to check that it kept falling; but a "
+            "validation loss that turns up while training goes on is most often a model starting to memorise its training "
+            "set: every step after the minimum makes it worse on new data.",
+            "actions": [
+                "Keep the checkpoint from step {val_min_step} (early stopping with restore-best-weights).",
+                "Log the training loss more often (e.g. a smaller logging_steps) so the next run shows which it is.",
+                "Add regularisation (weight decay, dropout, label smoothing), more data or a smaller model.",
+            ],
+        },
+        "zh": {
+            "title": "验证 loss 在第 {val_min_step} 步见底后开始上升（训练 loss 记录太少）",
+            "detail": "验证 loss 在第 {val_min_step} 步左右最低（{val_min}），到结束时涨到了 {val_end}。"
+            "训练 loss 只记录了 {train_points} 次，太少，无法确认它是否还在下降；不过训练还在继续而验证 loss 回升，"
+            "最常见的原因是模型开始死记训练集：过了最低点之后每多训练一步，在新数据上就更差一点。",
+            "actions": [
+                "保留第 {val_min_step} 步的 checkpoint（早停，并恢复最佳权重）。",
+                "把训练 loss 记录得更频繁一些（例如调小 logging_steps），下次就能分清是哪种情况。",
+                "加正则（weight decay、dropout、label smoothing），增加数据，或者换一个小一点的模型。",
+            ],
+        },
+    },
     "not_learning.guessing": {
         "en": {
             "title": "accuracy stays at chance level (1/{chance_classes}): the model only guesses",
@@ -951,6 +976,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("not_learning.chance", lambda e: e.get("chance_classes") is not None),
     ("not_learning.pinned", lambda e: bool(e.get("pinned"))),
     ("not_learning.same_answers", lambda e: bool(e.get("same_answers"))),
+    ("overfitting.val_sparse", lambda e: e.get("train_logged") is False and bool(e.get("train_points"))),
     ("overfitting.val_only", lambda e: e.get("train_logged") is False),
     ("overfitting.memorisation", lambda e: "memorisation_gap" in e),
     ("plateau.stuck_until_cut", lambda e: bool(e.get("stuck_until_lr_cut"))),

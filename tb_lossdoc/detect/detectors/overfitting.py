@@ -75,6 +75,11 @@ def _memorised(curves: RunCurves) -> List[Finding]:
     ]
 
 
+def _training_logs(curves: RunCurves) -> int:
+    """How many finite training-loss points were logged (too few to make a curve of)."""
+    return int(curves.train_loss.finite.sum()) if curves.train_loss is not None else 0
+
+
 def _rose_without_training(curves: RunCurves) -> List[Finding]:
     """A validation loss that improved, then rose clearly and lastingly, in a run that logs no training loss (or under 3 points of it).
 
@@ -92,7 +97,7 @@ def _rose_without_training(curves: RunCurves) -> List[Finding]:
             WARNING,
             rise.min_step,
             rise.end_step,
-            {**rise.evidence(), "train_logged": False, "points": rise.points},
+            {**rise.evidence(), "train_logged": False, "train_points": _training_logs(curves), "points": rise.points},
             certainty(rise.points, rise.margin),
         )
     ]
