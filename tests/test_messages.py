@@ -547,3 +547,9 @@ def test_forecast_of_real_curves_reads_well_at_every_scale(name, scale, shift):
     for lang in messages.LANGUAGES:
         assert not problems(field["text"][lang], lang), (name, scale, shift, field)
     assert all(v is None or isinstance(v, (int, list)) or math.isfinite(v) for v in (field["expected"], field["floor"]))
+
+
+def test_a_run_without_findings_is_told_too_few_points_only_when_it_has_too_few():
+    few, many = messages.insufficient(4, 8), messages.insufficient(40, 8)
+    assert "Too few points" in few["en"] and "4 finite" in few["en"] and "点太少" in few["zh"]
+    assert "Too few" not in many["en"] and "40 finite" in many["en"] and "点太少" not in many["zh"]

@@ -854,6 +854,14 @@ INSUFFICIENT = {
     "zh": "点太少，无法判断曲线形状（只有 {points} 个有效 loss 点；完整判断至少需要 {needed} 个，点更少时只在走向很明确时才下结论）",
 }
 
+# A run with enough points whose curves fit none of the diagnoses (rare: e.g. a validation
+# loss that worsens while the training loss only holds) must not be told it has too few.
+UNRECOGNISED = {
+    "en": "No diagnosis fits these curves ({points} finite loss points): none of the patterns LossDoc knows was found, "
+    "so look at the curves themselves",
+    "zh": "没有哪种诊断符合这些曲线（{points} 个有效 loss 点）：LossDoc 认识的模式都没有出现，请直接看曲线",
+}
+
 # Marks a verdict whose finding is less sure than the user asked for.
 LOW_CONFIDENCE = {"en": " (low confidence)", "zh": "（把握不大）"}
 
@@ -1042,7 +1050,9 @@ def all_texts(finding: Finding) -> Dict[str, Dict[str, object]]:
 
 
 def insufficient(points: int, needed: int) -> Dict[str, str]:
-    return {lang: INSUFFICIENT[lang].format(points=points, needed=needed) for lang in LANGUAGES}
+    """The summary of a run without findings: too few points, or (with enough of them) curves that fit no diagnosis."""
+    words = INSUFFICIENT if points < needed else UNRECOGNISED
+    return {lang: words[lang].format(points=points, needed=needed) for lang in LANGUAGES}
 
 
 def summaries(texts: List[Dict[str, Dict[str, object]]]) -> Optional[Dict[str, str]]:
