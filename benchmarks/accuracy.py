@@ -14,6 +14,8 @@ document with the labels (written by scripts/make_demo_logs.py):
   nor acceptable; FN = required and not predicted; precision, recall, F1 and
   support (number of runs that require the code); macro-F1 over the codes with
   support > 0;
+- verdict rate: the share of labelled runs whose verdict (the one code a
+  user reads first) is required or acceptable;
 - false-alarm rate on healthy runs: a healthy run has a false alarm when a
   finding has severity warning/critical, or when a predicted code is outside
   required ∪ acceptable (``converged``/``still_improving`` excepted);
@@ -152,6 +154,7 @@ def evaluate(labels: dict, document: dict) -> dict:
         counts.setdefault(code, {"tp": 0, "fp": 0, "fn": 0, "support": 0})[key] += 1
 
     healthy_total = healthy_alarms = 0
+    verdicts_acceptable = 0
     step_errors = []
     best_step_missing = []
     mismatches = []
@@ -162,6 +165,7 @@ def evaluate(labels: dict, document: dict) -> dict:
         required = set(label.get("required", []))
         allowed = required | set(label.get("acceptable", []))
         predicted = predicted_codes(doc_run)
+        verdicts_acceptable += doc_run.get("verdict") in allowed
         for code in required:
             bump(code, "support")
         tp = predicted & required
@@ -235,6 +239,8 @@ def evaluate(labels: dict, document: dict) -> dict:
         "runs_in_document": len(doc_runs),
         "per_code": per_code,
         "macro_f1": statistics.fmean(supported) if supported else None,
+        "verdict_acceptable": verdicts_acceptable,
+        "verdict_acceptable_rate": _ratio(verdicts_acceptable, len(label_runs)),
         "healthy_runs": healthy_total,
         "healthy_false_alarms": healthy_alarms,
         "false_alarm_rate": _ratio(healthy_alarms, healthy_total),
@@ -268,6 +274,8 @@ def render(metrics: dict, list_mismatches: bool = True) -> str:
                    f"{_fmt(c['precision']):>5s} {_fmt(c['recall']):>5s} {_fmt(c['f1']):>5s}")
     out.append("")
     out.append(f"macro-F1 (codes with support > 0): {_fmt(metrics['macro_f1'])}")
+    out.append(f"verdict (the headline code) required or acceptable: {metrics['verdict_acceptable']}/{metrics['runs_labelled']}"
+               f" (rate {_fmt(metrics['verdict_acceptable_rate'])})")
     out.append(f"false alarms on healthy runs: {metrics['healthy_false_alarms']}/{metrics['healthy_runs']}"
                f" (rate {_fmt(metrics['false_alarm_rate'])})")
     bs = metrics["best_step"]

@@ -92,3 +92,13 @@ def test_the_macro_f1_interval_resamples_whole_repositories():
     metrics2, labels2, _ = field_half({single[run]: v for run, v in outcomes.items()})
     narrow = accuracy.interval(accuracy.macro_f1_draws(metrics2, labels2, {r: r.split("__")[0] for r in single.values()}, draws=500))
     assert narrow[1] - narrow[0] < high - low
+
+
+def test_the_verdict_rate_counts_a_headline_that_is_required_or_acceptable():
+    labels = {"runs": {"a": {"required": ["overfitting"], "acceptable": ["overconfidence"]}, "b": {"required": ["spike"]}, "c": {"required": ["converged"]}}}
+    document = {"runs": [
+        {"run": "a", "verdict": "overconfidence", "findings": [{"code": "overconfidence", "severity": "info"}]},
+        {"run": "b", "verdict": "converged", "findings": [{"code": "converged", "severity": "ok"}, {"code": "spike", "severity": "info"}]},
+    ]}
+    metrics = accuracy.evaluate(labels, document)
+    assert metrics["verdict_acceptable"] == 1 and metrics["verdict_acceptable_rate"] == 1 / 3
