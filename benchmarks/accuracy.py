@@ -55,6 +55,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parent.parent
 FIELD = ROOT / "benchmarks" / "field"
 DEV, HELD_OUT = "dev", "held_out"
@@ -81,8 +83,6 @@ INTERVAL_LEVEL = 0.95
 
 def macro_f1_draws(metrics: dict, labels: dict, group_of: dict, draws: int = INTERVAL_DRAWS, seed: int = 0):
     """Macro-F1 of `draws` resamplings of the labelled runs, whole groups (repositories) at a time."""
-    import numpy as np
-
     runs = sorted(metrics["per_run"])
     codes = sorted(metrics["per_code"])
     # per run and code: true positive, false positive, false negative, support
@@ -94,11 +94,10 @@ def macro_f1_draws(metrics: dict, labels: dict, group_of: dict, draws: int = INT
             outcome[i, j] = (code in required and code not in entry["missing"], code in entry["unexpected"],
                              code in entry["missing"], code in required)
     groups = sorted({group_of[run] for run in runs})
-    member = np.array([[group_of[run] == g for g in groups] for run in runs], dtype=float)  # runs x groups
-    rng = np.random.default_rng(seed)
-    picks = rng.integers(0, len(groups), size=(draws, len(groups)))
+    group_index = np.array([groups.index(group_of[run]) for run in runs])
+    picks = np.random.default_rng(seed).integers(0, len(groups), size=(draws, len(groups)))
     times = np.stack([np.bincount(p, minlength=len(groups)) for p in picks])  # draws x groups
-    weights = times @ member.T  # draws x runs
+    weights = times[:, group_index].astype(float)  # draws x runs: how often each run's repository was drawn
     tp, fp, fn, support = (np.einsum("dr,rc->dc", weights, outcome[:, :, k]) for k in range(4))
     with np.errstate(invalid="ignore", divide="ignore"):
         precision = np.where(tp + fp > 0, tp / (tp + fp), 0.0)
@@ -110,8 +109,6 @@ def macro_f1_draws(metrics: dict, labels: dict, group_of: dict, draws: int = INT
 
 def interval(draws) -> list:
     """The central INTERVAL_LEVEL interval of bootstrap draws."""
-    import numpy as np
-
     tail = (1 - INTERVAL_LEVEL) / 2 * 100
     return [float(np.nanpercentile(draws, tail)), float(np.nanpercentile(draws, 100 - tail))]
 

@@ -69,10 +69,11 @@ def profile_of(series: Optional[Series]) -> Optional[Profile]:
 
 def accuracy_profile_of(series: Optional[Series]) -> Optional[Profile]:
     """profile_of an accuracy, as a fraction: one logged in percent (above 1, up to 100) is divided by 100."""
-    profile = profile_of(series)
-    if profile is None or not 1.0 < float(profile.values.max()) <= 100.0 or float(profile.values.min()) < 0:
-        return profile
-    return Profile(dataclasses.replace(profile.series, values=profile.series.values / 100.0))
+    if series is not None:
+        finite = series.values[series.finite]
+        if finite.size and 1.0 < float(finite.max()) <= 100.0 and float(finite.min()) >= 0:
+            series = dataclasses.replace(series, values=series.values / 100.0)
+    return profile_of(series)
 
 
 @dataclass

@@ -6,6 +6,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from ..profile import Profile
 from .base import CRITICAL, Finding, RunCurves, certainty
 from .problem_shapes import STUCK_RISE_OF_MAGNITUDE, stuck_until_lr_cut
 from .shapes import FLAT_SHARE, improves_clearly, is_flat, moves_consistently
@@ -46,11 +47,11 @@ def _training_fell(train) -> bool:
     return not is_flat(train) and improves_clearly(train, FLAT_SHARE)
 
 
-def _trained_below(curves: RunCurves, val) -> bool:
+def _trained_below(curves: RunCurves, val: Profile) -> bool:
     """The training loss was logged (too few points for a curve) and its last value lies below validation's best."""
     if curves.train_loss is None:
         return False
-    logged = curves.train_loss.values[curves.train_loss.finite]
+    logged = curves.train_loss.finite_only().values
     return logged.size > 0 and float(logged[-1]) < min(val.trend_min, float(np.min(val.values)))
 
 

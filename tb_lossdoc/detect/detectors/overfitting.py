@@ -77,7 +77,7 @@ def _memorised(curves: RunCurves) -> List[Finding]:
 
 def _training_logs(curves: RunCurves) -> int:
     """How many finite training-loss points were logged (too few to make a curve of)."""
-    return int(curves.train_loss.finite.sum()) if curves.train_loss is not None else 0
+    return len(curves.train_loss.finite_only()) if curves.train_loss is not None else 0
 
 
 def _rose_without_training(curves: RunCurves) -> List[Finding]:

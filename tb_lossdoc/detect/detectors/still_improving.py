@@ -7,6 +7,7 @@ from typing import List, Optional
 import numpy as np
 
 from ...read.series import Series
+from ..profile import Profile
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import validation_stall
 from .shapes import FLAT_SHARE, falls_steadily, improves_clearly, relative_change, tail_slope
@@ -200,7 +201,7 @@ def _still_improving(curves: RunCurves) -> bool:
     return recent_gain_share(val) > MIN_VAL_RECENT_SHARE and recent_fall_in_errors(val) >= MIN_RECENT_IN_ERRORS
 
 
-def _short_training_fell(main, val) -> bool:
+def _short_training_fell(main: Profile, val: Optional[Profile]) -> bool:
     """A few training points that fell with (nearly) every move, or fell clearly overall beside
     a few evaluations that did (training on augmented batches zig-zags where validation does not)."""
     if falls_steadily(main):
