@@ -225,6 +225,33 @@ def test_a_saturated_accuracy_or_a_falling_validation_loss_is_not_the_same_answe
         assert finding is None or "same_answers" not in finding.evidence
 
 
+def flat_after_first_log(first_above: float, scale: float, seed: int = 0) -> Series:
+    """A fine-tune's per-step loss: its first log `first_above` (a share of the level) above a flat, noisy band of 40 logs."""
+    steps, values = syn.flat(41, level=1.43 * scale, noise=0.015, seed=seed)
+    values = values.copy()
+    values[0] = 1.43 * scale * (1 + first_above)
+    return Series.from_points((steps + 1) * 10, values)
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_a_loss_that_fell_only_before_its_second_log_is_not_learning(scale, seed):
+    """Only the first log (the first steps' average) stood above a band it never left: nothing was learned since."""
+    finding = found(train_loss=flat_after_first_log(0.08, scale, seed)).get("not_learning")
+    assert finding is not None and finding.evidence["after_first_log"] is True
+    assert finding.first_step == 20 and finding.evidence["first_value"] == pytest.approx(1.5444 * scale)
+    assert "first log" in text(finding) and "第一次记录" in text(finding, "zh")
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_a_fall_that_dwarfs_the_scatter_or_a_validation_loss_that_improves_is_learning(scale):
+    """A loss that converged inside one logging interval learned; so did one whose validation kept falling."""
+    converged_at_once = found(train_loss=flat_after_first_log(0.7, scale)).get("not_learning")
+    assert converged_at_once is None
+    val = Series.from_points(np.arange(1, 9) * 50, np.linspace(1.37, 1.25, 8) * scale)
+    assert found(train_loss=flat_after_first_log(0.08, scale), val_loss=val).get("not_learning") is None
+
+
 # 3. Overfitting that does not keep climbing.
 
 
@@ -552,6 +579,7 @@ FIELD_RUNS = (
     "emon2358__serial-lain-ai__root",  # six points that fell and settled: converged
     "fastai__course-v3__collab-5ep",  # five epochs whose validation stopped falling: converged
     "fastai__course-v3__rossmann-5ep",  # five epochs of validation swinging at a high LR: oscillation
+    "gguan123__qwen2.5-lora-k8senv__model",  # a LoRA fine-tune flat after its first log: not learning
     "hekmattaherinejad95__vla__ckpt283",
     "ilmal__gy-arbete__dense-bs10",  # accuracy pinned at the majority share, loss at the prior's entropy: not learning
     "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
@@ -711,6 +739,11 @@ def test_field_an_evaluation_before_training_does_not_make_training_look_flat(fi
 def test_field_a_validation_accuracy_that_never_moves_is_the_same_answers(field):
     finding = field_codes(field["radutuodr__nn-classification---forest-cover-type__v0"]).get("not_learning")
     assert finding is not None and finding["evidence"]["same_answers"] is True
+
+
+def test_field_a_fine_tune_flat_since_its_first_log_is_not_learning(field):
+    finding = field_codes(field["gguan123__qwen2.5-lora-k8senv__model"]).get("not_learning")
+    assert finding is not None and finding["evidence"]["after_first_log"] is True
 
 
 def test_field_evaluations_that_rose_a_few_percent_and_held_are_overfitting(field):

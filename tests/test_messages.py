@@ -242,6 +242,11 @@ CURVES = [
         ),
         "not_learning",
     ),
+    (
+        "flat after its first log",
+        lambda k, d: dict(train_loss=_s((range(41), [1.58, *syn.flat(40, level=1.43, noise=0.02)[1]]), k, d)),
+        "not_learning",
+    ),
     ("one NaN point", lambda k, d: dict(train_loss=Series.from_points([3], [NAN], tag="loss")), "non_finite"),
     (
         "validation worsening beside a training loss that never fell",
@@ -404,6 +409,7 @@ VARIANT_EVIDENCE = {
     "divergence.partial": {"recovered_partway": True},
     "not_learning.pinned": {"pinned": True},
     "not_learning.same_answers": {"same_answers": True},
+    "not_learning.after_first_log": {"after_first_log": True},
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
     "oscillation.batch_noise": {"averaged_bounce_ratio": 0.05},

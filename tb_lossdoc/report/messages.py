@@ -619,6 +619,33 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "not_learning.after_first_log": {
+        "en": {
+            "title": "training loss flat since its first log",
+            "detail": "The loss ({tag}) fell from {first_value} at its first log (step {first_log_step}) to {start_value} by the next "
+            "one, and then stayed there: it ended at {end_value}, never more than {best_change} below. Whatever the model "
+            "picked up in its first steps (often just the output format or the average target), it has learned nothing "
+            "since. In a fine-tune the learning rate is often too low for the trained layers, or the layers meant to learn "
+            "(an adapter's target modules) are not the ones being updated.",
+            "actions": [
+                "Check which parameters are trainable and that the optimizer holds them (count them before training).",
+                "Raise the learning rate (try 10x) and look at whether the loss keeps falling after the first log.",
+                "Check the labels and the loss masks (padding, prompt tokens): a loss computed on the wrong tokens cannot fall.",
+            ],
+        },
+        "zh": {
+            "title": "训练 loss 从第一次记录之后就一直是平的",
+            "detail": "loss（{tag}）在第一次记录（第 {first_log_step} 步）时是 {first_value}，到下一次记录时降到 {start_value}，"
+            "之后就停在那里：结束时是 {end_value}，最多只比它低 {best_change}。模型在最初几步学到的东西（往往只是输出格式或目标的平均值）"
+            "之后就再也没有增加。微调时，常见原因是学习率对要训练的那些层来说太小，或者真正在更新的层不是本该学习的层"
+            "（例如 adapter 的 target modules 没选对）。",
+            "actions": [
+                "检查哪些参数是可训练的，以及优化器里是否包含了它们（训练前数一下参数量）。",
+                "把学习率调大（先试 10 倍），看第一次记录之后 loss 会不会继续下降。",
+                "检查标签和 loss 掩码（padding、prompt 部分）：在错误的 token 上计算的 loss 是降不下去的。",
+            ],
+        },
+    },
     "divergence.worsening": {
         "en": {
             "title": "validation loss climbs after step {min_step} while the training loss did not fall",
@@ -984,6 +1011,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("not_learning.chance", lambda e: e.get("chance_classes") is not None),
     ("not_learning.pinned", lambda e: bool(e.get("pinned"))),
     ("not_learning.same_answers", lambda e: bool(e.get("same_answers"))),
+    ("not_learning.after_first_log", lambda e: bool(e.get("after_first_log"))),
     ("overfitting.val_sparse", lambda e: e.get("train_logged") is False and bool(e.get("train_points"))),
     ("overfitting.val_only", lambda e: e.get("train_logged") is False),
     ("overfitting.memorisation", lambda e: "memorisation_gap" in e),

@@ -7,7 +7,8 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from ..profile import Profile, median
+from ...read.series import Series
+from ..profile import Profile, median, robust_sigma
 from .base import CRITICAL, Finding, RunCurves, certainty
 from .problem_shapes import never_improved
 from .still_improving import is_still_improving
@@ -61,6 +62,9 @@ def detect(curves: RunCurves) -> List[Finding]:
     same_split = curves.train_accuracy if main is curves.train and curves.train_accuracy is not None else accuracy
     chance = chance_level(main, same_split)
     flat = is_flat(main) or never_improved(main)
+    after_first = None if flat else _flat_after_first_log(curves)
+    if after_first is not None:
+        return [_after_first_log_finding(curves, after_first)]
     if chance is not None and chance.accuracy is None and not (flat or _pinned(main)):
         chance = None  # a loss passing through ln K on its way down; an accuracy at 1/K beside it needs no flatness
     if chance is None:
@@ -162,6 +166,37 @@ def _same_answers_finding(curves: RunCurves, accuracy: Profile) -> Finding:
     val = curves.val
     finding = _finding(curves, val, None, FLAT_SHARE / max(relative_change(val), 1e-3 * FLAT_SHARE))
     finding.evidence.update({"same_answers": True, "same_answers_accuracy": float(median(accuracy.values)), "accuracy_points": accuracy.n})
+    return finding
+
+
+# A training loss logged this often whose whole fall lies before its second log,
+# flat from there on, beside a validation loss that is flat too (or not logged
+# apart): whatever the first steps taught (the output format, the mean target),
+# nothing was learned after them. Fewer logs leave too little to call flat.
+FIRST_LOG_MIN_POINTS = 20
+# The first log stands at most this many units of the band's own scatter above
+# it: a fall that dwarfs the scatter (a loss that converged inside one logging
+# interval) is learning, however early.
+FIRST_LOG_MAX_FALL_IN_SCATTER = 8.0
+
+
+def _flat_after_first_log(curves: RunCurves) -> Optional[Profile]:
+    """The training loss without its first log, when only that first log stood above a flat curve, else None."""
+    main = curves.main
+    if main is not curves.train or main.n < FIRST_LOG_MIN_POINTS:
+        return None
+    rest = Profile(Series.from_points(main.steps[1:], main.values[1:], tag=main.series.tag))
+    fall = float(main.values[0]) - rest.start
+    if fall <= 0 or fall > FIRST_LOG_MAX_FALL_IN_SCATTER * robust_sigma(rest.values) or not is_flat(rest):
+        return None
+    return rest if curves.val is None or is_flat(curves.val) else None
+
+
+def _after_first_log_finding(curves: RunCurves, rest: Profile) -> Finding:
+    """not_learning on the training loss from its second log on, citing the first log it fell from."""
+    finding = _finding(curves, rest, None, FLAT_SHARE / max(relative_change(rest), 1e-3 * FLAT_SHARE))
+    first = curves.main
+    finding.evidence.update({"after_first_log": True, "first_value": float(first.values[0]), "first_log_step": int(first.steps[0])})
     return finding
 
 
