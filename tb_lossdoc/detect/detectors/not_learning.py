@@ -183,13 +183,18 @@ FIRST_LOG_MAX_FALL_IN_SCATTER = 8.0
 def _flat_after_first_log(curves: RunCurves) -> Optional[Profile]:
     """The training loss without its first log, when only that first log stood above a flat curve, else None."""
     main = curves.main
-    if main is not curves.train or main.n < FIRST_LOG_MIN_POINTS:
+    if main is not curves.train or main.n < FIRST_LOG_MIN_POINTS or not (curves.val is None or is_flat(curves.val)):
         return None
-    rest = Profile(Series.from_points(main.steps[1:], main.values[1:], tag=main.series.tag))
+    values = main.values[1:]
+    scatter = robust_sigma(values)
+    # Cheap bound first (a flat curve ends within its scatter or a twentieth of its level of where it began).
+    if median(values[:5]) - main.end > max(3 * scatter, FLAT_SHARE * float(np.max(np.abs(values)))):
+        return None
+    rest = Profile(Series.from_points(main.steps[1:], values, tag=main.series.tag))
     fall = float(main.values[0]) - rest.start
-    if fall <= 0 or fall > FIRST_LOG_MAX_FALL_IN_SCATTER * robust_sigma(rest.values) or not is_flat(rest):
+    if fall <= 0 or fall > FIRST_LOG_MAX_FALL_IN_SCATTER * scatter or not is_flat(rest):
         return None
-    return rest if curves.val is None or is_flat(curves.val) else None
+    return rest
 
 
 def _after_first_log_finding(curves: RunCurves, rest: Profile) -> Finding:
