@@ -176,6 +176,14 @@ CURVES = [
     ("spike", lambda k, d: dict(train_loss=_s(syn.with_spikes(syn.decay(500, noise=0.05), (200, 350)), k, d)), "spike"),
     ("oscillation", lambda k, d: dict(train_loss=_s(syn.bouncing(), k, d)), "oscillation"),
     ("batch noise", lambda k, d: dict(train_loss=_s(syn.decay(2000, start=1.2, floor=0.9, rate=4, noise=0.06), k, d)), "oscillation"),
+    (
+        "batch noise beside a steady validation loss",
+        lambda k, d: dict(
+            train_loss=_s(syn.decay(100, start=1.2, floor=0.9, rate=4, noise=0.06), k, d),
+            val_loss=_s(syn.decay(20, start=1.15, floor=0.92, rate=4, noise=0.002, every=5), k, d),
+        ),
+        "oscillation",
+    ),
     ("plateau", lambda k, d: dict(train_loss=_s(syn.stall_then_drop(), k, d)), "plateau"),
     ("plateau, learning rate collapsed", _lr_collapse_roles, "plateau"),
     ("not learning", lambda k, d: dict(train_loss=_s(syn.flat(), k, d)), "not_learning"),
@@ -413,6 +421,7 @@ VARIANT_EVIDENCE = {
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
     "oscillation.batch_noise": {"averaged_bounce_ratio": 0.05},
+    "oscillation.val_calm": {"val_calm": True},
     "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
     "divergence.until_cut": {"rose_until_lr_cut": True},
 }

@@ -57,7 +57,7 @@ def is_harmless_beside_a_healthy_ending(finding: Finding) -> bool:
     if finding.code != oscillation.CODE:
         return False
     evidence = finding.evidence
-    return evidence.get("role") == "val_loss" or bool(evidence.get("zigzag")) or "averaged_bounce_ratio" in evidence
+    return evidence.get("role") == "val_loss" or bool(evidence.get("zigzag")) or "averaged_bounce_ratio" in evidence or bool(evidence.get("val_calm"))
 
 
 __all__ = [

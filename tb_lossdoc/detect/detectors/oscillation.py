@@ -82,6 +82,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         }
         if averaged is not None and averaged < needed:
             evidence["averaged_bounce_ratio"] = averaged  # the batches' noise: it averages out
+        elif role == "train_loss" and _validation_calm(curves):
+            evidence["val_calm"] = True  # the weights did not swing: validation, on fixed data, held steady
         first, last = int(profile.steps[half]), int(profile.steps[-1])
         findings.append(Finding(CODE, WARNING, first, last, evidence, certainty(profile.n, ratio / needed)))
     return findings
@@ -123,6 +125,16 @@ def _validation_swings(curves: RunCurves) -> bool:
     yardstick = _val_yardstick(val)
     bounce = robust_sigma(val.residuals[val.n // 2 :])
     return _largest_swing(val) >= MIN_VAL_LARGEST_SWING * yardstick and bounce >= MIN_VAL_BOUNCE * yardstick
+
+
+def _validation_calm(curves: RunCurves) -> bool:
+    """A validation loss logged apart, long enough to judge, that swung at no point of the run."""
+    val = curves.val
+    if val is None or val is curves.main or val.short:
+        return False
+    yardstick = _val_yardstick(val)
+    swing = float(np.max(np.abs(val.residuals)))
+    return swing < MIN_VAL_LARGEST_SWING * yardstick or robust_sigma(val.residuals) < MIN_VAL_BOUNCE * yardstick
 
 
 def _short_zigzag(profile, role: str, curves: RunCurves) -> List[Finding]:
