@@ -118,6 +118,22 @@ def test_loss_that_drops_to_chance_and_stays_there_is_not_learning():
     assert result.findings[0].evidence["chance_classes"] == 10
 
 
+@pytest.mark.parametrize("classes", [3, 5, 10, 20])
+@pytest.mark.parametrize("n", [100, 300])
+def test_a_loss_that_fell_and_settled_near_ln_k_by_coincidence_is_not_chance(classes, n):
+    """A converged loss lands near one of the many ln K now and then: with no accuracy at 1/K, falling there is learning."""
+    level = float(np.log(classes))
+    train = series(syn.decay(n, start=2.5 * level, floor=level, rate=12, noise=0.01, seed=classes))
+    assert "not_learning" not in found(train_loss=train)
+
+
+def test_a_loss_pinned_at_ln_10_without_scatter_keeps_its_chance_explanation():
+    """Fallen from above and held at ln 10 with none of a learning model's batch-to-batch scatter: a uniform guess."""
+    finding = found(train_loss=series(syn.chance_level(60, start=3.2))).get("not_learning")
+    assert finding is not None and finding.evidence["chance_classes"] == 10
+    assert "2.303 = ln 10" in text(finding)
+
+
 def test_chance_level_in_base_2_is_recognised():
     finding = found(train_loss=series(syn.chance_level(30, classes=100, base=2)))["not_learning"]
     assert finding.evidence["chance_classes"] == 100 and finding.evidence["chance_base"] == "log2"

@@ -41,11 +41,6 @@ FAR_ABOVE_CHANCE = 2.0
 # this much to a finding's margin.
 LEVEL_MARGIN = 1.0
 
-# A loss at chance level must have stayed there over the later half: its
-# trend moves by less than this share of its level.
-CHANCE_PINNED = 0.02
-
-
 def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
     if main is None:
@@ -65,8 +60,11 @@ def detect(curves: RunCurves) -> List[Finding]:
     after_first = None if flat else _flat_after_first_log(curves)
     if after_first is not None:
         return [_after_first_log_finding(curves, after_first)]
-    if chance is not None and chance.accuracy is None and not (flat or _pinned(main)):
-        chance = None  # a loss passing through ln K on its way down; an accuracy at 1/K beside it needs no flatness
+    if chance is not None and chance.accuracy is None and not flat and pinned_level(curves.train) is None:
+        # A loss that fell and settled near ln K: one of many levels a converged loss lands near by
+        # coincidence. Only a loss that never moved from it, or one pinned there without the scatter
+        # of a learning model, is guessing (an accuracy at 1/K beside it needs neither).
+        chance = None
     if chance is None:
         chance = accuracy_at_chance(accuracy, main)
         guessing = chance is not None
@@ -203,10 +201,3 @@ def _after_first_log_finding(curves: RunCurves, rest: Profile) -> Finding:
     first = curves.main
     finding.evidence.update({"after_first_log": True, "first_value": float(first.values[0]), "first_log_step": int(first.steps[0])})
     return finding
-
-
-def _pinned(profile) -> bool:
-    """The later half of the trend stays within CHANCE_PINNED of its level."""
-    later = profile.trend[len(profile.trend) // 2 :]
-    level = abs(median(later))
-    return bool(level > 0 and (float(np.max(later)) - float(np.min(later))) <= CHANCE_PINNED * level)
