@@ -477,6 +477,27 @@ def test_slowly_flattening_curves_get_a_stable_verdict(rate, expected):
     assert verdicts == {expected}
 
 
+def epoch_staircase(levels, scale: float, seed: int, per_epoch: int = 24) -> Series:
+    """A multi-epoch fine-tune's per-step loss: noisy and level within each epoch, a step down at each new one."""
+    values = np.repeat(levels, per_epoch) * (1 + 0.08 * np.random.default_rng(seed).standard_normal(len(levels) * per_epoch))
+    return Series.from_points(np.arange(values.size) + 1, values * scale)
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_a_staircase_of_epochs_still_stepping_down_is_still_improving(scale):
+    """Read by the medians of its fifths, as practitioners read a noisy curve: each epoch lower than the last.
+    A straight line through the last fifth sees one flat step and calls it converged."""
+    for seed in range(5):
+        codes = found(train_loss=epoch_staircase([1.03, 0.64, 0.56, 0.48, 0.41], scale, seed))
+        assert "still_improving" in codes and "converged" not in codes, seed
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_a_staircase_whose_last_epochs_stopped_stepping_down_is_converged(scale):
+    verdicts = [outcome(train_loss=epoch_staircase([1.03, 0.64, 0.56, 0.55, 0.55], scale, seed)).verdict for seed in range(5)]
+    assert verdicts.count("converged") >= 4, verdicts
+
+
 # Confidence is part of every finding.
 
 
@@ -586,6 +607,7 @@ FIELD_RUNS = (
     "atulav7__webcane__models",  # loss pinned after an instant drop: not learning
     "benoitpierson__nlp_binary_classification__dense",  # validation creeping up beside flat accuracy: overfitting
     "byerenozer__whisper_finetune__root",  # climbed and came partly back: divergence
+    "chenguangyang96ucr__kg-llm__outputs",  # per-step loss stepping down at each epoch: still improving
     "danielwillemse__udacity-generative-ai__diagnoses4755",  # evaluation of the untrained model at step 0: training not flat
     "dev-debasish-09__nlp_body_washdata__root",  # still improving, not converged
     "devilmayhide__lstm-bade03_assignment__v16",  # validation wobbling slightly while falling: no oscillation
@@ -755,6 +777,10 @@ def test_field_an_evaluation_before_training_does_not_make_training_look_flat(fi
 def test_field_a_validation_accuracy_that_never_moves_is_the_same_answers(field):
     finding = field_codes(field["radutuodr__nn-classification---forest-cover-type__v0"]).get("not_learning")
     assert finding is not None and finding["evidence"]["same_answers"] is True
+
+
+def test_field_a_fine_tune_whose_epochs_still_step_down_is_still_improving(field):
+    assert "still_improving" in field_codes(field["chenguangyang96ucr__kg-llm__outputs"])
 
 
 def test_field_a_fine_tune_flat_since_its_first_log_is_not_learning(field):

@@ -191,7 +191,7 @@ def _still_improving(curves: RunCurves) -> bool:
             # A few evaluations must fall with (nearly) every one of them, to the
             # last; they decide however noisy the per-step training loss's end is.
             return falls_steadily(val) and not stopped_at_the_end(val)
-    if recent_gain_share(main) < MIN_RECENT_SHARE or recent_fall_in_errors(main) < MIN_RECENT_IN_ERRORS:
+    if (recent_gain_share(main) < MIN_RECENT_SHARE or recent_fall_in_errors(main) < MIN_RECENT_IN_ERRORS) and not fifths_still_fall(main):
         return False
     # Validation must still be falling too: once it has flattened, more training
     # buys nothing on new data, however much the training loss still falls...
@@ -199,6 +199,32 @@ def _still_improving(curves: RunCurves) -> bool:
         return True
     # ...and clearly (a zig-zagging validation curve's last points fall by chance half the time).
     return recent_gain_share(val) > MIN_VAL_RECENT_SHARE and recent_fall_in_errors(val) >= MIN_RECENT_IN_ERRORS
+
+
+# A noisy per-step loss read as practitioners read it: the medians of its
+# fifths. Still falling when the last three fall in turn, the last step taking
+# this share of the level, clearly (this many standard errors of a difference of
+# two fifth medians), and at this share of the step before it at least: a loss
+# closing in on its floor slows fifth by fifth, and has converged. A multi-epoch
+# run's loss steps down at each new epoch, which a line through its last fifth
+# (one flat step) misses.
+FIFTHS_MIN_POINTS = 50
+FIFTHS_LAST_FALL_OF_LEVEL = 0.03
+FIFTHS_FALL_IN_ERRORS = 3.0
+FIFTHS_KEEPS_PACE = 0.5
+
+
+def fifths_still_fall(profile: Profile) -> bool:
+    """The medians of the curve's last three fifths fall in turn, the last fall clearly and at pace (a loss bounded by zero)."""
+    if profile.n < FIFTHS_MIN_POINTS or float(np.min(profile.values)) < 0:
+        return False
+    third, fourth, fifth = (profile.level(i / 5, (i + 1) / 5) for i in (2, 3, 4))
+    fall = fourth - fifth
+    error = 1.2533 * profile.noise * np.sqrt(2.0 / (profile.n / 5))  # a median's standard error, for two fifths
+    return (
+        third > fourth > fifth > 0
+        and fall >= max(FIFTHS_LAST_FALL_OF_LEVEL * fifth, FIFTHS_FALL_IN_ERRORS * error, FIFTHS_KEEPS_PACE * (third - fourth))
+    )
 
 
 def _short_training_fell(main: Profile, val: Optional[Profile]) -> bool:
