@@ -41,6 +41,7 @@ FAR_ABOVE_CHANCE = 2.0
 # this much to a finding's margin.
 LEVEL_MARGIN = 1.0
 
+
 def detect(curves: RunCurves) -> List[Finding]:
     main = curves.main
     if main is None:
