@@ -279,6 +279,20 @@ def test_real_keras_history_whose_validation_loss_rises_from_the_first_epoch_is_
     assert "overfitting" in {f["code"] for f in run["findings"]} and run["best_step"] == 0
 
 
+@pytest.mark.parametrize("name", ["training_history.csv", "train_log.csv"])
+def test_real_loss_history_of_a_training_loop_saved_with_pandas_reads_one_epoch_per_row(name):
+    """A hand-written PyTorch loop's history (train_loss, train_acc, val_loss, val_acc; no epoch column) saved with
+    pandas, as committed to public repositories: read like a Keras History, epoch = the row, from 0."""
+    path = DATA / "loss_history" / name
+    rows = list(csv.DictReader(open(path)))
+    read = scalars(*log_file_provider(path))
+    assert read["train"]["epoch_train_loss"] == [(i, float(r["train_loss"])) for i, r in enumerate(rows)]
+    assert read["validation"]["epoch_loss"] == [(i, float(r["val_loss"])) for i, r in enumerate(rows)]
+    (run,) = tb_lossdoc.diagnose(str(path))["runs"]
+    assert run["series"]["train_loss"]["points"] == run["series"]["val_loss"]["points"] == len(rows)
+    assert run["verdict"] != "insufficient_data"
+
+
 @pytest.mark.parametrize("index_header", ["", "Unnamed: 0"])
 def test_keras_history_with_pandas_index_column_takes_its_epochs_from_it(tmp_path, index_header):
     """pandas writes its index first by default (a blank header; "Unnamed: 0" once read back and saved again)."""

@@ -12,8 +12,9 @@
 A training log printed by Keras and transcribed as `epoch,loss,val_loss,...`
 reads as a Keras CSV, and so does a Keras `History` saved with pandas
 (`pd.DataFrame(history.history).to_csv(...)`: a `loss` column and no epoch
-column, one row per epoch): its epoch is pandas' index column where it was
-written, else the row's number from 0.
+column, one row per epoch), or the history a hand-written training loop saves
+the same way (`train_loss`, `val_loss`, ... columns): its epoch is pandas'
+index column where it was written, else the row's number from 0.
 """
 
 from __future__ import annotations
@@ -46,8 +47,8 @@ _PANDAS_INDEX = ("", "unnamed: 0")
 def kind_of_header(columns: Sequence[str]) -> Optional[str]:
     """Which framework wrote a CSV with these columns, or None if none of ours did."""
     lowered = [c.lower() for c in columns]
-    if "epoch" not in lowered:
-        return KERAS_CSV if "loss" in lowered else None  # a Keras History saved with pandas
+    if "epoch" not in lowered:  # a Keras History, or a training loop's loss history, saved with pandas
+        return KERAS_CSV if any(c == "loss" or c.endswith("_loss") for c in lowered) else None
     if len(columns) < 2:
         return None
     if "step" in lowered:  # Lightning logs a step column; Ultralytics and Keras never do
