@@ -61,7 +61,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     after_first = None if flat else _flat_after_first_log(curves)
     if after_first is not None:
         return [_after_first_log_finding(curves, after_first)]
-    if chance is not None and chance.accuracy is None and not flat and pinned_level(curves.train) is None:
+    pinned = None if flat else pinned_level(curves.train)
+    if chance is not None and chance.accuracy is None and not flat and pinned is None:
         # A loss that fell and settled near ln K: one of many levels a converged loss lands near by
         # coincidence. Only a loss that never moved from it, or one pinned there without the scatter
         # of a learning model, is guessing (an accuracy at 1/K beside it needs neither).
@@ -73,7 +74,8 @@ def detect(curves: RunCurves) -> List[Finding]:
             return []  # far worse than a uniform guess and still falling fast: the accuracy has not caught up yet
     else:
         guessing = False
-    pinned = pinned_level(curves.train) if not flat and chance is None else None
+    if chance is not None:
+        pinned = None  # the chance level is the explanation
     if not flat and chance is None and pinned is None:
         # A training loss that moved, beside answers that never changed: it learnt nothing that carries over.
         same = _same_answers(curves)
@@ -82,12 +84,17 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []  # a loss that barely moved beside an accuracy that kept rising: it learns
     if not guessing and curves.train is not None and curves.val is not None and improves_clearly(curves.val):
         return []  # validation improves: that pattern has its own code (unless it still only guesses)
-    margin = FLAT_SHARE / max(relative_change(main), 1e-3 * FLAT_SHARE) if flat else 1.0
+    margin = _flat_margin(main) if flat else 1.0
     if chance is not None:
         margin += LEVEL_MARGIN
     if pinned is not None:
         margin = min(pinned.share / PINNED_SHARE, PINNED_SCATTER / max(pinned.scatter, 1e-3 * PINNED_SCATTER))
     return [_finding(curves, main, chance, margin, pinned)]
+
+
+def _flat_margin(profile: Profile) -> float:
+    """How far under FLAT_SHARE the loss's best improvement stayed (>= 1 for a flat loss)."""
+    return FLAT_SHARE / max(relative_change(profile), 1e-3 * FLAT_SHARE)
 
 
 def _finding(curves: RunCurves, main: Profile, chance: Optional[Chance], margin: float, pinned: Optional[Pinned] = None) -> Finding:
@@ -163,7 +170,7 @@ def _same_answers(curves: RunCurves) -> Optional[Profile]:
 def _same_answers_finding(curves: RunCurves, accuracy: Profile) -> Finding:
     """not_learning on the validation loss, citing the accuracy that never moved."""
     val = curves.val
-    finding = _finding(curves, val, None, FLAT_SHARE / max(relative_change(val), 1e-3 * FLAT_SHARE))
+    finding = _finding(curves, val, None, _flat_margin(val))
     finding.evidence.update({"same_answers": True, "same_answers_accuracy": float(median(accuracy.values)), "accuracy_points": accuracy.n})
     return finding
 
@@ -198,7 +205,7 @@ def _flat_after_first_log(curves: RunCurves) -> Optional[Profile]:
 
 def _after_first_log_finding(curves: RunCurves, rest: Profile) -> Finding:
     """not_learning on the training loss from its second log on, citing the first log it fell from."""
-    finding = _finding(curves, rest, None, FLAT_SHARE / max(relative_change(rest), 1e-3 * FLAT_SHARE))
+    finding = _finding(curves, rest, None, _flat_margin(rest))
     first = curves.main
     finding.evidence.update({"after_first_log": True, "first_value": float(first.values[0]), "first_log_step": int(first.steps[0])})
     return finding

@@ -118,23 +118,28 @@ def _averaged_bounce(profile) -> float:
 
 
 def _validation_swings(curves: RunCurves) -> bool:
-    """A separately logged validation loss that bounces as moving weights make it (by its own yardstick)."""
-    val = curves.val
-    if val is None or val is curves.main or val.short:
-        return False
-    yardstick = _val_yardstick(val)
-    bounce = robust_sigma(val.residuals[val.n // 2 :])
-    return _largest_swing(val) >= MIN_VAL_LARGEST_SWING * yardstick and bounce >= MIN_VAL_BOUNCE * yardstick
+    """A separately logged validation loss that bounces over the second half as moving weights make it (by its own yardstick)."""
+    val = _logged_apart(curves)
+    return val is not None and _swings(val, val.n // 2)
 
 
 def _validation_calm(curves: RunCurves) -> bool:
-    """A validation loss logged apart, long enough to judge, that swung at no point of the run."""
+    """A separately logged validation loss, long enough to judge, that swung at no point of the run."""
+    val = _logged_apart(curves)
+    return val is not None and not _swings(val, 0)
+
+
+def _logged_apart(curves: RunCurves):
+    """The validation loss when it is logged apart from the loss the run is judged by and is long enough to judge, else None."""
     val = curves.val
-    if val is None or val is curves.main or val.short:
-        return False
+    return None if val is None or val is curves.main or val.short else val
+
+
+def _swings(val, first: int) -> bool:
+    """From point `first` on, the validation loss strays far from its trend and bounces around it (by its own yardstick)."""
+    residuals = val.residuals[first:]
     yardstick = _val_yardstick(val)
-    swing = float(np.max(np.abs(val.residuals)))
-    return swing < MIN_VAL_LARGEST_SWING * yardstick or robust_sigma(val.residuals) < MIN_VAL_BOUNCE * yardstick
+    return float(np.max(np.abs(residuals))) >= MIN_VAL_LARGEST_SWING * yardstick and robust_sigma(residuals) >= MIN_VAL_BOUNCE * yardstick
 
 
 def _short_zigzag(profile, role: str, curves: RunCurves) -> List[Finding]:

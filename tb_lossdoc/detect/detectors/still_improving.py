@@ -212,6 +212,8 @@ FIFTHS_MIN_POINTS = 50
 FIFTHS_LAST_FALL_OF_LEVEL = 0.03
 FIFTHS_FALL_IN_ERRORS = 3.0
 FIFTHS_KEEPS_PACE = 0.5
+# A median's standard error is this many times the mean's (normal noise).
+MEDIAN_ERROR_FACTOR = float(np.sqrt(np.pi / 2))
 
 
 def fifths_still_fall(profile: Profile) -> bool:
@@ -220,7 +222,7 @@ def fifths_still_fall(profile: Profile) -> bool:
         return False
     third, fourth, fifth = (profile.level(i / 5, (i + 1) / 5) for i in (2, 3, 4))
     fall = fourth - fifth
-    error = 1.2533 * profile.noise * np.sqrt(2.0 / (profile.n / 5))  # a median's standard error, for two fifths
+    error = MEDIAN_ERROR_FACTOR * profile.noise * np.sqrt(2.0 / (profile.n / 5))  # of the difference of two fifths' medians
     return (
         third > fourth > fifth > 0
         and fall >= max(FIFTHS_LAST_FALL_OF_LEVEL * fifth, FIFTHS_FALL_IN_ERRORS * error, FIFTHS_KEEPS_PACE * (third - fourth))
