@@ -69,6 +69,8 @@ def detect(curves: RunCurves) -> List[Finding]:
                 averaged = _averaged_bounce(profile) / gain
         if ratio < needed:
             continue
+        if role == "train_loss" and _minibatch_scatter(curves, profile, bounce):
+            continue
         evidence = {
             "role": role,
             "tag": profile.series.tag,
@@ -89,10 +91,30 @@ def detect(curves: RunCurves) -> List[Finding]:
     return findings
 
 
+# A training loss logged per step (more often than validation, or alone) that
+# scatters by under this share of its level is showing its batches' noise: an
+# optimiser bouncing moves the loss by a large part of its level.
+MINIBATCH_SCATTER_OF_LEVEL = 0.05
+# Logged at least this many times per validation: a per-step loss, not an epoch average.
+PER_STEP_LOGS_PER_EVAL = 3
+
+
+def _minibatch_scatter(curves: RunCurves, profile, bounce: float) -> bool:
+    """A per-step training loss whose bounce is a small share of its later level."""
+    val = curves.val
+    if val is not None and val is not profile and profile.n < PER_STEP_LOGS_PER_EVAL * val.n:
+        return False
+    return bounce < MINIBATCH_SCATTER_OF_LEVEL * _later_level(profile)
+
+
 def _val_yardstick(profile) -> float:
     """What a validation loss's bounce is judged against: the smaller of its spread and its later level."""
-    level = abs(median(profile.trend[len(profile.trend) // 2 :]))
-    return max(min(profile.amplitude, level), 1e-12 * profile.magnitude)
+    return max(min(profile.amplitude, _later_level(profile)), 1e-12 * profile.magnitude)
+
+
+def _later_level(profile) -> float:
+    """The size of the trend's typical value over the second half of the run."""
+    return abs(median(profile.trend[len(profile.trend) // 2 :]))
 
 
 def _largest_swing(profile) -> float:
