@@ -633,6 +633,7 @@ FIELD_RUNS = (
     "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",  # frozen body, training falling slowly: still improving
     "nicolassalvan__mti881-projet2__etape4-focal",  # memorised training set: overfitting
     "nicolassalvan__mti881-projet2__etape4-weighted",  # steadily rising validation: overfitting, not oscillation
+    "niloya77__prompt-mitigation-llm__flan-t5-large-ckpt610",  # an evaluation loss near 1e-5 that blips: no spike
     "nosyarlin__yopoco__root",  # validation scattering around a converged level: no alarm
     "pranjal045__insolare-v1__ckpt1760",  # a small-batch fine-tune's per-step noise that averages out: no alarm
     "octavioarruda__email-classifier__ckpt3",  # three evaluations alone, worse from the first: overfitting, best step the first
@@ -1576,3 +1577,25 @@ def test_three_evaluations_with_a_small_last_step_up_have_converged(last, settle
 
 def test_field_three_flat_evaluations_have_converged(field):
     assert "converged" in field_codes(field["rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128"])
+
+
+# 24. A task solved at once: the training loss falls from its first level to
+# near zero within a few logs, and an evaluation loss at 1e-5 that doubles once is
+# no spike (the jump is nil beside the level the run's losses came from); the same
+# jump is one when it is large on that scale.
+
+
+def solved_at_once(val_level: float, scale: float) -> dict:
+    train = np.concatenate([[0.39, 0.21], np.full(23, 3e-4)]) * scale
+    val = np.array([5.5, 1.5, 0.8, 1.6, 0.9, 0.7]) * val_level * scale
+    return dict(train_loss=Series.from_points(np.arange(25) * 25, train), val_loss=Series.from_points(np.arange(1, 7) * 100, val))
+
+
+@pytest.mark.parametrize("scale", [1e-3, 1.0, 1e3])
+def test_a_near_zero_evaluation_loss_that_blips_is_no_spike_but_the_same_shape_higher_up_is(scale):
+    assert "spike" not in found(**solved_at_once(1e-5, scale))
+    assert "spike" in found(**solved_at_once(0.1, scale))
+
+
+def test_field_blips_of_a_solved_task_are_no_spike(field):
+    assert "spike" not in field_codes(field["niloya77__prompt-mitigation-llm__flan-t5-large-ckpt610"])

@@ -110,8 +110,24 @@ def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, flo
             events = _jumps(profile, curves)
         else:
             events = _lone_jump(profile) if profile.n >= SHORT_MIN_POINTS_FOR_SPIKES else []
-        curves.shared[key] = [] if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n) else events
+        if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n):
+            events = []
+        if events:
+            negligible = NEGLIGIBLE_OF_RUN_SCALE * _run_scale(curves)
+            events = [event for event in events if event[1] * profile.amplitude >= negligible]
+        curves.shared[key] = events
     return curves.shared[key]
+
+
+# A jump smaller than this share of the largest level any of the run's losses
+# reached is invisible on their plot and harmless, however large beside its own
+# near-zero level (a task solved early, whose loss then blips around 1e-5).
+NEGLIGIBLE_OF_RUN_SCALE = 1e-3
+
+
+def _run_scale(curves: RunCurves) -> float:
+    """The largest size any of the run's loss trends reached."""
+    return max((float(np.max(np.abs(profile.trend))) for _, profile in curves.loss_profiles()), default=0.0)
 
 
 def spike_mask(profile: Profile, curves: RunCurves) -> np.ndarray:
