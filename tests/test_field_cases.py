@@ -596,6 +596,7 @@ FIELD = __import__("pathlib").Path(__file__).resolve().parent.parent / "benchmar
 FIELD_RUNS = (
     "10sajan10__cs6994finalproject__v3",  # validation never back to its best: overfitting
     "a-alviento__rock-paper-scissors-yolo-object-detection__train",  # YOLO warm-up jump: no alarm
+    "ayaa220__propaganda-detection-using-lstm-and-cnn__root",  # two evaluations 0.9% apart: converged
     "abdulrahmaan03__yolov8-custom-dataset-training__train",  # converged; validation jump long after warm-up: spike
     "aditya24jar__emotion-detection-resnet50__root",  # one bad validation epoch: spike
     "adirajjohn__audio_classification__cls-train",  # five epochs, training zig-zagging down, validation falling at each: still improving
@@ -642,7 +643,8 @@ FIELD_RUNS = (
     "pallesairam__ai-smar6-complaint-analysis__ckpt500",  # 49 evaluations climbing, one training log below them: overfitting
     "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
     "radutuodr__nn-classification---forest-cover-type__v0",  # validation accuracy that never moves: same answers, not learning
-    "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
+    "raiff1982__theai__codette-ckpt50",
+    "rodwanbagdadi__bert_model__results200",  # two evaluations 36% apart: still improving  # stopped just as it started to learn: still improving
     "rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",  # three flat evaluations: converged
     "shettysaish20__era-phi-2-oasst-instruct__adapter",  # per-step scatter of a few percent of the level: no oscillation
     "silver-8ce__llamatest__root",  # drops at epoch boundaries of a fine-tune: no plateau
@@ -1599,3 +1601,35 @@ def test_a_near_zero_evaluation_loss_that_blips_is_no_spike_but_the_same_shape_h
 
 def test_field_blips_of_a_solved_task_are_no_spike(field):
     assert "spike" not in field_codes(field["niloya77__prompt-mitigation-llm__flan-t5-large-ckpt610"])
+
+
+# 25. Two evaluations are too few for a curve, but their one move decides what
+# a practitioner says of a training loss still falling beside them: validation
+# that fell a tenth or more still gains on new data; one that barely moved has
+# stopped gaining.
+
+
+def two_evaluations(second_of_first: float, scale: float) -> dict:
+    steps, train = syn.decay(40, start=1.0 * scale, floor=0.2 * scale, rate=1.5, noise=0.01)
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points([19, 39], [0.6 * scale, 0.6 * second_of_first * scale]))
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_two_evaluations_decide_still_improving_against_converged(scale):
+    assert "still_improving" in found(**two_evaluations(0.8, scale))
+    stopped = found(**two_evaluations(0.99, scale))
+    assert "still_improving" not in stopped and "converged" in stopped
+
+
+def test_field_two_evaluations_decide_still_improving_against_converged(field):
+    assert field["rodwanbagdadi__bert_model__results200"]["verdict"] == "still_improving"
+    assert field["ayaa220__propaganda-detection-using-lstm-and-cnn__root"]["verdict"] == "converged"
+
+
+@pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
+def test_a_second_evaluation_a_tenth_worse_is_overfitting_but_not_a_sure_one(scale):
+    worse = found(**two_evaluations(1.5, scale))
+    assert worse["overfitting"].confidence < 0.5 and "converged" not in worse
+    assert "validation was evaluated only twice" in text(worse["overfitting"]).lower() and "验证只评估了两次" in text(worse["overfitting"], "zh")
+    slightly = found(**two_evaluations(1.07, scale))
+    assert not {"overfitting", "converged", "still_improving"} & set(slightly)

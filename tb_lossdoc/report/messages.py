@@ -825,6 +825,10 @@ _SCHEDULE_CUT_NOTE = {
     "en": "The learning-rate schedule had run only about {schedule_done_share} of its course when training stopped, and the loss was still making new lows.",
     "zh": "训练停下时，学习率调度只走完了大约 {schedule_done_share}，loss 还在创新低。",
 }
+_TWO_EVALUATIONS_NOTE = {
+    "en": "Validation was evaluated only twice: its loss went from {val_first} to {val_second} ({val_two_evaluations_change}), and that one move decides this reading.",
+    "zh": "验证只评估了两次：loss 从 {val_first} 变为 {val_second}（{val_two_evaluations_change}），这个判断就取决于这一次变化。",
+}
 _SHORT_RUN_NOTE = {
     "en": "Caution: a short run ({points} points), so this is a first reading, not a verdict; look again after a few more epochs.",
     "zh": "注意：这次训练很短（只有 {points} 个点），这只是初步判断，不是定论；多训练几个 epoch 后再看一次。",
@@ -921,6 +925,7 @@ LOW_CONFIDENCE = {"en": " (low confidence)", "zh": "（把握不大）"}
 _SHARES = {
     "best_change",
     "schedule_done_share",
+    "val_two_evaluations_change",
     "recent_gain_share",
     "length_share",
     "bounce_ratio",
@@ -1076,6 +1081,8 @@ def _notes(finding: Finding, lang: str) -> List[str]:
         notes.append(_WARMUP_SPIKE_NOTE[lang])
     if evidence.get("schedule_done_share") is not None:
         notes.append(_SCHEDULE_CUT_NOTE[lang])
+    if evidence.get("val_two_evaluations_change") is not None:
+        notes.append(_TWO_EVALUATIONS_NOTE[lang])
     points = evidence.get("points")
     # A NaN is a NaN however short the run: no caution about few points.
     if isinstance(points, int) and points < MIN_POINTS and finding.code != "non_finite":

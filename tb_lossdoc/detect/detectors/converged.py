@@ -6,7 +6,15 @@ from typing import List
 
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import collapsed_lr_stall, validation_stall
-from .shapes import MIN_VAL_RISE_IN_NOISE, MIN_VAL_RISE_OF_DROP, SHORT_ONE_POINT_RISE_OF_LEVEL, falls_steadily
+from .shapes import (
+    MIN_VAL_RISE_IN_NOISE,
+    MIN_VAL_RISE_OF_DROP,
+    SHORT_ONE_POINT_RISE_OF_LEVEL,
+    TWO_EVALS_STOPPED,
+    falls_steadily,
+    two_evaluations,
+    two_evaluations_evidence,
+)
 from .still_improving import MIN_RECENT_SHARE, is_still_improving, recent_gain_share
 
 CODE = "converged"
@@ -28,6 +36,7 @@ def detect(curves: RunCurves) -> List[Finding]:
     if curves.val is not None and curves.val is not main:
         evidence["val_end"] = curves.val.end
         evidence["gap_of_train"] = (curves.val.end - main.end) / main.magnitude
+    evidence.update(two_evaluations_evidence(curves))
     first = int(main.trend_steps[int(len(main.trend) * 0.8)])
     flatness = MIN_RECENT_SHARE / max(abs(share), 1e-3 * MIN_RECENT_SHARE)
     return [Finding(CODE, OK, first, int(main.steps[-1]), evidence, certainty(main.n, flatness))]
@@ -36,6 +45,9 @@ def detect(curves: RunCurves) -> List[Finding]:
 def _validation_rose(curves: RunCurves) -> bool:
     """Validation ends clearly above its minimum, even if not clearly enough to call overfitting."""
     val = curves.val
+    two = two_evaluations(curves)
+    if two is not None:
+        return two[1] >= (1 + TWO_EVALS_STOPPED) * two[0]  # the second of two evaluations clearly worse
     if val is None or val is curves.main:
         return False
     rise = val.end - val.trend_min

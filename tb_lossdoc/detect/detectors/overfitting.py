@@ -8,7 +8,7 @@ import numpy as np
 
 from .base import INFO, WARNING, Finding, RunCurves, certainty
 from .overconfidence import accuracy_holds
-from .shapes import MEMORISATION_GAP, memorisation_gap
+from .shapes import MEMORISATION_GAP, SHORT_ONE_POINT_RISE_OF_LEVEL, memorisation_gap, two_evaluations, two_evaluations_evidence
 
 CODE = "overfitting"
 NEEDS_HISTORY = True
@@ -16,7 +16,7 @@ NEEDS_HISTORY = True
 
 def detect(curves: RunCurves) -> List[Finding]:
     if curves.val is None:
-        return []
+        return _second_evaluation_worse(curves)  # none unless a training loss sits beside two evaluations
     if curves.train is None:
         return _rose_without_training(curves)
     rise = curves.val_rise
@@ -73,6 +73,30 @@ def _memorised(curves: RunCurves) -> List[Finding]:
             certainty(min(train.n, val.n), gap / MEMORISATION_GAP),
         )
     ]
+
+
+def _second_evaluation_worse(curves: RunCurves) -> List[Finding]:
+    """Of two evaluations, the second is SHORT_ONE_POINT_RISE_OF_LEVEL above the first while training kept falling:
+    too few for a curve, but the first sign a practitioner reads (the first checkpoint was the better one)."""
+    two = two_evaluations(curves)
+    if two is None:
+        return []
+    first, second = two
+    steps = curves.val_loss.finite_only().steps
+    train_at_first = curves.train.trend_at(float(steps[0]))
+    if second < (1 + SHORT_ONE_POINT_RISE_OF_LEVEL) * first or curves.train.end >= train_at_first:
+        return []
+    evidence = {
+        "val_min": first,
+        "val_min_step": int(steps[0]),
+        "val_end": second,
+        "best_at_start": False,  # the first of two evaluations comes after an epoch or more, not from the untrained model
+        "train_at_val_min": train_at_first,
+        "train_end": curves.train.end,
+        "points": 2,
+        **two_evaluations_evidence(curves),
+    }
+    return [Finding(CODE, WARNING, int(steps[0]), int(steps[1]), evidence, certainty(2, (second / first - 1) / SHORT_ONE_POINT_RISE_OF_LEVEL))]
 
 
 def _training_logs(curves: RunCurves) -> int:

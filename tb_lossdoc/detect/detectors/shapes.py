@@ -1,13 +1,16 @@
-"""Shape tests shared by several detectors (flat, improving, validation turning up)."""
+"""Shape tests shared by several detectors (flat, improving, validation turning up, a validation loss evaluated only twice)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
 
 import numpy as np
 
 from ..profile import Profile, median, robust_sigma
+
+if TYPE_CHECKING:
+    from .base import RunCurves
 
 # A loss that moved less than this share of its starting level did not learn.
 FLAT_SHARE = 0.05
@@ -460,3 +463,42 @@ def pinned_level(train: Optional[Profile]) -> Optional[Pinned]:
     if scatter >= PINNED_SCATTER:
         return None
     return Pinned(level, int(round(since)), share, scatter)
+
+
+# Two evaluations are too few for a profile, but their one move is what a
+# practitioner reads first: validation that lost this share of its level
+# between them still gains on new data; one that lost less than the smaller
+# share (or rose) has stopped gaining, however the training loss falls.
+TWO_EVALS_STILL_FALLING = 0.10
+TWO_EVALS_STOPPED = 0.05
+
+
+def two_evaluations(curves: RunCurves) -> Optional[Tuple[float, float]]:
+    """(first, second) of a validation loss of exactly two finite evaluations (bounded by zero) beside a training loss, else None."""
+    if curves.train is None or curves.val is not None or curves.val_loss is None:
+        return None
+    values = curves.val_loss.finite_only().values
+    if values.size != 2 or float(values.min()) < 0 or values[0] <= 0:
+        return None
+    return float(values[0]), float(values[1])
+
+
+def two_evaluations_evidence(curves: RunCurves) -> dict:
+    """The two evaluations and their relative change, for the verdict they decided (empty without them)."""
+    two = two_evaluations(curves)
+    if two is None or two_evaluations_fall(curves) is None:
+        return {}
+    first, second = two
+    return {"val_first": first, "val_second": second, "val_two_evaluations_change": (second - first) / first}
+
+
+def two_evaluations_fall(curves: RunCurves) -> Optional[bool]:
+    """True when the second of two evaluations is TWO_EVALS_STILL_FALLING below the first, False when under
+    TWO_EVALS_STOPPED below it (or above it), else (or without two evaluations) None."""
+    two = two_evaluations(curves)
+    if two is None:
+        return None
+    fall = (two[0] - two[1]) / two[0]
+    if fall >= TWO_EVALS_STILL_FALLING:
+        return True
+    return False if fall < TWO_EVALS_STOPPED else None

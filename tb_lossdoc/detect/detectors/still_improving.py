@@ -10,7 +10,7 @@ from ...read.series import Series
 from ..profile import Profile
 from .base import OK, Finding, RunCurves, certainty
 from .plateau import validation_stall
-from .shapes import FLAT_SHARE, falls_steadily, improves_clearly, relative_change, tail_slope
+from .shapes import FLAT_SHARE, falls_steadily, improves_clearly, relative_change, tail_slope, two_evaluations_evidence, two_evaluations_fall
 
 CODE = "still_improving"
 NEEDS_HISTORY = True
@@ -184,6 +184,9 @@ def _still_improving(curves: RunCurves) -> bool:
     val = curves.val
     if not (_short_training_fell(main, val) if main.short else improves_clearly(main) or just_started(main)):
         return False
+    two = two_evaluations_fall(curves)
+    if two is not None:
+        return two
     if val is not None and val is not main:
         if validation_stall(curves) is not None:
             return False  # training falls, validation never moved: more of it buys nothing
@@ -245,6 +248,7 @@ def detect(curves: RunCurves) -> List[Finding]:
     evidence = {"tag": main.series.tag, "recent_gain_share": share, "end_value": main.end, "points": main.n}
     if curves.val is not None and curves.val is not main:
         evidence["val_recent_gain_share"] = recent_gain_share(curves.val)
+    evidence.update(two_evaluations_evidence(curves))
     if stopped_early_in_schedule(curves):
         evidence["schedule_done_share"] = schedule_share_done(curves.lr)
     confidence = certainty(main.n, min(share / MIN_RECENT_SHARE, recent_fall_in_errors(main) / SURE_RECENT_IN_ERRORS + 1.0))
