@@ -651,6 +651,7 @@ FIELD_RUNS = (
     "sivakamisreejha-g__ev-battery__loss-history",  # ten evaluations, one late jump in both losses: spike, not oscillation
     "tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa",  # training rose from a low first log: not "training flat"
     "yashgupta018__sentiment-analysis__ckpt30",  # five evaluations still falling: still improving
+    "zeiad246__llm-backend__ckpt3000",  # one batch at 1.45 times the level of a per-step loss: no spike
     "zzethh__mlops-zenith-m25csa032__logs",  # three flat-ish evaluations beside a rising accuracy: not "not learning"
 )
 
@@ -1633,3 +1634,29 @@ def test_a_second_evaluation_a_tenth_worse_is_overfitting_but_not_a_sure_one(sca
     assert "validation was evaluated only twice" in text(worse["overfitting"]).lower() and "验证只评估了两次" in text(worse["overfitting"], "zh")
     slightly = found(**two_evaluations(1.07, scale))
     assert not {"overfitting", "converged", "still_improving"} & set(slightly)
+
+
+# 26. One batch of a per-step training loss scoring half again the level is a
+# hard batch, not a spike; a batch that triples it is one. On an epoch-level
+# training loss (logged as often as validation) the same half-again jump is one.
+
+
+def per_step_with_batch(height: float, evaluations: int) -> dict:
+    steps, values = syn.with_spikes(syn.decay(2000, start=2.0, floor=0.8, rate=5, noise=0.05, seed=1), (1500,), height=height)
+    val_steps, val_values = syn.decay(evaluations, start=2.0, floor=0.85, rate=5, noise=0.002, seed=1)
+    return dict(train_loss=Series.from_points(steps, values), val_loss=Series.from_points(val_steps * (2000 // evaluations), val_values))
+
+
+def test_one_hard_batch_of_a_per_step_loss_is_no_spike_but_a_tripled_one_is():
+    assert "spike" not in found(**per_step_with_batch(0.5, 20))
+    assert found(**per_step_with_batch(2.0, 20))["spike"].evidence["role"] == "train_loss"
+
+
+def test_the_same_jump_of_half_again_on_an_epoch_level_loss_is_a_spike():
+    steps, values = syn.with_spikes(syn.decay(40, start=2.0, floor=0.8, rate=5, noise=0.005, seed=1), (30,), height=0.5)
+    val_steps, val_values = syn.decay(40, start=2.0, floor=0.85, rate=5, noise=0.002, seed=1)
+    assert "spike" in found(train_loss=Series.from_points(steps, values), val_loss=Series.from_points(val_steps, val_values))
+
+
+def test_field_one_hard_batch_of_a_fine_tune_is_no_spike(field):
+    assert "spike" not in field_codes(field["zeiad246__llm-backend__ckpt3000"])

@@ -76,6 +76,10 @@ def accuracy_profile_of(series: Optional[Series]) -> Optional[Profile]:
     return profile_of(series)
 
 
+# A training loss logged at least this many times per evaluation is logged per step (or per few), not per epoch.
+PER_STEP_LOGS_PER_EVAL = 3
+
+
 @dataclass
 class RunCurves:
     """The series of one training run by role, raw and profiled."""
@@ -113,6 +117,13 @@ class RunCurves:
     def loss_profiles(self) -> List[Tuple[str, Profile]]:
         """(role, profile) of the training and the validation loss, those that are logged."""
         return [(role, p) for role, p in (("train_loss", self.train), ("val_loss", self.val)) if p is not None]
+
+    @property
+    def train_logged_per_step(self) -> bool:
+        """The training loss is logged alone or at least PER_STEP_LOGS_PER_EVAL times per evaluation: per step (its batches' noise), not per epoch."""
+        if self.train is None:
+            return False
+        return self.val_loss is None or self.train.n >= PER_STEP_LOGS_PER_EVAL * len(self.val_loss.finite_only())
 
     @property
     def main(self) -> Optional[Profile]:

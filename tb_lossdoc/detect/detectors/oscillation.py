@@ -91,20 +91,15 @@ def detect(curves: RunCurves) -> List[Finding]:
     return findings
 
 
-# A training loss logged per step (more often than validation, or alone) that
-# scatters by under this share of its level is showing its batches' noise: an
-# optimiser bouncing moves the loss by a large part of its level.
+# A training loss logged per step that scatters by under this share of its
+# level is showing its batches' noise: an optimiser bouncing moves the loss by a
+# large part of its level.
 MINIBATCH_SCATTER_OF_LEVEL = 0.05
-# Logged at least this many times per validation: a per-step loss, not an epoch average.
-PER_STEP_LOGS_PER_EVAL = 3
 
 
 def _minibatch_scatter(curves: RunCurves, profile, bounce: float) -> bool:
     """A per-step training loss whose bounce is a small share of its later level."""
-    val = curves.val
-    if val is not None and val is not profile and profile.n < PER_STEP_LOGS_PER_EVAL * val.n:
-        return False
-    return bounce < MINIBATCH_SCATTER_OF_LEVEL * _later_level(profile)
+    return curves.train_logged_per_step and bounce < MINIBATCH_SCATTER_OF_LEVEL * _later_level(profile)
 
 
 def _val_yardstick(profile) -> float:

@@ -31,6 +31,9 @@ TAIL_FACTOR = 2.5
 # the early fall is not a spike, however small the spread.
 MIN_JUMP_OF_AMPLITUDE = 0.1
 MIN_JUMP_OF_LEVEL = 0.25
+# A training loss logged per step is one batch's loss: a hard batch scores well
+# above the level, so a spike there must at least double it.
+MIN_BATCH_JUMP_OF_LEVEL = 1.0
 # Many jumps are no longer spikes but oscillation.
 MAX_EVENTS_SHARE = 0.02
 MAX_EVENTS = 8
@@ -161,7 +164,8 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
     in_noise = max(MIN_JUMP_IN_NOISE, TAIL_FACTOR * usual)
     threshold = np.maximum(in_noise * noise, MIN_JUMP_OF_AMPLITUDE * spread)
     if float(np.min(values)) >= 0:
-        threshold = np.maximum(threshold, MIN_JUMP_OF_LEVEL * baseline)
+        of_level = MIN_BATCH_JUMP_OF_LEVEL if profile is curves.train and curves.train_logged_per_step else MIN_JUMP_OF_LEVEL
+        threshold = np.maximum(threshold, of_level * baseline)
     candidates = np.flatnonzero(residual > threshold)
     candidates = candidates[candidates > 0]
     lr_up = np.array([c.step for c in curves.lr_changes if not c.is_decrease], dtype=np.int64)
