@@ -643,8 +643,8 @@ FIELD_RUNS = (
     "pallesairam__ai-smar6-complaint-analysis__ckpt500",  # 49 evaluations climbing, one training log below them: overfitting
     "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
     "radutuodr__nn-classification---forest-cover-type__v0",  # validation accuracy that never moves: same answers, not learning
-    "raiff1982__theai__codette-ckpt50",
-    "rodwanbagdadi__bert_model__results200",  # two evaluations 36% apart: still improving  # stopped just as it started to learn: still improving
+    "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
+    "rodwanbagdadi__bert_model__results200",  # two evaluations 36% apart: still improving
     "rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",  # three flat evaluations: converged
     "shettysaish20__era-phi-2-oasst-instruct__adapter",  # per-step scatter of a few percent of the level: no oscillation
     "silver-8ce__llamatest__root",  # drops at epoch boundaries of a fine-tune: no plateau

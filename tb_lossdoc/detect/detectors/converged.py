@@ -12,7 +12,7 @@ from .shapes import (
     SHORT_ONE_POINT_RISE_OF_LEVEL,
     TWO_EVALS_STOPPED,
     falls_steadily,
-    two_evaluations,
+    two_evaluations_change,
     two_evaluations_evidence,
 )
 from .still_improving import MIN_RECENT_SHARE, is_still_improving, recent_gain_share
@@ -45,9 +45,9 @@ def detect(curves: RunCurves) -> List[Finding]:
 def _validation_rose(curves: RunCurves) -> bool:
     """Validation ends clearly above its minimum, even if not clearly enough to call overfitting."""
     val = curves.val
-    two = two_evaluations(curves)
-    if two is not None:
-        return two[1] >= (1 + TWO_EVALS_STOPPED) * two[0]  # the second of two evaluations clearly worse
+    change = two_evaluations_change(curves)
+    if change is not None:
+        return change >= TWO_EVALS_STOPPED  # the second of two evaluations clearly worse
     if val is None or val is curves.main:
         return False
     rise = val.end - val.trend_min

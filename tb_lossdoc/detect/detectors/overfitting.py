@@ -8,7 +8,7 @@ import numpy as np
 
 from .base import INFO, WARNING, Finding, RunCurves, certainty
 from .overconfidence import accuracy_holds
-from .shapes import MEMORISATION_GAP, SHORT_ONE_POINT_RISE_OF_LEVEL, memorisation_gap, two_evaluations, two_evaluations_evidence
+from .shapes import MEMORISATION_GAP, SHORT_ONE_POINT_RISE_OF_LEVEL, memorisation_gap, two_evaluations, two_evaluations_change, two_evaluations_evidence
 
 CODE = "overfitting"
 NEEDS_HISTORY = True
@@ -79,12 +79,12 @@ def _second_evaluation_worse(curves: RunCurves) -> List[Finding]:
     """Of two evaluations, the second is SHORT_ONE_POINT_RISE_OF_LEVEL above the first while training kept falling:
     too few for a curve, but the first sign a practitioner reads (the first checkpoint was the better one)."""
     two = two_evaluations(curves)
-    if two is None:
+    change = two_evaluations_change(curves)
+    if two is None or change < SHORT_ONE_POINT_RISE_OF_LEVEL:
         return []
-    first, second = two
-    steps = curves.val_loss.finite_only().steps
+    (first, second), steps = two.values.tolist(), two.steps
     train_at_first = curves.train.trend_at(float(steps[0]))
-    if second < (1 + SHORT_ONE_POINT_RISE_OF_LEVEL) * first or curves.train.end >= train_at_first:
+    if curves.train.end >= train_at_first:
         return []
     evidence = {
         "val_min": first,
@@ -96,7 +96,7 @@ def _second_evaluation_worse(curves: RunCurves) -> List[Finding]:
         "points": 2,
         **two_evaluations_evidence(curves),
     }
-    return [Finding(CODE, WARNING, int(steps[0]), int(steps[1]), evidence, certainty(2, (second / first - 1) / SHORT_ONE_POINT_RISE_OF_LEVEL))]
+    return [Finding(CODE, WARNING, int(steps[0]), int(steps[1]), evidence, certainty(2, change / SHORT_ONE_POINT_RISE_OF_LEVEL))]
 
 
 def _training_logs(curves: RunCurves) -> int:

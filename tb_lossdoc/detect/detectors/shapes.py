@@ -10,6 +10,7 @@ import numpy as np
 from ..profile import Profile, median, robust_sigma
 
 if TYPE_CHECKING:
+    from ...read.series import Series
     from .base import RunCurves
 
 # A loss that moved less than this share of its starting level did not learn.
@@ -473,32 +474,36 @@ TWO_EVALS_STILL_FALLING = 0.10
 TWO_EVALS_STOPPED = 0.05
 
 
-def two_evaluations(curves: RunCurves) -> Optional[Tuple[float, float]]:
-    """(first, second) of a validation loss of exactly two finite evaluations (bounded by zero) beside a training loss, else None."""
+def two_evaluations(curves: RunCurves) -> Optional[Series]:
+    """The validation loss when it has exactly two finite evaluations (bounded by zero) beside a training loss, else None."""
     if curves.train is None or curves.val is not None or curves.val_loss is None:
         return None
-    values = curves.val_loss.finite_only().values
-    if values.size != 2 or float(values.min()) < 0 or values[0] <= 0:
+    two = curves.val_loss.finite_only()
+    if len(two) != 2 or float(two.values.min()) < 0 or two.values[0] <= 0:
         return None
-    return float(values[0]), float(values[1])
+    return two
 
 
-def two_evaluations_evidence(curves: RunCurves) -> dict:
-    """The two evaluations and their relative change, for the verdict they decided (empty without them)."""
+def two_evaluations_change(curves: RunCurves) -> Optional[float]:
+    """How far the second of two evaluations moved from the first, as a share of the first (negative: it fell), else None."""
     two = two_evaluations(curves)
-    if two is None or two_evaluations_fall(curves) is None:
-        return {}
-    first, second = two
-    return {"val_first": first, "val_second": second, "val_two_evaluations_change": (second - first) / first}
+    return None if two is None else float(two.values[1] / two.values[0] - 1.0)
 
 
 def two_evaluations_fall(curves: RunCurves) -> Optional[bool]:
     """True when the second of two evaluations is TWO_EVALS_STILL_FALLING below the first, False when under
     TWO_EVALS_STOPPED below it (or above it), else (or without two evaluations) None."""
-    two = two_evaluations(curves)
-    if two is None:
+    change = two_evaluations_change(curves)
+    if change is None:
         return None
-    fall = (two[0] - two[1]) / two[0]
-    if fall >= TWO_EVALS_STILL_FALLING:
+    if -change >= TWO_EVALS_STILL_FALLING:
         return True
-    return False if fall < TWO_EVALS_STOPPED else None
+    return False if -change < TWO_EVALS_STOPPED else None
+
+
+def two_evaluations_evidence(curves: RunCurves) -> dict:
+    """The two evaluations and their relative change, for the verdict they decided (empty without them)."""
+    if two_evaluations_fall(curves) is None:
+        return {}
+    two = two_evaluations(curves)
+    return {"val_first": float(two.values[0]), "val_second": float(two.values[1]), "val_two_evaluations_change": two_evaluations_change(curves)}
