@@ -6,7 +6,9 @@ Each pass is the union of `benchmarks/field/labels/<pass>.*.json`. The second
 pass is scored against the first with the rules of `benchmarks/accuracy.py`
 (its required codes are the "prediction"; the first pass's required and
 acceptable codes are the truth), and the other way round; runs labelled by only
-one pass are left out. Disagreeing runs are listed for resolution.
+one pass are left out. The same figures follow for each half of the corpus
+(dev, held-out: `accuracy.split_of`), the human yardstick beside the engine's
+figures for that half. Disagreeing runs are listed for resolution.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 import accuracy  # noqa: E402  (benchmarks/accuracy.py)
+import build  # noqa: E402  (benchmarks/field/build.py)
 
 
 def load_pass(name: str) -> dict:
@@ -51,6 +54,16 @@ def compare(truth: dict, other: dict) -> dict:
     return accuracy.evaluate(labels, as_document({r: other[r] for r in shared}))
 
 
+def halves(run_ids) -> dict:
+    """dev / held_out → the run_ids of that half, by the source repository of each run."""
+    repo_of = {s.run_id: s.repo for s in build.read_sources()}
+    out = {accuracy.DEV: [], accuracy.HELD_OUT: []}
+    for run in run_ids:
+        if run in repo_of:
+            out[accuracy.split_of(repo_of[run])].append(run)
+    return out
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--first", default="A")
@@ -68,6 +81,11 @@ def main(argv=None) -> int:
     print(f"macro-F1 of {args.second} against {args.first}: {forward['macro_f1']:.2f}")
     print(f"macro-F1 of {args.first} against {args.second}: {backward['macro_f1']:.2f}")
     print(f"median best-step difference (share of the run): {forward['best_step']['median_error']}")
+    for half, runs in halves(shared).items():
+        one = {r: first[r] for r in runs}
+        other = {r: second[r] for r in runs}
+        print(f"{half} half, {len(runs)} runs: macro-F1 of {args.second} against {args.first} "
+              f"{compare(one, other)['macro_f1']:.2f}, of {args.first} against {args.second} {compare(other, one)['macro_f1']:.2f}")
     print("\ndisagreements (required codes):")
     for run in shared:
         a, b = set(first[run]["required"]), set(second[run]["required"])
