@@ -624,6 +624,7 @@ FIELD_RUNS = (
     "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
     "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
     "jaong__checkpoint-of-cpt__root",  # converged, not still improving
+    "kateantropova-4415__sigmoidlightning__version_5",  # six training points, the last move a fifth of the fall: still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
     "lidbey__ai4mars__weights",  # seven epochs of validation drifting up: overfitting
@@ -1660,3 +1661,24 @@ def test_the_same_jump_of_half_again_on_an_epoch_level_loss_is_a_spike():
 
 def test_field_one_hard_batch_of_a_fine_tune_is_no_spike(field):
     assert "spike" not in field_codes(field["zeiad246__llm-backend__ckpt3000"])
+
+
+# 27. A few training points alone, no validation: read as their plot reads. A last
+# move that is a fifth of the whole fall still slopes down (the level of the last
+# three points lags a six-point curve); one a few thousandths of it has settled.
+
+
+@pytest.mark.parametrize("scale", [1.0, 1e-3, 1e4])
+def test_six_training_points_whose_last_move_is_a_fifth_of_their_fall_are_still_improving(scale):
+    values = np.array([251.0, 206.0, 113.0, 89.0, 103.0, 67.0]) * scale
+    result = outcome(train_loss=Series.from_points(np.arange(6) * 50 + 49, values))
+    assert result.verdict == "still_improving" and result.findings[0].confidence < 0.5
+
+
+def test_six_training_points_that_fell_and_settled_are_converged():
+    values = np.array([0.474, 0.026, 0.014, 0.011, 0.009, 0.008])
+    assert outcome(train_loss=Series.from_points(np.arange(6), values)).verdict == "converged"
+
+
+def test_field_six_training_points_still_falling_at_the_end_are_still_improving(field):
+    assert field["kateantropova-4415__sigmoidlightning__version_5"]["verdict"] == "still_improving"

@@ -187,6 +187,8 @@ def _still_improving(curves: RunCurves) -> bool:
     two = two_evaluations_fall(curves)
     if two is not None:
         return two
+    if main.short and (val is None or val is main):
+        return last_move_of_fall(main) >= SHORT_LAST_MOVE_OF_FALL  # a few training points alone: read as their plot reads
     if val is not None and val is not main:
         if validation_stall(curves) is not None:
             return False  # training falls, validation never moved: more of it buys nothing
@@ -230,6 +232,19 @@ def fifths_still_fall(profile: Profile) -> bool:
         third > fourth > fifth > 0
         and fall >= max(FIFTHS_LAST_FALL_OF_LEVEL * fifth, FIFTHS_FALL_IN_ERRORS * error, FIFTHS_KEEPS_PACE * (third - fourth))
     )
+
+
+# A few training points that fell steadily are still falling when their last move
+# is at least this share of their whole fall: on a plot of the run, still sloping
+# down at the end (the level of the last few points lags a curve this short).
+SHORT_LAST_MOVE_OF_FALL = 0.1
+
+
+def last_move_of_fall(profile: Profile) -> float:
+    """The last move down as a share of the whole fall from the first point to the lowest (0 without a fall)."""
+    values = profile.values
+    fall = float(values[0] - np.min(values))
+    return float(values[-2] - values[-1]) / fall if fall > 0 else 0.0
 
 
 def _short_training_fell(main: Profile, val: Optional[Profile]) -> bool:
