@@ -634,3 +634,24 @@ def test_convert_escapes_hostile_run_names(tmp_path):
     text = result.stdout.decode("utf-8")
     assert "wrote" in text and "\\x1b[2J" in text and "\\u202e" in text
     assert not [c for c in text if not c.isprintable() and c != "\n"]
+
+
+YOLOV10_PARTS = [f"{part}_{head}" for head in ("om", "oo") for part in ("box", "cls", "dfl")]
+YOLOV10_KEYS = [f"train/{p}" for p in YOLOV10_PARTS] + ["metrics/mAP50(B)"] + [f"val/{p}" for p in YOLOV10_PARTS] + ["lr/pg0"]
+
+
+def test_yolov10_loss_parts_without_the_word_loss_sum_to_each_splits_loss(tmp_path):
+    """YOLOv10's trainer names its six loss parts box_om ... dfl_oo (one-to-many and one-to-one heads): their sum is the loss."""
+    epochs = 30
+    _, train = synthetic.decay(epochs, noise=0.02)
+    _, val = synthetic.u_shape(epochs, noise=0.005)
+    shares = [0.1, 0.2, 0.15, 0.1, 0.3, 0.15]
+    values = [[s * train[e] for s in shares] + [0.3 + 0.01 * e] + [s * val[e] for s in shares] + [0.01] for e in range(epochs)]
+    (tmp_path / "train").mkdir()
+    write_ultralytics8_csv(tmp_path / "train" / "results.csv", YOLOV10_KEYS, values)
+    run = tb_lossdoc.diagnose(str(tmp_path / "train" / "results.csv"))["runs"][0]
+    for role, split in (("train_loss", "train"), ("val_loss", "val")):
+        assert sorted(c["tag"] for c in run["series"][role]["components"]) == sorted(f"{split}/{p}" for p in YOLOV10_PARTS)
+    assert run["verdict"] == "overfitting"  # the summed validation parts turn up while the training parts fall
+    writers.torch_scalars(str(tmp_path / "events" / "train"), {k: [(e, row[i]) for e, row in enumerate(values)] for i, k in enumerate(YOLOV10_KEYS)})
+    assert verdicts(tb_lossdoc.diagnose(str(tmp_path / "events")))["train"][:3] == verdicts(tb_lossdoc.diagnose(str(tmp_path / "train" / "results.csv")))["."][:3]

@@ -35,6 +35,10 @@ PER_STEP_RUN_WORDS = ("inner", "step", "steps", "iter", "iters", "iteration", "u
 
 ACCURACY_WORDS = ("acc", "accuracy", "top1")
 LOSS_WORDS = ("loss", "losses")
+# YOLOv10's loss parts name no "loss": `box_om`, `cls_om`, `dfl_om` (one-to-many head) and
+# `box_oo`, `cls_oo`, `dfl_oo` (one-to-one head), whose sum is the loss it trains on.
+YOLOV10_PARTS = ("box", "cls", "dfl")
+YOLOV10_HEADS = ("om", "oo")
 # Names of losses that do not say "loss": used only when no loss is logged.
 METRIC_LOSS_WORDS = ("xent", "nll", "ce", "mse", "mae", "rmse", "bce")
 PERPLEXITY_WORDS = ("ppl", "perplexity")
@@ -155,6 +159,8 @@ def _kind_of(words: Sequence[str]) -> Optional[str]:
         return "perplexity"
     if any(w in LOSS_WORDS or w.endswith("loss") for w in words):
         return None if any(w in NOT_A_LOSS for w in words) else "loss"
+    if any(w in YOLOV10_PARTS for w in words) and any(w in YOLOV10_HEADS for w in words):
+        return "loss"
     if any(w in METRIC_LOSS_WORDS for w in words) or ("cross" in words and "entropy" in words):
         return "metric_loss"
     if any(w in ACCURACY_WORDS for w in words):
