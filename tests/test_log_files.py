@@ -655,3 +655,20 @@ def test_yolov10_loss_parts_without_the_word_loss_sum_to_each_splits_loss(tmp_pa
     assert run["verdict"] == "overfitting"  # the summed validation parts turn up while the training parts fall
     writers.torch_scalars(str(tmp_path / "events" / "train"), {k: [(e, row[i]) for e, row in enumerate(values)] for i, k in enumerate(YOLOV10_KEYS)})
     assert verdicts(tb_lossdoc.diagnose(str(tmp_path / "events")))["train"][:3] == verdicts(tb_lossdoc.diagnose(str(tmp_path / "train" / "results.csv")))["."][:3]
+
+
+def test_camel_case_columns_of_a_hand_written_loop_name_their_split(tmp_path):
+    """`TrainLoss` and `ValLoss` (a PyTorch loop's own CSV, or its tags) are the training and the validation loss."""
+    epochs = 25
+    _, train = synthetic.decay(epochs, noise=0.02)
+    _, val = synthetic.u_shape(epochs, noise=0.005)
+    with open(tmp_path / "training_log.csv", "w") as handle:
+        handle.write("Epoch,TrainLoss,ValLoss,ValSpearman,LR\n")
+        for e in range(epochs):
+            handle.write(f"{e + 1},{train[e]:.6f},{val[e]:.6f},{0.4 + 0.01 * e:.4f},0.001\n")
+    run = tb_lossdoc.diagnose(str(tmp_path / "training_log.csv"))["runs"][0]
+    assert run["series"]["train_loss"]["tag"].endswith("TrainLoss") and run["series"]["val_loss"]["tag"].endswith("ValLoss")
+    assert run["verdict"] == "overfitting" and run["best_step"] is not None
+    writers.torch_scalars(str(tmp_path / "events" / "loop"), {"TrainLoss": list(enumerate(train)), "ValLoss": list(enumerate(val))})
+    by_events = tb_lossdoc.diagnose(str(tmp_path / "events"))["runs"][0]
+    assert by_events["series"]["val_loss"]["tag"] == "ValLoss" and by_events["verdict"] == "overfitting"

@@ -63,6 +63,8 @@ REINFORCEMENT_LEARNING = "not a supervised loss: reinforcement learning"
 ADVERSARIAL = "not a supervised loss: GAN generator and discriminator"
 
 _TOKEN_SPLIT = re.compile(r"[/_\-.\s:()]+")
+# A lower-case letter or digit followed by a capital starts a new word of a tag: `ValLoss`, `trainLoss`.
+_CAMEL_CASE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NUMBERED_LR = re.compile(r"^lr\d+$")
 
 
@@ -133,8 +135,14 @@ class _Tagged:
 
 
 def tokens(text: str) -> List[str]:
-    """Lower-case words of a tag or run component ("Loss/train" → ["loss", "train"])."""
+    """Lower-case words of a run component or tag ("Loss/train" → ["loss", "train"])."""
     return [t for t in _TOKEN_SPLIT.split(text.lower()) if t]
+
+
+def tag_tokens(tag: str) -> List[str]:
+    """Lower-case words of a tag, camel case split too ("ValLoss" → ["val", "loss"]): hand-written
+    loops name CSV columns and tags that way. (Run folders are not split: `myTrainRun` names no split.)"""
+    return tokens(_CAMEL_CASE.sub("_", tag))
 
 
 def _split_of_words(words: Sequence[str]) -> Optional[str]:
@@ -198,7 +206,7 @@ def _holds_both_splits(tag_names: Iterable[str]) -> bool:
     """True when a run's own tags name training and validation losses (a whole training run)."""
     splits = set()
     for tag in tag_names:
-        words = tokens(tag)
+        words = tag_tokens(tag)
         if _kind_of(words) in LOSS_KINDS:
             splits.add(_split_of_words(words))
     return {"train", "val"} <= splits
@@ -251,7 +259,7 @@ def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, str, str]:
 
 def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
     """Why a training run's losses are no supervised loss (RL, GAN), else None."""
-    word_sets = [set(tokens(tag)) for tag in tag_names]
+    word_sets = [set(tag_tokens(tag)) for tag in tag_names]
     if any(words & set(RL_WORDS) or {"ep", "rew"} <= words or {"value", "loss"} <= words for words in word_sets):
         return REINFORCEMENT_LEARNING
     if any("reward" in words for words in word_sets) and any("kl" in words for words in word_sets):
@@ -264,7 +272,7 @@ def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
 
 def _perplexity_transform(tags: Sequence[Tuple[str, str]]) -> str:
     """Base of a run's perplexity: 2 for fairseq (per-update `wpb` meter), else e."""
-    fairseq = any(tokens(tag) == ["wpb"] or tokens(posixpath.basename(run))[:2] == ["train", "inner"] for run, tag in tags)
+    fairseq = any(tag_tokens(tag) == ["wpb"] or tokens(posixpath.basename(run))[:2] == ["train", "inner"] for run, tag in tags)
     return "log2" if fairseq else "ln"
 
 
@@ -289,7 +297,7 @@ def _components(role: str, ranked: List[_Tagged], train_components: frozenset) -
 
 def set_of_tag(tag: str) -> str:
     """The validation set a tag names: `eval/squad_loss` and `eval/squad_accuracy` → "squad"."""
-    return "_".join(w for w in tokens(tag) if w not in SPLIT_WORDS and w not in LOSS_WORDS and w not in ACCURACY_WORDS)
+    return "_".join(w for w in tag_tokens(tag) if w not in SPLIT_WORDS and w not in LOSS_WORDS and w not in ACCURACY_WORDS)
 
 
 def _validation_sets(ranked: List[_Tagged]) -> Dict[str, SeriesRef]:
@@ -378,7 +386,7 @@ def _training_run(name: str, runs: List[str], tagged: List[_Tagged], perplexity:
 
 def _tag_role(run: str, tag: str, run_split: Optional[Tuple[str, int]], patterns: TagPatterns) -> Optional[_Tagged]:
     """The role a tag can play in its training run, with what its name says."""
-    words = tuple(tokens(tag))
+    words = tuple(tag_tokens(tag))
     run_qualifier = run_split[1] if run_split else -1
     qualifier = _qualifier_of(words) if _qualifier_of(words) >= 0 else run_qualifier
     ref = SeriesRef(run, tag)
