@@ -10,6 +10,7 @@ the framework logs no validation loss, built from `synthetic` curves.
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Dict, List, Sequence, Tuple
 
@@ -344,3 +345,18 @@ def test_rlhf_with_a_kl_penalty_is_skipped_but_dpo_is_diagnosed(tmp_path):
     runs, skipped = _diagnose(tmp_path)
     assert [(s["run"], s["reason"]) for s in skipped] == [("grpo/runs/Nov21_12-00-00_host", REINFORCEMENT_LEARNING)]
     assert runs["dpo/runs/Nov21_12-00-00_host"]["verdict"] == "overfitting"
+
+
+def test_grpo_without_a_kl_penalty_is_skipped(tmp_path):
+    """TRL's GRPOTrainer logs its KL only when beta is not 0; `reward` beside `reward_std` is logged at every step.
+    A trainer_state.json of such a run (as GRPOTrainer's log_history holds it) and its event files both say so."""
+    rewards = {"train/reward": _accuracy(STILL), "train/reward_std": _const(STILL, 0.2), "train/rewards/format/mean": _accuracy(STILL),
+               "train/completions/mean_length": _const(STILL, 120.0)}
+    _write(writers.torch_scalars, tmp_path / "events", {"grpo/runs/Nov21_12-00-00_host": {"train/loss": STILL, **rewards}})
+    runs, skipped = _diagnose(tmp_path / "events")
+    assert runs == {} and [(s["run"], s["reason"]) for s in skipped] == [("grpo/runs/Nov21_12-00-00_host", REINFORCEMENT_LEARNING)]
+    history = [{"step": step, "loss": loss, "reward": 0.5, "reward_std": 0.2, "rewards/format/mean": 0.5} for step, loss in STILL]
+    (tmp_path / "state").mkdir()
+    (tmp_path / "state" / "trainer_state.json").write_text(json.dumps({"log_history": history, "global_step": STILL[-1][0]}))
+    document = tb_lossdoc.diagnose(str(tmp_path / "state" / "trainer_state.json"))
+    assert document["runs"] == [] and [s["reason"] for s in document["skipped"]] == [REINFORCEMENT_LEARNING]

@@ -264,6 +264,11 @@ def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
         return REINFORCEMENT_LEARNING
     if any("reward" in words for words in word_sets) and any("kl" in words for words in word_sets):
         return REINFORCEMENT_LEARNING
+    # GRPO (TRL's GRPOTrainer and its forks) logs the group's mean reward and its spread at
+    # every step, and its KL only when beta is not 0: those two alone name it.
+    unsplit = [words - set(SPLIT_WORDS) for words in word_sets]
+    if {"reward"} in unsplit and {"reward", "std"} in unsplit:
+        return REINFORCEMENT_LEARNING
     losses = [words for words in word_sets if _kind_of(sorted(words)) == "loss"]
     if any(words & set(GENERATOR_WORDS) for words in losses) and any(words & set(DISCRIMINATOR_WORDS) for words in losses):
         return ADVERSARIAL
