@@ -244,6 +244,21 @@ def test_latest_trainer_state_is_read_without_event_files(tmp_path):
     document = tb_lossdoc.diagnose(str(tmp_path))
     assert [r["run"] for r in document["runs"]] == ["out"]
     assert document["runs"][0]["series"]["train_loss"]["points"] == 19
+    assert not any("another training" in n for n in document["runs"][0].get("notes", []))  # a checkpoint of the same training
+
+
+def test_a_checkpoint_of_another_training_in_the_same_output_folder_is_named_in_the_notes(tmp_path):
+    """A training started over into the same output_dir leaves checkpoints of both: the latest is read, the other one said."""
+    folder = tmp_path / "out"
+    write_trainer_state(folder / "checkpoint-200" / "trainer_state.json", hf_history())
+    earlier = [{**h, "loss": round(h["loss"] * 1.3, 4)} if "loss" in h else h for h in hf_history(upto=100)]
+    write_trainer_state(folder / "checkpoint-100" / "trainer_state.json", earlier)
+    (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
+    assert run["run"] == "out" and run["series"]["train_loss"]["points"] == 19
+    assert [n for n in run["notes"] if "another training" in n] == [
+        "out/checkpoint-100/trainer_state.json: another training (its values differ from out/checkpoint-200/trainer_state.json's"
+        " at the same steps); only out/checkpoint-200/trainer_state.json, which got furthest, is read"
+    ]
 
 
 # --- Lightning CSVLogger -------------------------------------------------------------

@@ -16,6 +16,7 @@ Several other log files in one folder are separate runs, named `folder/<file ste
 
 from __future__ import annotations
 
+import math
 import os
 import posixpath
 import re
@@ -175,7 +176,28 @@ def _latest_state(root: str, run_folder: str, states: List[str]) -> LogRun:
         return LogRun(run_folder, read[0].source, None, [p for r in read for p in r.problems])
     best = max(good, key=lambda r: (r.table.last_step or 0, _CHECKPOINT.match(_parent_leaf(r.source)) is None))
     best.problems = best.problems + [p for r in read if r.table is None for p in r.problems]
+    shown = os.path.relpath(best.source, root)
+    best.problems += [
+        f"{os.path.relpath(r.source, root)}: another training (its values differ from {shown}'s at the same steps);"
+        f" only {shown}, which got furthest, is read"
+        for r in good
+        if r is not best and _differs(r.table, best.table)
+    ]
     return best
+
+
+def _differs(copy: LogTable, latest: LogTable) -> bool:
+    """Whether an earlier copy of a Trainer state logged other values than the latest at the same steps:
+    a checkpoint of one training holds the same history up to its step; one of a training started
+    over in the same output folder does not."""
+    points = {(sub, tag, step): value for sub, tags in latest.scalars.items() for tag, series in tags.items() for step, _, value in series}
+    for sub, tags in copy.scalars.items():
+        for tag, series in tags.items():
+            for step, _, value in series:
+                other = points.get((sub, tag, step))
+                if other is not None and not math.isclose(value, other, rel_tol=1e-6, abs_tol=1e-12) and not (math.isnan(value) and math.isnan(other)):
+                    return True
+    return False
 
 
 def _parent_leaf(path: str) -> str:
