@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Tuple
 
 from .analysis_workers import AnalysisWorkers
-from .read.curves import TagPatterns, TrainingRun, find_training_runs
+from .read.curves import LOSS_ROLES, TagPatterns, TrainingRun, find_training_runs
 from .read.provider import SeriesInfo, list_runs, list_scalars, read_series
 from .run_entry import build_run_result, chart_curves, in_language
 
@@ -107,7 +107,7 @@ class Analyzer:
         runs = []
         for training_run, result in zip(training_runs, results):
             members = set(training_run.runs) | {training_run.name}
-            notes = [p for run in sorted(members) for p in file_problems.get(run, [])]
+            notes = [p for run in sorted(members) for p in file_problems.get(run, [])] + restart_notes(result)
             runs.append({**in_language(result, lang), "notes": notes})
         skipped = [
             {"run": run, "reason": _skip_reason(reasons.get(run, NO_LOSS), file_problems.get(run)), "tags": tags}
@@ -194,3 +194,13 @@ def _cache_key(training_run: TrainingRun, listing: Dict[str, Dict[str, SeriesInf
     )
 
 
+def restart_notes(result: dict) -> List[str]:
+    """A note per curve that lost points to a restart: a log that went back to an earlier step
+    (a resumed run, or another run appended to the same file) keeps only what was written last,
+    as TensorBoard shows it."""
+    return [
+        f"{role} ({entry['tag']}): {entry['replaced_after_restart']} points written before the log went back to an"
+        " earlier step (a resumed run, or another run appended to the same file) were replaced by the later ones"
+        for role, entry in sorted(result.get("series", {}).items())
+        if role in LOSS_ROLES and entry.get("replaced_after_restart")
+    ]

@@ -117,6 +117,8 @@ def _series_entry(training_run: TrainingRun, role: str, series: Series) -> dict:
     ref = next((r for r in training_run.candidates.get(role, ()) if (r.run, r.tag) == (series.run, series.tag)), None)
     if ref is not None and ref.transform:
         entry["transform"] = ref.transform
+    if series.duplicates_dropped:
+        entry["replaced_after_restart"] = int(series.duplicates_dropped)
     return entry
 
 

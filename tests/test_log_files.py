@@ -687,3 +687,20 @@ def test_camel_case_columns_of_a_hand_written_loop_name_their_split(tmp_path):
     writers.torch_scalars(str(tmp_path / "events" / "loop"), {"TrainLoss": list(enumerate(train)), "ValLoss": list(enumerate(val))})
     by_events = tb_lossdoc.diagnose(str(tmp_path / "events"))["runs"][0]
     assert by_events["series"]["val_loss"]["tag"] == "ValLoss" and by_events["verdict"] == "overfitting"
+
+
+def test_runs_appended_to_one_csv_log_keep_the_last_and_say_what_was_replaced(tmp_path):
+    """A CSVLogger(append=True) file holding two trainings (epochs 0-9 twice): as TensorBoard would, the later
+    points replace the earlier ones at the same steps, and the run's notes say how many, per loss."""
+    _, first = synthetic.decay(10, noise=0.01)
+    _, second = synthetic.decay(10, start=2.0, noise=0.01, seed=3)
+    with open(tmp_path / "training.log", "w") as handle:
+        handle.write("epoch,loss,val_loss\n")
+        for values in (first, second):
+            for e, v in enumerate(values):
+                handle.write(f"{e},{v:.6f},{1.1 * v:.6f}\n")
+    (run,) = tb_lossdoc.diagnose(str(tmp_path / "training.log"))["runs"]
+    assert run["series"]["train_loss"]["points"] == 10 and run["series"]["train_loss"]["replaced_after_restart"] == 10
+    assert [n.split(" (")[0] for n in run["notes"] if "went back to an earlier step" in n] == ["train_loss", "val_loss"]
+    read = scalars(*log_file_provider(tmp_path / "training.log"))["train"]["epoch_loss"]
+    assert [v for _, v in read] == pytest.approx(list(first) + list(second), rel=1e-5)  # the file is read whole, in write order

@@ -37,4 +37,5 @@ def summed(refs: Sequence[SeriesRef], series: Read) -> Optional[Series]:
     if any(p.steps.shape != steps.shape or not np.array_equal(p.steps, steps) for p in parts[1:]):
         return None
     total = np.sum([p.values for p in parts], axis=0)
-    return Series(steps, total, parts[0].run, components_tag(refs), sum(p.duplicates_dropped for p in parts))
+    # The parts share their steps: the sum lost the points any of them lost to a restart, counted once.
+    return Series(steps, total, parts[0].run, components_tag(refs), max(p.duplicates_dropped for p in parts))
