@@ -704,3 +704,23 @@ def test_runs_appended_to_one_csv_log_keep_the_last_and_say_what_was_replaced(tm
     assert [n.split(" (")[0] for n in run["notes"] if "went back to an earlier step" in n] == ["train_loss", "val_loss"]
     read = scalars(*log_file_provider(tmp_path / "training.log"))["train"]["epoch_loss"]
     assert [v for _, v in read] == pytest.approx(list(first) + list(second), rel=1e-5)  # the file is read whole, in write order
+
+
+def test_a_logged_total_is_not_summed_with_its_own_parts_nor_a_loss_with_its_statistics(tmp_path):
+    """A VAE's Lightning metrics.csv logs train_loss = kl_loss + recon_loss: the total is the loss. A loop that logs
+    avg_loss, min_loss and max_loss per epoch logs one loss and two statistics of it: the average is the loss."""
+    _, recon = synthetic.decay(20, start=2.0, noise=0.01)
+    kl = 0.1 + 0.0 * recon
+    (tmp_path / "vae").mkdir()
+    with open(tmp_path / "vae" / "metrics.csv", "w") as handle:
+        handle.write("epoch,kl_loss,recon_loss,step,train_loss\n")
+        for e, r in enumerate(recon):
+            handle.write(f"{e},{kl[e]:.6f},{r:.6f},{10 * e + 9},{kl[e] + r:.6f}\n")
+    (tmp_path / "stats").mkdir()
+    with open(tmp_path / "stats" / "log.csv", "w") as handle:
+        handle.write("epoch,avg_loss,min_loss,max_loss\n")
+        for e, r in enumerate(recon):
+            handle.write(f"{e},{r:.6f},{0.5 * r:.6f},{2 * r:.6f}\n")
+    runs = {r["run"]: r for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]}
+    assert runs["vae"]["series"]["train_loss"] == {"run": "vae", "tag": "train_loss", "points": 20}
+    assert runs["stats"]["series"]["train_loss"]["tag"].endswith("avg_loss") and "components" not in runs["stats"]["series"]["train_loss"]

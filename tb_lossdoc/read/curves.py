@@ -43,8 +43,9 @@ YOLOV10_HEADS = ("om", "oo")
 METRIC_LOSS_WORDS = ("xent", "nll", "ce", "mse", "mae", "rmse", "bce")
 PERPLEXITY_WORDS = ("ppl", "perplexity")
 TOTAL_WORDS = ("total", "overall")
-# A loss tag with one of these words is no loss curve: fp16 loss scaling, a running best.
-NOT_A_LOSS = ("scale", "scaler", "best")
+# A loss tag with one of these words is no loss curve: fp16 loss scaling, a running best,
+# a statistic of the loss over its batches (`min_loss`, `max_loss`, `loss_std` beside `avg_loss`).
+NOT_A_LOSS = ("scale", "scaler", "best", "min", "max", "std")
 # Gradients, timing, throughput, memory, hyper-parameters.
 NOT_A_CURVE = (
     "grad", "gnorm", "norm", "hp", "metric", "time", "timing", "runtime", "elapsed", "eta", "flos",
@@ -247,14 +248,16 @@ def _per_epoch_runs(split_of_run: Dict[str, Optional[Tuple[str, int]]], group_of
             split_of_run[run] = (s[0], EPOCH)
 
 
-def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, str, str]:
+def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, int, str, str]:
     """Sort key: plainest tag first, a total before its components, then
-    preferred qualifier, split word, and name."""
+    preferred qualifier, split word, a loss that names no component (`train_loss`
+    beside `kl_loss`), and name."""
     words = tagged.words
     total = 0 if any(w in TOTAL_WORDS for w in words) else 1
     split_words = words + tuple(tokens(posixpath.basename(tagged.ref.run)))  # Keras-style `LOG/validation`, `LOG/test`
     split_rank = min((VAL_WORDS.index(w) for w in split_words if w in VAL_WORDS), default=0)
-    return (len(words), total, tagged.qualifier, split_rank if tagged.role in (VAL_LOSS, VAL_ACC) else 0, tagged.ref.tag, tagged.ref.run)
+    names_a_part = 1 if _component_words(tagged) else 0
+    return (len(words), total, tagged.qualifier, split_rank if tagged.role in (VAL_LOSS, VAL_ACC) else 0, names_a_part, tagged.ref.tag, tagged.ref.run)
 
 
 def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
@@ -290,8 +293,8 @@ def _components(role: str, ranked: List[_Tagged], train_components: frozenset) -
     differ only by a component word. Validation components must name training
     components too (otherwise they are several validation sets)."""
     first = ranked[0]
-    if any(w in TOTAL_WORDS for w in first.words):
-        return ()
+    if any(w in TOTAL_WORDS for w in first.words) or not _component_words(first):
+        return ()  # a total, or the plain loss of its split (`train_loss` beside `kl_loss`, `recon_loss`), is logged
     same = [t for t in ranked if t.ref.run == first.ref.run and len(t.words) == len(first.words) and t.qualifier == first.qualifier and not t.ref.transform]
     if len(same) < 2 or len({_component_words(t) for t in same}) < len(same):
         return ()
