@@ -724,3 +724,16 @@ def test_a_logged_total_is_not_summed_with_its_own_parts_nor_a_loss_with_its_sta
     runs = {r["run"]: r for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]}
     assert runs["vae"]["series"]["train_loss"] == {"run": "vae", "tag": "train_loss", "points": 20}
     assert runs["stats"]["series"]["train_loss"]["tag"].endswith("avg_loss") and "components" not in runs["stats"]["series"]["train_loss"]
+
+
+def test_an_ultralytics_classifier_top1_accuracy_is_the_validation_accuracy(tmp_path):
+    """Ultralytics' ClassificationValidator logs metrics/accuracy_top1 and _top5, measured on the validation set."""
+    epochs = 20
+    _, train = synthetic.decay(epochs, noise=0.01)
+    _, val = synthetic.decay(epochs, start=1.2, floor=0.4, noise=0.01, seed=2)
+    keys = ["train/loss", "metrics/accuracy_top1", "metrics/accuracy_top5", "val/loss", "lr/pg0"]
+    values = [[train[e], 0.5 + 0.02 * e, 0.8 + 0.005 * e, val[e], 0.01] for e in range(epochs)]
+    (tmp_path / "cls").mkdir()
+    write_ultralytics8_csv(tmp_path / "cls" / "results.csv", keys, values)
+    series = tb_lossdoc.diagnose(str(tmp_path / "cls" / "results.csv"))["runs"][0]["series"]
+    assert series["val_acc"]["tag"] == "metrics/accuracy_top1" and "train_acc" not in series

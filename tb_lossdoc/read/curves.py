@@ -34,6 +34,9 @@ STEP, EPOCH = QUALIFIER_RANK["step"], QUALIFIER_RANK["epoch"]
 PER_STEP_RUN_WORDS = ("inner", "step", "steps", "iter", "iters", "iteration", "update", "updates")
 
 ACCURACY_WORDS = ("acc", "accuracy", "top1")
+# Ultralytics' validator logs what it measures under `metrics/` (`metrics/accuracy_top1` of a
+# classifier, `metrics/mAP50(B)`): without a split word of its own, such a tag is validation's.
+VALIDATOR_PREFIX = "metrics"
 LOSS_WORDS = ("loss", "losses")
 # YOLOv10's loss parts name no "loss": `box_om`, `cls_om`, `dfl_om` (one-to-many head) and
 # `box_oo`, `cls_oo`, `dfl_oo` (one-to-one head), whose sum is the loss it trains on.
@@ -409,7 +412,7 @@ def _tag_role(run: str, tag: str, run_split: Optional[Tuple[str, int]], patterns
         return _Tagged(ref, LEARNING_RATE, kind, words, qualifier)
     if kind == GRAD_NORM:
         return _Tagged(ref, GRAD_NORM, kind, words, qualifier)
-    split = _split_of_words(words) or (run_split[0] if run_split else None) or "train"
+    split = _split_of_words(words) or (run_split[0] if run_split else None) or ("val" if words[0] == VALIDATOR_PREFIX else "train")
     if kind == "acc":
         return _Tagged(ref, TRAIN_ACC if split == "train" else VAL_ACC, kind, words, qualifier)
     return _Tagged(ref, TRAIN_LOSS if split == "train" else VAL_LOSS, kind, words, qualifier)
