@@ -737,3 +737,21 @@ def test_an_ultralytics_classifier_top1_accuracy_is_the_validation_accuracy(tmp_
     write_ultralytics8_csv(tmp_path / "cls" / "results.csv", keys, values)
     series = tb_lossdoc.diagnose(str(tmp_path / "cls" / "results.csv"))["runs"][0]["series"]
     assert series["val_acc"]["tag"] == "metrics/accuracy_top1" and "train_acc" not in series
+
+
+def test_ultralytics_rows_whose_validation_losses_are_all_zero_are_placeholders(tmp_path):
+    """YOLOv10 writes 0 for every validation loss of an epoch it did not validate, YOLOv9 on every epoch:
+    those rows are left out of the validation loss (and said in the notes); a part that is 0 beside others is kept."""
+    epochs = 20
+    _, train = synthetic.decay(epochs, noise=0.01)
+    _, val = synthetic.decay(epochs, start=1.2, floor=0.4, noise=0.01, seed=2)
+    keys = ["train/box_loss", "train/cls_loss", "val/box_loss", "val/cls_loss", "lr/pg0"]
+    late = [[train[e], 0.5 * train[e], 0.0 if e < 3 else val[e], 0.0 if e < 3 else 0.0, 0.01] for e in range(epochs)]
+    never = [[train[e], 0.5 * train[e], 0.0, 0.0, 0.01] for e in range(epochs)]
+    for name, values in (("late", late), ("never", never)):
+        (tmp_path / name).mkdir()
+        write_ultralytics8_csv(tmp_path / name / "results.csv", keys, values)
+    runs = {r["run"]: r for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]}
+    assert runs["late"]["series"]["val_loss"]["points"] == epochs - 3 and runs["late"]["best_step"] >= 3
+    assert any("6 validation-loss cells left out" in n for n in runs["late"]["notes"])
+    assert "val_loss" not in runs["never"]["series"] and any("40 validation-loss cells left out" in n for n in runs["never"]["notes"])

@@ -107,6 +107,7 @@ def read_csv_log(path: str) -> LogTable:
     base = os.path.getmtime(path)
     bad_rows: List[int] = []
     bad_cells = 0
+    placeholders = 0
     for number, row in enumerate(rows):
         cells = [c.strip() for c in row]
         if cells == columns:  # a header repeated by an appending logger
@@ -119,12 +120,16 @@ def read_csv_log(path: str) -> LogTable:
             bad_rows.append(number + 2)
             continue
         step -= offset
+        unvalidated = kind == YOLO_CSV and _validation_not_run(columns, cells)
         for col, (name, cell) in enumerate(zip(columns, cells)):
             if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
             value = _value(cell)
             if value is None:
                 bad_cells += 1
+                continue
+            if unvalidated and _is_validation_loss(name):
+                placeholders += 1
                 continue
             subrun, tag = _tag(kind, name)
             table.add(subrun, tag, step, base + number * 1e-3, value)
@@ -134,9 +139,26 @@ def read_csv_log(path: str) -> LogTable:
         )
     if bad_cells:
         table.problems.append(f"{bad_cells} non-numeric cell{'s' if bad_cells > 1 else ''} left out")
+    if placeholders:
+        table.problems.append(
+            f"{placeholders} validation-loss cell{'s' if placeholders > 1 else ''} left out: rows whose validation"
+            " losses are all 0 (validation not run, or its losses not computed, as YOLOv9 and YOLOv10 write them)"
+        )
     if not table.scalars:
         raise LogFileError("no numeric values" + (f"; {table.problems[0]}" if table.problems else ""))
     return table
+
+
+def _is_validation_loss(column: str) -> bool:
+    """An Ultralytics validation-loss column (`val/box_loss`, `val/cls_om`)."""
+    return column.lower().startswith("val/")
+
+
+def _validation_not_run(columns: Sequence[str], cells: Sequence[str]) -> bool:
+    """An Ultralytics row whose validation losses are all exactly 0: placeholders, not losses (one part may be
+    0 for real, e.g. the class loss of a one-class model, but never all of them on real validation data)."""
+    values = [_value(cell) for name, cell in zip(columns, cells) if _is_validation_loss(name)]
+    return bool(values) and all(v == 0.0 for v in values)
 
 
 def _epoch_column(lowered: Sequence[str]) -> Optional[int]:
