@@ -755,3 +755,17 @@ def test_ultralytics_rows_whose_validation_losses_are_all_zero_are_placeholders(
     assert runs["late"]["series"]["val_loss"]["points"] == epochs - 3 and runs["late"]["best_step"] >= 3
     assert any("6 validation-loss cells left out" in n for n in runs["late"]["notes"])
     assert "val_loss" not in runs["never"]["series"] and any("40 validation-loss cells left out" in n for n in runs["never"]["notes"])
+
+
+def test_scalar_tensors_written_as_text_are_read_as_their_numbers(tmp_path):
+    """A loop that writes the loss tensor itself (`str(loss)`) into its CSV: the number inside is the value."""
+    _, train = synthetic.decay(12, noise=0.01)
+    with open(tmp_path / "training_log.csv", "w") as handle:
+        handle.write("Epoch,Train_loss,Val_loss\n")
+        for e, v in enumerate(train):
+            handle.write(f"{e + 1},\"tensor({v:.4f}, device='cuda:0', grad_fn=<DivBackward0>)\",\"tensor({1.1 * v:.4f}, device='cuda:0')\"\n")
+    read = scalars(*log_file_provider(tmp_path / "training_log.csv"))
+    assert [v for _, v in read["train"]["epoch_Train_loss"]] == pytest.approx([round(v, 4) for v in train])
+    assert [v for _, v in read["train"]["epoch_Val_loss"]] == pytest.approx([round(1.1 * v, 4) for v in train])
+    series = tb_lossdoc.diagnose(str(tmp_path / "training_log.csv"))["runs"][0]["series"]
+    assert series["val_loss"]["tag"] == "epoch_Val_loss" and series["val_loss"]["points"] == 12

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from typing import List, Optional, Sequence
 
 from .log_table import KERAS_CSV, LIGHTNING_CSV, YOLO_CSV, LogFileError, LogTable, as_step, read_bytes
@@ -77,10 +78,16 @@ def sniff(path: str) -> Optional[str]:
     return kind_of_header(columns) if columns else None
 
 
+# A torch tensor written with str(): `tensor(3.1304, device='cuda:0', grad_fn=<DivBackward0>)`.
+_TENSOR_CELL = re.compile(r"^tensor\(\s*([^,\s)]+)")
+
+
 def _value(cell: str) -> Optional[float]:
-    """A cell as a float (nan, inf and -inf included), or None for an empty or non-numeric cell."""
+    """A cell as a float (nan, inf and -inf included; a scalar torch tensor written as text too),
+    or None for an empty or non-numeric cell."""
+    tensor = _TENSOR_CELL.match(cell)
     try:
-        return float(cell)
+        return float(tensor.group(1) if tensor else cell)
     except ValueError:
         return None
 
