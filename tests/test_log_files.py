@@ -769,3 +769,18 @@ def test_scalar_tensors_written_as_text_are_read_as_their_numbers(tmp_path):
     assert [v for _, v in read["train"]["epoch_Val_loss"]] == pytest.approx([round(1.1 * v, 4) for v in train])
     series = tb_lossdoc.diagnose(str(tmp_path / "training_log.csv"))["runs"][0]["series"]
     assert series["val_loss"]["tag"] == "epoch_Val_loss" and series["val_loss"]["points"] == 12
+
+
+def test_lightning_validation_per_epoch_wins_over_its_per_batch_values(tmp_path):
+    """self.log("val_loss", on_step=True, on_epoch=True) writes val_loss_step for each validation batch (on the
+    validation loop's own counter) and val_loss_epoch once per epoch: the latter is the validation curve."""
+    _, train = synthetic.decay(200, noise=0.05)
+    _, val = synthetic.u_shape(10, noise=0.005)
+    rows = [{"epoch": s // 20, "step": s, "train_loss_step": float(v)} for s, v in enumerate(train)]
+    for epoch in range(10):
+        rows += [{"step": b, "val_loss_step": float(val[epoch] * (1 + 0.3 * ((b % 3) - 1)))} for b in range(8)]
+        rows.append({"epoch": epoch, "step": 20 * epoch + 19, "val_loss_epoch": float(val[epoch])})
+    write_lightning_csv(tmp_path / "version_0" / "metrics.csv", rows)
+    (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
+    assert run["series"]["val_loss"] == {"run": "version_0", "tag": "val_loss_epoch", "points": 10}
+    assert run["series"]["train_loss"]["tag"] == "train_loss_step"

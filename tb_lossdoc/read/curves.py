@@ -253,14 +253,18 @@ def _per_epoch_runs(split_of_run: Dict[str, Optional[Tuple[str, int]]], group_of
 
 def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, int, str, str]:
     """Sort key: plainest tag first, a total before its components, then
-    preferred qualifier, split word, a loss that names no component (`train_loss`
-    beside `kl_loss`), and name."""
+    preferred qualifier (per step for training, per epoch for validation), split
+    word, a loss that names no component (`train_loss` beside `kl_loss`), and name."""
     words = tagged.words
     total = 0 if any(w in TOTAL_WORDS for w in words) else 1
     split_words = words + tuple(tokens(posixpath.basename(tagged.ref.run)))  # Keras-style `LOG/validation`, `LOG/test`
     split_rank = min((VAL_WORDS.index(w) for w in split_words if w in VAL_WORDS), default=0)
     names_a_part = 1 if _component_words(tagged) else 0
-    return (len(words), total, tagged.qualifier, split_rank if tagged.role in (VAL_LOSS, VAL_ACC) else 0, names_a_part, tagged.ref.tag, tagged.ref.run)
+    validation = tagged.role in (VAL_LOSS, VAL_ACC)
+    # Validation is measured over the whole validation set: its per-epoch value is the curve, a per-step one
+    # (Lightning's `val_loss_step`, one batch of it, on the validation loop's own counter) is not.
+    qualifier = {STEP: EPOCH, EPOCH: STEP}.get(tagged.qualifier, tagged.qualifier) if validation else tagged.qualifier
+    return (len(words), total, qualifier, split_rank if validation else 0, names_a_part, tagged.ref.tag, tagged.ref.run)
 
 
 def unsupervised_reason(tag_names: Iterable[str]) -> Optional[str]:
