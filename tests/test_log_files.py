@@ -784,3 +784,12 @@ def test_lightning_validation_per_epoch_wins_over_its_per_batch_values(tmp_path)
     (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
     assert run["series"]["val_loss"] == {"run": "version_0", "tag": "val_loss_epoch", "points": 10}
     assert run["series"]["train_loss"]["tag"] == "train_loss_step"
+
+
+def test_metric_like_losses_are_not_summed_as_parts(tmp_path):
+    """A regression loop logging train_mse and train_rmse logs one error twice (rmse = sqrt(mse)), not two parts of a loss."""
+    _, mse = synthetic.decay(30, noise=0.01)
+    rows = [{"epoch": e, "step": 10 * e + 9, "train_mse": float(v), "train_rmse": float(np.sqrt(v))} for e, v in enumerate(mse)]
+    write_lightning_csv(tmp_path / "version_0" / "metrics.csv", rows)
+    (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
+    assert run["series"]["train_loss"] == {"run": "version_0", "tag": "train_mse", "points": 30}

@@ -302,6 +302,8 @@ def _components(role: str, ranked: List[_Tagged], train_components: frozenset) -
     first = ranked[0]
     if any(w in TOTAL_WORDS for w in first.words) or not _component_words(first):
         return ()  # a total, or the plain loss of its split (`train_loss` beside `kl_loss`, `recon_loss`), is logged
+    if first.kind != "loss":
+        return ()  # metric-like names (`mse`, `rmse`, `mae`) are other measures of one error, not its parts
     same = [t for t in ranked if t.ref.run == first.ref.run and len(t.words) == len(first.words) and t.qualifier == first.qualifier and not t.ref.transform]
     if len(same) < 2 or len({_component_words(t) for t in same}) < len(same):
         return ()
