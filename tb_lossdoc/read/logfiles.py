@@ -177,20 +177,26 @@ def _latest_state(root: str, run_folder: str, states: List[str]) -> LogRun:
     best = max(good, key=lambda r: (r.table.last_step or 0, _CHECKPOINT.match(_parent_leaf(r.source)) is None))
     best.problems = best.problems + [p for r in read if r.table is None for p in r.problems]
     shown = os.path.relpath(best.source, root)
+    others = [r for r in good if r is not best]
+    latest = _points(best.table) if others else {}
     best.problems += [
         f"{os.path.relpath(r.source, root)}: another training (its values differ from {shown}'s at the same steps);"
         f" only {shown}, which got furthest, is read"
-        for r in good
-        if r is not best and _differs(r.table, best.table)
+        for r in others
+        if _differs(r.table, latest)
     ]
     return best
 
 
-def _differs(copy: LogTable, latest: LogTable) -> bool:
-    """Whether an earlier copy of a Trainer state logged other values than the latest at the same steps:
-    a checkpoint of one training holds the same history up to its step; one of a training started
-    over in the same output folder does not."""
-    points = {(sub, tag, step): value for sub, tags in latest.scalars.items() for tag, series in tags.items() for step, _, value in series}
+def _points(table: LogTable) -> Dict[Tuple[str, str, int], float]:
+    """(sub-run, tag, step) → value of every point of a log."""
+    return {(sub, tag, step): value for sub, tags in table.scalars.items() for tag, series in tags.items() for step, _, value in series}
+
+
+def _differs(copy: LogTable, points: Dict[Tuple[str, str, int], float]) -> bool:
+    """Whether an earlier copy of a Trainer state logged other values than the latest (its `points`) at the
+    same steps: a checkpoint of one training holds the same history up to its step; one of a training
+    started over in the same output folder does not."""
     for sub, tags in copy.scalars.items():
         for tag, series in tags.items():
             for step, _, value in series:
