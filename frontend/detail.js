@@ -346,7 +346,7 @@ export class DetailPanel {
     return el("div", { class: "note sampled-note", testid: "sampled-note", role: "note" }, el("span", { class: "note-icon", "aria-hidden": "true", text: "ⓘ" }), el("span", { text }));
   }
 
-  /** Problems with the run's event files, when the server reports any. */
+  /** What could not be used as written in the run's logs (damaged files, points replaced after a restart), when the server reports any. */
   renderNotes(entry, lang) {
     const notes = Array.isArray(entry.notes) ? entry.notes : [];
     if (!notes.length) return null;
