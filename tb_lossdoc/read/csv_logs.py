@@ -85,9 +85,13 @@ _TENSOR_CELL = re.compile(r"^tensor\(\s*([^,\s)]+)")
 def _value(cell: str) -> Optional[float]:
     """A cell as a float (nan, inf and -inf included; a scalar torch tensor written as text too),
     or None for an empty or non-numeric cell."""
-    tensor = _TENSOR_CELL.match(cell)
     try:
-        return float(tensor.group(1) if tensor else cell)
+        return float(cell)
+    except ValueError:
+        pass
+    tensor = _TENSOR_CELL.match(cell)  # only for the cells float() refused: off the common path
+    try:
+        return float(tensor.group(1)) if tensor else None
     except ValueError:
         return None
 
@@ -115,6 +119,7 @@ def read_csv_log(path: str) -> LogTable:
     bad_rows: List[int] = []
     bad_cells = 0
     placeholders = 0
+    validation_losses = [col for col, name in enumerate(columns) if _is_validation_loss(name)] if kind == YOLO_CSV else []
     for number, row in enumerate(rows):
         cells = [c.strip() for c in row]
         if cells == columns:  # a header repeated by an appending logger
@@ -127,7 +132,7 @@ def read_csv_log(path: str) -> LogTable:
             bad_rows.append(number + 2)
             continue
         step -= offset
-        unvalidated = kind == YOLO_CSV and _validation_not_run(columns, cells)
+        unvalidated = bool(validation_losses) and all(_value(cells[col]) == 0.0 for col in validation_losses)
         for col, (name, cell) in enumerate(zip(columns, cells)):
             if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
@@ -135,7 +140,7 @@ def read_csv_log(path: str) -> LogTable:
             if value is None:
                 bad_cells += 1
                 continue
-            if unvalidated and _is_validation_loss(name):
+            if unvalidated and col in validation_losses:
                 placeholders += 1
                 continue
             subrun, tag = _tag(kind, name)
@@ -157,15 +162,10 @@ def read_csv_log(path: str) -> LogTable:
 
 
 def _is_validation_loss(column: str) -> bool:
-    """An Ultralytics validation-loss column (`val/box_loss`, `val/cls_om`)."""
+    """An Ultralytics validation-loss column (`val/box_loss`, `val/cls_om`). A row whose validation losses are
+    all exactly 0 holds placeholders, not losses: one part may be 0 for real (the class loss of a one-class
+    model), never all of them on real validation data."""
     return column.lower().startswith("val/")
-
-
-def _validation_not_run(columns: Sequence[str], cells: Sequence[str]) -> bool:
-    """An Ultralytics row whose validation losses are all exactly 0: placeholders, not losses (one part may be
-    0 for real, e.g. the class loss of a one-class model, but never all of them on real validation data)."""
-    values = [_value(cell) for name, cell in zip(columns, cells) if _is_validation_loss(name)]
-    return bool(values) and all(v == 0.0 for v in values)
 
 
 def _epoch_column(lowered: Sequence[str]) -> Optional[int]:

@@ -475,7 +475,17 @@ TWO_EVALS_STOPPED = 0.05
 
 
 def two_evaluations(curves: RunCurves) -> Optional[Series]:
-    """The validation loss when it has exactly two finite evaluations (bounded by zero) beside a training loss, else None."""
+    """The validation loss when it has exactly two finite evaluations (bounded by zero) beside a training loss, else None.
+
+    Computed once per run: still_improving, converged and overfitting ask, several times each.
+    """
+    key = ("two_evaluations",)
+    if key not in curves.shared:
+        curves.shared[key] = _two_evaluations(curves)
+    return curves.shared[key]
+
+
+def _two_evaluations(curves: RunCurves) -> Optional[Series]:
     if curves.train is None or curves.val is not None or curves.val_loss is None:
         return None
     two = curves.val_loss.finite_only()
