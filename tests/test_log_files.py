@@ -793,3 +793,48 @@ def test_metric_like_losses_are_not_summed_as_parts(tmp_path):
     write_lightning_csv(tmp_path / "version_0" / "metrics.csv", rows)
     (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
     assert run["series"]["train_loss"] == {"run": "version_0", "tag": "train_mse", "points": 30}
+
+
+def test_a_loss_part_validation_does_not_compute_is_left_out_of_both_sums(tmp_path):
+    """YOLO26 pose logs train/rle_loss (an NLL term that goes negative) and writes val/rle_loss = 0 on every
+    epoch: summing it on one side only would put a term between the two curves that is no gap between them."""
+    epochs = 20
+    _, train = synthetic.decay(epochs, noise=0.01)
+    _, val = synthetic.decay(epochs, start=1.2, floor=0.4, noise=0.01, seed=2)
+    keys = ["train/box_loss", "train/rle_loss", "val/box_loss", "val/rle_loss", "lr/pg0"]
+    values = [[train[e], 14.0 - 0.8 * e, val[e], 0.0, 0.01] for e in range(epochs)]
+    write_ultralytics8_csv(tmp_path / "results.csv", keys, values)
+    (run,) = tb_lossdoc.diagnose(str(tmp_path / "results.csv"))["runs"]
+    assert [c["tag"] for c in run["series"]["train_loss"].get("components", [])] in ([], ["train/box_loss"])
+    assert run["series"]["train_loss"]["tag"] == "train/box_loss" and run["series"]["val_loss"]["tag"] == "val/box_loss"
+    assert any(n.startswith("results.csv: val/rle_loss left out") for n in run["notes"])
+    assert run["columns"]["final_train_loss"] == pytest.approx(train[-1], rel=1e-4)
+
+
+def test_an_accuracy_naming_no_split_beside_named_training_columns_is_validations(tmp_path):
+    """`epoch,train_loss,val_loss,top1`: a loop that names its training columns logs its evaluation's top-1
+    bare; Keras's CSVLogger names neither (`accuracy`, `val_accuracy`), and there the bare one is training's."""
+    epochs = 12
+    _, train = synthetic.decay(epochs, noise=0.01)
+    (tmp_path / "loop").mkdir()
+    with open(tmp_path / "loop" / "metrics.csv", "w") as handle:
+        handle.write("epoch,train_loss,val_loss,top1\n")
+        handle.writelines(f"{e},{v:.5f},{1.1 * v:.5f},{10 + 5 * e}\n" for e, v in enumerate(train))
+    (tmp_path / "keras").mkdir()
+    with open(tmp_path / "keras" / "log.csv", "w") as handle:
+        handle.write("epoch,accuracy,loss,val_accuracy,val_loss\n")
+        handle.writelines(f"{e},{0.5 + 0.03 * e},{v:.5f},{0.5 + 0.02 * e},{1.1 * v:.5f}\n" for e, v in enumerate(train))
+    runs = {r["run"]: r["series"] for r in tb_lossdoc.diagnose(str(tmp_path))["runs"]}
+    assert runs["loop"]["val_acc"]["tag"] == "epoch_top1" and "train_acc" not in runs["loop"]
+    assert runs["keras"]["train_acc"]["tag"] == "epoch_accuracy" and runs["keras"]["val_acc"]["tag"] == "epoch_accuracy"
+    assert runs["keras"]["val_acc"]["run"].endswith("validation")
+
+
+def test_a_log_file_named_for_validation_holds_validation_values(tmp_path):
+    """`val_log.csv` with a bare `loss` column: the file's name says which split the numbers are from."""
+    _, val = synthetic.decay(15, noise=0.01)
+    with open(tmp_path / "val_log.csv", "w") as handle:
+        handle.write("epoch,loss,accuracy\n")
+        handle.writelines(f"{e},{v:.5f},{0.4 + 0.02 * e}\n" for e, v in enumerate(val))
+    (run,) = tb_lossdoc.diagnose(str(tmp_path / "val_log.csv"))["runs"]
+    assert set(run["series"]) == {"val_loss", "val_acc"} and run["columns"]["best_val_loss"] == pytest.approx(min(val), rel=1e-4)

@@ -22,8 +22,9 @@ from __future__ import annotations
 import csv
 import os
 import re
-from typing import List, Optional, Sequence
+from typing import List, Optional, Sequence, Set
 
+from .curves import ACCURACY_WORDS, SPLIT_WORDS, TRAIN_WORDS, VAL_WORDS, tag_tokens, tokens
 from .log_table import KERAS_CSV, LIGHTNING_CSV, YOLO_CSV, LogFileError, LogTable, as_step, read_bytes
 
 SUFFIXES = (".csv", ".log", ".tsv", ".txt")
@@ -120,6 +121,8 @@ def read_csv_log(path: str) -> LogTable:
     bad_cells = 0
     placeholders = 0
     validation_losses = [col for col, name in enumerate(columns) if _is_validation_loss(name)] if kind == YOLO_CSV else []
+    uncomputed = _uncomputed_validation_losses(rows, columns, validation_losses)
+    validation_columns = _validation_columns(columns, path) if kind == KERAS_CSV else set()
     for number, row in enumerate(rows):
         cells = [c.strip() for c in row]
         if cells == columns:  # a header repeated by an appending logger
@@ -143,7 +146,9 @@ def read_csv_log(path: str) -> LogTable:
             if unvalidated and col in validation_losses:
                 placeholders += 1
                 continue
-            subrun, tag = _tag(kind, name)
+            if col in uncomputed:
+                continue
+            subrun, tag = _tag(kind, name, name in validation_columns)
             table.add(subrun, tag, step, base + number * 1e-3, value)
     if bad_rows:
         table.problems.append(
@@ -156,6 +161,11 @@ def read_csv_log(path: str) -> LogTable:
             f"{placeholders} validation-loss cell{'s' if placeholders > 1 else ''} left out: rows whose validation"
             " losses are all 0 (validation not run, or its losses not computed, as YOLOv9 and YOLOv10 write them)"
         )
+    for col in sorted(uncomputed):
+        table.problems.append(
+            f"{columns[col]} left out: 0 on every validated row while its training part is not (a term"
+            " validation does not compute, as YOLO26's rle_loss)"
+        )
     if not table.scalars:
         raise LogFileError("no numeric values" + (f"; {table.problems[0]}" if table.problems else ""))
     return table
@@ -166,6 +176,23 @@ def _is_validation_loss(column: str) -> bool:
     all exactly 0 holds placeholders, not losses: one part may be 0 for real (the class loss of a one-class
     model), never all of them on real validation data."""
     return column.lower().startswith("val/")
+
+
+def _uncomputed_validation_losses(rows, columns: Sequence[str], validation_losses: Sequence[int]) -> Set[int]:
+    """Validation-loss columns that are 0 on every row where another one is not, while the training part of
+    the same name is not: a term only training computes, which would make the two sums add different terms."""
+    training = {name.lower()[len("train/"):]: col for col, name in enumerate(columns) if name.lower().startswith("train/")}
+    width = len(columns)
+    values = [[_value(row[col].strip()) for col in validation_losses] for row in rows if len(row) == width]
+    validated = [row for row in values if any(v for v in row)]
+    uncomputed: Set[int] = set()
+    for index, col in enumerate(validation_losses):
+        part = training.get(columns[col].lower()[len("val/"):])
+        if part is None or not validated or any(row[index] != 0.0 for row in validated):
+            continue
+        if any(_value(row[part].strip()) for row in rows if len(row) == width):
+            uncomputed.add(col)
+    return uncomputed
 
 
 def _epoch_column(lowered: Sequence[str]) -> Optional[int]:
@@ -182,10 +209,24 @@ def _epoch_offset(rows, epoch_col: int) -> int:
     return 1 if first == 1 else 0
 
 
-def _tag(kind: str, column: str):
+def _validation_columns(columns: Sequence[str], path: str) -> Set[str]:
+    """Columns naming no split that hold validation values all the same: every one in a file its name says is
+    validation's (`val_log.csv`), and an accuracy (`top1`, `accuracy`) beside `train_...` and `val_...` columns:
+    Keras calls training's `accuracy`, a loop that names its training columns logs its evaluation's bare."""
+    stem = tokens(os.path.splitext(os.path.basename(path))[0])
+    validation_file = any(w in VAL_WORDS for w in stem) and not any(w in TRAIN_WORDS for w in stem)
+    words = {column: tag_tokens(column) for column in columns}
+    named_training = any(c.startswith("val_") for c in columns) and any(any(w in TRAIN_WORDS for w in ws) for ws in words.values())
+    return {
+        column for column, ws in words.items()
+        if not any(w in SPLIT_WORDS for w in ws) and (validation_file or (named_training and any(w in ACCURACY_WORDS for w in ws)))
+    }  # fmt: skip
+
+
+def _tag(kind: str, column: str, validation: bool = False):
     """(sub-run, tag) the framework's TensorBoard writer gives a column."""
     if kind != KERAS_CSV:
         return "", column
     if column.startswith("val_"):
         return "validation", "epoch_" + column[len("val_"):]
-    return "train", "epoch_" + column
+    return ("validation" if validation else "train"), "epoch_" + column

@@ -312,6 +312,16 @@ def _components(role: str, ranked: List[_Tagged], train_components: frozenset) -
     return tuple(t.ref for t in same)
 
 
+def _parts_validation_has(
+    train: List[_Tagged], train_parts: Tuple[SeriesRef, ...], val_parts: Tuple[SeriesRef, ...], val: List[_Tagged]
+) -> Tuple[SeriesRef, ...]:
+    """The training parts to sum: those validation logs too, so both sums add the same terms (YOLO26's
+    `train/rle_loss` has no validation value; a term only training computes is no gap between them)."""
+    logged = frozenset().union(*(_component_words(t) for t in val if t.ref in val_parts)) if val_parts else _component_words(val[0])
+    kept = tuple(t.ref for t in train if t.ref in train_parts and _component_words(t) <= logged)
+    return kept if kept else train_parts
+
+
 def set_of_tag(tag: str) -> str:
     """The validation set a tag names: `eval/squad_loss` and `eval/squad_accuracy` → "squad"."""
     return "_".join(w for w in tag_tokens(tag) if w not in SPLIT_WORDS and w not in LOSS_WORDS and w not in ACCURACY_WORDS)
@@ -396,6 +406,8 @@ def _training_run(name: str, runs: List[str], tagged: List[_Tagged], perplexity:
                 components[role] = parts
                 if role == TRAIN_LOSS:
                     train_components = frozenset().union(*(_component_words(t) for t in ranked[role] if t.ref in parts))
+    if TRAIN_LOSS in components and VAL_LOSS in ranked:
+        components[TRAIN_LOSS] = _parts_validation_has(ranked[TRAIN_LOSS], components[TRAIN_LOSS], components.get(VAL_LOSS, ()), ranked[VAL_LOSS])
     val_sets = _validation_sets(ranked[VAL_LOSS]) if VAL_LOSS in ranked and VAL_LOSS not in components else {}
     candidates = {role: tuple(t.ref for t in options) for role, options in ranked.items()}
     return TrainingRun(name, candidates, tuple(runs), components, val_sets)
