@@ -838,3 +838,23 @@ def test_a_log_file_named_for_validation_holds_validation_values(tmp_path):
         handle.writelines(f"{e},{v:.5f},{0.4 + 0.02 * e}\n" for e, v in enumerate(val))
     (run,) = tb_lossdoc.diagnose(str(tmp_path / "val_log.csv"))["runs"]
     assert set(run["series"]) == {"val_loss", "val_acc"} and run["columns"]["best_val_loss"] == pytest.approx(min(val), rel=1e-4)
+
+
+def test_a_long_format_log_is_split_by_its_set_column(tmp_path):
+    """`epoch,set,step,loss`: training and validation rows share the loss column and a step that restarts every
+    epoch. Training keeps every row in order; validation gives one point per epoch (its batches' mean), at the
+    epoch's last training step. Read row by row on `step`, the run would be the last epoch's validation batches."""
+    epochs, train_rows, val_rows = 6, 30, 5
+    _, train = synthetic.decay(epochs * train_rows, noise=0.02)
+    _, val = synthetic.u_shape(epochs, noise=0.0)
+    with open(tmp_path / "history.csv", "w") as handle:
+        handle.write("epoch,set,step,loss,km\n")
+        for e in range(epochs):
+            handle.writelines(f"{e},train,{s + 1},{train[e * train_rows + s]:.6f},5\n" for s in range(train_rows))
+            handle.writelines(f"{e},val,{s + 1},{val[e] * (1 + 0.1 * (s - 2)):.6f},5\n" for s in range(val_rows))
+    (run,) = tb_lossdoc.diagnose(str(tmp_path / "history.csv"))["runs"]
+    assert run["series"]["train_loss"]["points"] == epochs * train_rows and run["series"]["val_loss"]["points"] == epochs
+    read = scalars(*log_file_provider(tmp_path / "history.csv"))
+    assert [v for _, v in read["val"]["epoch_loss"]] == pytest.approx(list(val), rel=1e-4)
+    assert [s for s, _ in read["val"]["epoch_loss"]] == [train_rows * (e + 1) - 1 for e in range(epochs)]
+    assert run["best_step"] == train_rows * (int(np.argmin(val)) + 1) - 1

@@ -24,6 +24,7 @@ import os
 import re
 from typing import List, Optional, Sequence, Set
 
+from . import long_format
 from .curves import ACCURACY_WORDS, SPLIT_WORDS, TRAIN_WORDS, VAL_WORDS, tag_tokens, tokens
 from .log_table import KERAS_CSV, LIGHTNING_CSV, YOLO_CSV, LogFileError, LogTable, as_step, read_bytes
 
@@ -111,8 +112,11 @@ def read_csv_log(path: str) -> LogTable:
     rows = [row for row in csv.reader(lines[1:], delimiter=_delimiter(header)) if any(c.strip() for c in row)]
     if not rows:
         raise LogFileError("a header and no rows")
-    table = LogTable(kind)
     lowered = [c.lower() for c in columns]
+    split_col = long_format.split_column(lowered, rows)
+    if split_col is not None:
+        return _checked(long_format.read_long_format(columns, rows, split_col, _value, os.path.getmtime(path)))
+    table = LogTable(kind)
     epoch_col = _epoch_column(lowered)
     step_col = lowered.index("step") if kind == LIGHTNING_CSV else epoch_col
     offset = _epoch_offset(rows, epoch_col) if kind == YOLO_CSV else 0
@@ -166,6 +170,11 @@ def read_csv_log(path: str) -> LogTable:
             f"{columns[col]} left out: 0 on every validated row while its training part is not (a term"
             " validation does not compute, as YOLO26's rle_loss)"
         )
+    return _checked(table)
+
+
+def _checked(table: LogTable) -> LogTable:
+    """The table, unless it holds no number at all."""
     if not table.scalars:
         raise LogFileError("no numeric values" + (f"; {table.problems[0]}" if table.problems else ""))
     return table
