@@ -858,3 +858,26 @@ def test_a_long_format_log_is_split_by_its_set_column(tmp_path):
     assert [v for _, v in read["val"]["epoch_loss"]] == pytest.approx(list(val), rel=1e-4)
     assert [s for s, _ in read["val"]["epoch_loss"]] == [train_rows * (e + 1) - 1 for e in range(epochs)]
     assert run["best_step"] == train_rows * (int(np.argmin(val)) + 1) - 1
+
+
+def test_ultralytics_rows_repeating_the_last_validation_are_left_out_of_it(tmp_path):
+    """Epochs Ultralytics does not validate repeat the last validation's losses and metrics digit for digit: those
+    rows are no new evaluation (a copy would double a spike and halve the scatter); a part that repeats beside one
+    that moved is a measurement."""
+    epochs = 30
+    _, train = synthetic.decay(epochs, noise=0.01)
+    _, val = synthetic.decay(epochs, start=1.2, floor=0.4, noise=0.01, seed=2)
+    validated = [e for e in range(epochs) if e < 10 or e % 2 == 0 or e == epochs - 1]
+    keys = ["train/box_loss", "train/cls_loss", "metrics/mAP50(B)", "val/box_loss", "val/cls_loss", "lr/pg0"]
+    values, last = [], None
+    for e in range(epochs):
+        if e in validated:
+            last = [round(val[e], 5), 0.4 if e == 5 else round(0.5 * val[e], 5), round(0.02 * e, 5)]
+        values.append([train[e], 0.5 * train[e], last[2], last[0], last[1], 0.01])
+    values[6][4] = values[5][4]  # val/cls_loss alone repeats: val/box_loss moved
+    write_ultralytics8_csv(tmp_path / "results.csv", keys, values)
+    (run,) = tb_lossdoc.diagnose(str(tmp_path / "results.csv"))["runs"]
+    assert run["series"]["val_loss"]["points"] == len(validated)
+    assert any(f"{epochs - len(validated)} rows repeat the validation losses" in n for n in run["notes"])
+    read = scalars(*log_file_provider(tmp_path / "results.csv"))["."]
+    assert [s for s, _ in read["metrics/mAP50(B)"]] == validated and len(read["train/box_loss"]) == epochs

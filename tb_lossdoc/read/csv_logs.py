@@ -20,6 +20,7 @@ index column where it was written, else the row's number from 0.
 from __future__ import annotations
 
 import csv
+import math
 import os
 import re
 from typing import List, Optional, Sequence, Set
@@ -31,6 +32,8 @@ from .log_table import KERAS_CSV, LIGHTNING_CSV, YOLO_CSV, LogFileError, LogTabl
 SUFFIXES = (".csv", ".log", ".tsv", ".txt")
 _DELIMITERS = ",;\t"
 _YOLO_PREFIXES = ("train/", "val/", "metrics/")
+# What an Ultralytics validation writes: its losses and its metrics.
+_VALIDATOR_PREFIXES = ("val/", "metrics/")
 # The header is all the sniffing needs; CSVLogger headers are far shorter.
 _HEADER_BYTES = 65536
 
@@ -126,6 +129,8 @@ def read_csv_log(path: str) -> LogTable:
     placeholders = 0
     validation_losses = [col for col, name in enumerate(columns) if _is_validation_loss(name)] if kind == YOLO_CSV else []
     uncomputed = _uncomputed_validation_losses(rows, columns, validation_losses)
+    stale = _stale_rows(rows, len(columns), validation_losses)
+    validator = {col for col, name in enumerate(columns) if name.lower().startswith(_VALIDATOR_PREFIXES)}
     validation_columns = _validation_columns(columns, path) if kind == KERAS_CSV else set()
     for number, row in enumerate(rows):
         cells = [c.strip() for c in row]
@@ -150,7 +155,7 @@ def read_csv_log(path: str) -> LogTable:
             if unvalidated and col in validation_losses:
                 placeholders += 1
                 continue
-            if col in uncomputed:
+            if col in uncomputed or (number in stale and col in validator):
                 continue
             subrun, tag = _tag(kind, name, name in validation_columns)
             table.add(subrun, tag, step, base + number * 1e-3, value)
@@ -164,6 +169,11 @@ def read_csv_log(path: str) -> LogTable:
         table.problems.append(
             f"{placeholders} validation-loss cell{'s' if placeholders > 1 else ''} left out: rows whose validation"
             " losses are all 0 (validation not run, or its losses not computed, as YOLOv9 and YOLOv10 write them)"
+        )
+    if stale:
+        table.problems.append(
+            f"{len(stale)} row{'s repeat' if len(stale) > 1 else ' repeats'} the validation losses of the row before, digit for"
+            " digit (no validation that epoch; Ultralytics then writes the last one again): their validation values left out"
         )
     for col in sorted(uncomputed):
         table.problems.append(
@@ -185,6 +195,27 @@ def _is_validation_loss(column: str) -> bool:
     all exactly 0 holds placeholders, not losses: one part may be 0 for real (the class loss of a one-class
     model), never all of them on real validation data."""
     return column.lower().startswith("val/")
+
+
+def _stale_rows(rows, width: int, validation_losses: Sequence[int]) -> Set[int]:
+    """Rows whose validation losses, all finite and not all 0, are those of the row before as written: a copy of the
+    last validation, not a new one (real losses of several parts never repeat to the last digit)."""
+    stale: Set[int] = set()
+    if len(validation_losses) < 2:
+        return stale  # one loss may repeat to the last digit by chance
+    previous = None
+    for number, row in enumerate(rows):
+        if len(row) != width:
+            continue
+        cells = tuple(row[col].strip() for col in validation_losses)
+        values = [_value(cell) for cell in cells]
+        if not cells or any(v is None or not math.isfinite(v) for v in values) or not any(values):
+            previous = None
+            continue
+        if cells == previous:
+            stale.add(number)
+        previous = cells
+    return stale
 
 
 def _uncomputed_validation_losses(rows, columns: Sequence[str], validation_losses: Sequence[int]) -> Set[int]:
