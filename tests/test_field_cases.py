@@ -599,6 +599,7 @@ FIELD_RUNS = (
     "ayaa220__propaganda-detection-using-lstm-and-cnn__root",  # two evaluations 0.9% apart: converged
     "abdulrahmaan03__yolov8-custom-dataset-training__train",  # converged; validation jump long after warm-up: spike
     "aditya24jar__emotion-detection-resnet50__root",  # one bad validation epoch: spike
+    "andrean-cyber__segmentation-yolov8__seg-train",  # validation jumps in the warm-up, then a 4x jump at epoch 7: spike
     "adirajjohn__audio_classification__cls-train",  # five epochs, training zig-zagging down, validation falling at each: still improving
     "ageron__handson-ml3__ch11-run12",  # zig-zag validation: not still improving
     "ageron__handson-ml3__ch11-run6",  # accuracy at a half on a binary task: not learning
@@ -1682,3 +1683,28 @@ def test_six_training_points_that_fell_and_settled_are_converged():
 
 def test_field_six_training_points_still_falling_at_the_end_are_still_improving(field):
     assert field["kateantropova-4415__sigmoidlightning__version_5"]["verdict"] == "still_improving"
+
+
+# 28. Validation that jumps about while the learning rate warms up sets no yardstick
+# for the rest of the run: one later epoch at four times its neighbours is a spike.
+
+
+def warm_up_turbulence_then(jump: float) -> dict:
+    epochs = np.arange(60)
+    val = 1.2 + 2.0 * np.exp(-epochs / 6) + 0.01 * np.random.default_rng(4).standard_normal(60)
+    val[1], val[2] = 6 * val[1], 2.5 * val[2]  # the warm-up's turbulence
+    val[12] = jump * val[12]
+    train = 1.5 + 2.0 * np.exp(-epochs / 8)
+    lr = np.where(epochs < 3, 0.004 * (epochs + 1), 0.012 * (1 - epochs / 60))
+    return dict(train_loss=Series.from_points(epochs, train), val_loss=Series.from_points(epochs, val), lr=Series.from_points(epochs, lr))
+
+
+def test_a_jump_after_a_turbulent_warm_up_is_a_spike():
+    spike = found(**warm_up_turbulence_then(4.0)).get("spike")
+    assert spike is not None and spike.severity == "warning" and 12 in spike.evidence["steps"]
+    assert "spike" not in found(**warm_up_turbulence_then(1.0))
+
+
+def test_field_a_validation_jump_after_a_turbulent_yolo_warm_up_is_a_spike(field):
+    spike = field_codes(field["andrean-cyber__segmentation-yolov8__seg-train"]).get("spike")
+    assert spike is not None and spike["severity"] == "warning" and 7 in spike["evidence"]["steps"]

@@ -160,7 +160,12 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     # Heavy-tailed noise (a high learning rate) makes large excursions ordinary:
     # a spike must also stand well clear of the curve's usual largest ones.
-    usual = _usual_excursion(np.abs(residual) / noise, values)
+    # The warm-up's turbulence is expected: it sets no yardstick for the jumps of the rest of the run.
+    warmup_end = warmup_end_step(curves)
+    settled = profile.steps > warmup_end if warmup_end is not None else np.ones(profile.n, dtype=bool)
+    if np.count_nonzero(settled) < MIN_POINTS_FOR_SPIKES:
+        settled = np.ones(profile.n, dtype=bool)
+    usual = _usual_excursion((np.abs(residual) / noise)[settled], values[settled])
     in_noise = max(MIN_JUMP_IN_NOISE, TAIL_FACTOR * usual)
     threshold = np.maximum(in_noise * noise, MIN_JUMP_OF_AMPLITUDE * spread)
     if float(np.min(values)) >= 0:
