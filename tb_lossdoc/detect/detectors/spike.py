@@ -1,4 +1,4 @@
-"""Sudden upward jumps that recover: a bad batch, an unstable step."""
+"""Sudden upward jumps that recover: a bad batch, an unstable step; and validation blow-ups that come back."""
 
 from __future__ import annotations
 
@@ -111,6 +111,8 @@ def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, flo
             events = []  # every other point is up: a zigzag (oscillation's), not jumps
         elif profile.n >= MIN_POINTS_FOR_SPIKES:
             events = _jumps(profile, curves)
+            if profile is curves.val:
+                events = _with_blow_ups(events, _recovered_blow_ups(profile))
         else:
             events = _lone_jump(profile) if profile.n >= SHORT_MIN_POINTS_FOR_SPIKES else []
         if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n):
@@ -189,6 +191,52 @@ def _jumps(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, float]
             continue
         events.append((int(profile.steps[peak]), float(height / spread), float(height / threshold[peak])))
     return events
+
+
+# A validation stretch of at least two points above this multiple of the level just
+# before it, that comes back within RETURN_OF_LEVEL of that level, is a blow-up that
+# recovered, however many points it lasts: a spike, not the level change a long rise
+# that stays up is. (One point alone is the jump test's.)
+BLOW_UP_OF_LEVEL = 2.0
+RETURN_OF_LEVEL = 1.25
+LEVEL_POINTS = 5
+# A curve that doubles its level more often than this (single points included) does so
+# by habit (a small, noisy validation set; oscillation): its blow-ups are not spikes.
+MAX_BLOW_UPS = 3
+
+
+def _recovered_blow_ups(profile: Profile) -> List[Tuple[int, float, float]]:
+    """(peak step, height as a share of spread, height over the doubling) of each stretch of two or more points that
+    more than doubled the level before it and came back to it; none for a curve that may go below zero, or too often."""
+    values = profile.values
+    if float(np.min(values)) <= 0:
+        return []
+    spread = max(profile.amplitude, 1e-12 * profile.magnitude)
+    events = []
+    doublings = 0
+    i = 1
+    while i < values.size:
+        level = median(values[max(0, i - LEVEL_POINTS) : i])
+        stop = i
+        while stop < values.size and values[stop] > BLOW_UP_OF_LEVEL * level:
+            stop += 1
+        if stop == i:
+            i += 1
+            continue
+        doublings += 1
+        after = values[stop : stop + max(LEVEL_POINTS, stop - i)]
+        if stop - i >= 2 and after.size and float(np.min(after)) <= RETURN_OF_LEVEL * level:
+            peak = i + int(np.argmax(values[i:stop]))
+            height = float(values[peak]) - level
+            events.append((int(profile.steps[peak]), height / spread, height / ((BLOW_UP_OF_LEVEL - 1) * level)))
+        i = stop
+    return events if doublings <= MAX_BLOW_UPS else []
+
+
+def _with_blow_ups(jumps: List[Tuple[int, float, float]], blow_ups: List[Tuple[int, float, float]]) -> List[Tuple[int, float, float]]:
+    """The jumps, and the blow-ups whose peak is none of theirs, in step order."""
+    seen = {step for step, _, _ in jumps}
+    return sorted(jumps + [b for b in blow_ups if b[0] not in seen])
 
 
 def _usual_excursion(ratios: np.ndarray, values: np.ndarray) -> float:
