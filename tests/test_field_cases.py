@@ -656,6 +656,7 @@ FIELD_RUNS = (
     "tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa",  # training rose from a low first log: not "training flat"
     "yashgupta018__sentiment-analysis__ckpt30",  # five evaluations still falling: still improving
     "zeiad246__llm-backend__ckpt3000",  # one batch at 1.45 times the level of a per-step loss: no spike
+    "zuzaser80__aorta-project__seg-train2",  # validation blown up 30,000x for ten epochs, then back: a spike, no plateau
     "zzethh__mlops-zenith-m25csa032__logs",  # three flat-ish evaluations beside a rising accuracy: not "not learning"
 )
 
@@ -1743,3 +1744,15 @@ def test_field_validation_blow_ups_that_recover_are_spikes(field):
     for run_id, peak in (("decursusss__rust-auto-fishing__train8", 38), ("624mihir__car_damage_app__seg-train", 26)):
         spike = field_codes(field[run_id]).get("spike")
         assert spike is not None and peak in spike["evidence"]["steps"], run_id
+
+
+def test_a_blow_up_that_came_back_is_no_validation_stall():
+    """Validation that lost 70% of its level, blown up 1000x for a few epochs on the way: the blow-up widens the
+    curve's spread, not the stall (validation improved, by its level)."""
+    outcome_ = found(**validation_with(np.array([50.0, 400.0, 1500.0, 900.0, 200.0, 20.0])))
+    assert "plateau" not in outcome_ and "spike" in outcome_
+
+
+def test_field_a_huge_validation_blow_up_that_recovered_is_a_spike_not_a_plateau(field):
+    codes = field_codes(field["zuzaser80__aorta-project__seg-train2"])
+    assert "spike" in codes and "plateau" not in codes

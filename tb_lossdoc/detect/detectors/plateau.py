@@ -183,7 +183,8 @@ def _validation_stall(curves: RunCurves) -> Optional[Evidence]:
     if at_second_eval <= 0 or float(np.min(train.values)) < 0:
         return None  # shares of the level need a loss bounded by zero
     train_fall = (at_second_eval - train.end) / at_second_eval
-    val_gain = (val.start - min(val.trend_min, val.end)) / val.magnitude
+    # A share of validation's level, not of its spread: a blow-up that came back widens the spread, not the stall.
+    val_gain = (val.start - min(val.trend_min, val.end)) / max(abs(val.start), abs(val.end), 1e-300)
     if train_fall < VAL_STALL_TRAIN_FALL or val_gain >= VAL_STALL_MAX_GAIN:
         return None
     return {
