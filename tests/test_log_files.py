@@ -881,3 +881,15 @@ def test_ultralytics_rows_repeating_the_last_validation_are_left_out_of_it(tmp_p
     assert any(f"{epochs - len(validated)} rows repeat the validation losses" in n for n in run["notes"])
     read = scalars(*log_file_provider(tmp_path / "results.csv"))["."]
     assert [s for s, _ in read["metrics/mAP50(B)"]] == validated and len(read["train/box_loss"]) == epochs
+
+
+def test_a_vae_elbo_is_the_loss_not_a_part_beside_its_reconstruction_term(tmp_path):
+    """An iVAE's metrics.csv logs train_elbo_loss (= recon + KL) beside train_recon_loss, and the same for validation:
+    the ELBO is the objective, neither summed with its own term nor one of two validation sets beside it."""
+    _, recon = synthetic.decay(40, start=3.0, noise=0.01)
+    rows = [{"epoch": e, "step": 10 * e + 9, "train_elbo_loss": float(r) + 0.2, "train_recon_loss": float(r)} for e, r in enumerate(recon)]
+    rows += [{"epoch": e, "step": 10 * e + 9, "val_elbo_loss": 1.1 * float(recon[e]) + 0.2, "val_recon_loss": 1.1 * float(recon[e])} for e in range(0, 40, 4)]
+    write_lightning_csv(tmp_path / "version_0" / "metrics.csv", rows)
+    (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
+    assert run["series"]["train_loss"] == {"run": "version_0", "tag": "train_elbo_loss", "points": 40}
+    assert run["series"]["val_loss"]["tag"] == "val_elbo_loss" and "val_sets" not in run

@@ -45,7 +45,7 @@ YOLOV10_HEADS = ("om", "oo")
 # Names of losses that do not say "loss": used only when no loss is logged.
 METRIC_LOSS_WORDS = ("xent", "nll", "ce", "mse", "mae", "rmse", "bce")
 PERPLEXITY_WORDS = ("ppl", "perplexity")
-TOTAL_WORDS = ("total", "overall")
+TOTAL_WORDS = ("total", "overall", "elbo")  # a VAE's ELBO is its reconstruction and KL terms together
 # A loss tag with one of these words is no loss curve: fp16 loss scaling, a running best,
 # a statistic of the loss over its batches (`min_loss`, `max_loss`, `loss_std` beside `avg_loss`).
 NOT_A_LOSS = ("scale", "scaler", "best", "min", "max", "std")
@@ -329,7 +329,7 @@ def set_of_tag(tag: str) -> str:
 
 def _validation_sets(ranked: List[_Tagged]) -> Dict[str, SeriesRef]:
     """Set name → validation loss, when the plainest validation losses differ
-    only by a name under one split word (`eval/squad_loss`, `eval/xsum_loss`)."""
+    only by a name under one split word (`eval/squad_loss`, `eval/xsum_loss`) and none is their total."""
     first = ranked[0]
     split = _split_of_words(first.words)
     same = [
@@ -338,7 +338,7 @@ def _validation_sets(ranked: List[_Tagged]) -> Dict[str, SeriesRef]:
         and [w for w in t.words if w in SPLIT_WORDS] == [w for w in first.words if w in SPLIT_WORDS]
     ]  # fmt: skip
     names = {set_of_tag(t.ref.tag): t.ref for t in same}
-    if split is None or len(same) < 2 or len(names) < len(same) or "" in names:
+    if split is None or len(same) < 2 or len(names) < len(same) or "" in names or any(w in TOTAL_WORDS for w in first.words):
         return {}
     return dict(sorted(names.items()))
 
