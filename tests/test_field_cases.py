@@ -626,6 +626,7 @@ FIELD_RUNS = (
     "ilmal__gy-arbete__dense-bs10",  # accuracy pinned at the majority share, loss at the prior's entropy: not learning
     "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
     "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
+    "instig8r__cibm_ariadne__v8",  # both losses frozen for the last 47 epochs after a collapse to background: plateau
     "jaong__checkpoint-of-cpt__root",  # converged, not still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
@@ -1756,3 +1757,31 @@ def test_a_blow_up_that_came_back_is_no_validation_stall():
 def test_field_a_huge_validation_blow_up_that_recovered_is_a_spike_not_a_plateau(field):
     codes = field_codes(field["zuzaser80__aorta-project__seg-train2"])
     assert "spike" in codes and "plateau" not in codes
+
+
+# 30. A loss that froze at one value for the end of the run (to within 0.01%, after
+# moving at every log) is a model that stopped changing: a plateau, not convergence.
+
+
+def freezing_at(freeze_from: int, epochs: int = 80, noise: float = 0.004) -> dict:
+    e = np.arange(epochs)
+    rng = np.random.default_rng(8)
+    train = (0.6 + 0.4 * np.exp(-e / 12)) * (1 + noise * rng.standard_normal(epochs))
+    val = (0.65 + 0.35 * np.exp(-e / 12)) * (1 + noise * rng.standard_normal(epochs))
+    if freeze_from < epochs:
+        train[freeze_from:] = train[freeze_from] * (1 + 1e-6 * rng.standard_normal(epochs - freeze_from))
+        val[freeze_from:] = val[freeze_from]
+    return dict(train_loss=Series.from_points(e, train), val_loss=Series.from_points(e, val))
+
+
+def test_a_loss_frozen_for_the_end_of_the_run_is_a_plateau():
+    plateau = found(**freezing_at(40)).get("plateau")
+    assert plateau is not None and plateau.evidence["frozen"] and plateau.evidence["frozen_from_step"] == 40
+    assert "froze" in text(plateau) and "冻结" in text(plateau, "zh")
+    assert "plateau" not in found(**freezing_at(78))  # two last logs alike: not a freeze
+    assert "plateau" not in found(**freezing_at(80))  # never froze: a converging curve
+
+
+def test_field_a_model_frozen_after_a_collapse_is_a_plateau(field):
+    plateau = field_codes(field["instig8r__cibm_ariadne__v8"]).get("plateau")
+    assert plateau is not None and plateau["evidence"]["frozen"]

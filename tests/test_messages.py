@@ -130,6 +130,13 @@ def _lr_collapse_roles(scale, shift):
     return dict(train_loss=_s((steps, loss), scale, shift), lr=Series.from_points(steps, lr, tag="lr"))
 
 
+def _frozen_from(at: int = 40):
+    steps, values = syn.decay(80, noise=0.01)
+    values = values.copy()
+    values[at:] = values[at]
+    return steps, values
+
+
 def _inf_then_nan(n: int = 60, at: int = 20):
     steps, values = syn.decay(n)
     values = values.copy()
@@ -186,6 +193,7 @@ CURVES = [
     ),
     ("plateau", lambda k, d: dict(train_loss=_s(syn.stall_then_drop(), k, d)), "plateau"),
     ("plateau, learning rate collapsed", _lr_collapse_roles, "plateau"),
+    ("plateau, frozen", lambda k, d: dict(train_loss=_s(_frozen_from(), k, d)), "plateau"),
     ("not learning", lambda k, d: dict(train_loss=_s(syn.flat(), k, d)), "not_learning"),
     ("chance level", lambda k, d: dict(train_loss=_s(syn.chance_level(30), k, d), val_acc=_s(syn.chance_accuracy(30))), "not_learning"),
     (
@@ -409,6 +417,7 @@ VARIANT_EVIDENCE = {
     "not_learning.prior": {"chance_seen_in": "prior", "chance_classes": 2, "chance_base": "prior"},
     "overfitting.memorisation": {"memorisation_gap": 40.0},
     "plateau.lr_collapse": {"lr_collapsed": True},
+    "plateau.frozen": {"frozen": True},
     "non_finite.whole_curve": {"finite_points": 0},
     "non_finite.hidden": {"hidden_by_loss_filter": True, "role": "grad_norm"},
     "overfitting.val_only": {"train_logged": False, "train_points": 0},

@@ -515,6 +515,33 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "plateau.frozen": {
+        "en": {
+            "title": "the loss froze at {level} from step {frozen_from_step}: the model stopped changing",
+            "detail": "From step {frozen_from_step} to the end ({frozen_points} logs, {length_share} of them) the loss ({tag}) "
+            "stayed at {level} to within a hundredth of a percent, after moving at every log before. No model that is still "
+            "learning repeats its loss that exactly: its weights stopped changing. Usual causes are a learning rate of 0, "
+            "weights frozen by mistake, gradients lost to NaN or overflow (a mixed-precision scaler that skips every step), "
+            "or a collapse to one answer for every input (a segmenter that predicts only background).",
+            "actions": [
+                "Log the learning rate and the gradient norm: 0 or NaN there names the cause.",
+                "Look at the model's predictions on a few inputs: the same output for all of them is a collapse.",
+                "Resume from a checkpoint before step {frozen_from_step} with a lower learning rate or gradient clipping.",
+            ],
+        },
+        "zh": {
+            "title": "loss 从第 {frozen_from_step} 步起冻结在 {level}：模型不再变化",
+            "detail": "从第 {frozen_from_step} 步到结束（{frozen_points} 次记录，占 {length_share}），loss（{tag}）都停在 {level}，"
+            "误差不到万分之一，而在此之前每次记录都在变化。还在学习的模型不会把 loss 重复得这么精确：它的权重已经不再更新。"
+            "常见原因是学习率为 0、权重被意外冻结、梯度因 NaN 或溢出而丢失（混合精度的 scaler 跳过了每一步），"
+            "或者模型塌缩成对所有输入给出同一个答案（例如分割模型只预测背景）。",
+            "actions": [
+                "记录学习率和梯度范数：那里出现 0 或 NaN，就能找到原因。",
+                "看看模型对几个输入的预测：如果全都一样，就是塌缩了。",
+                "从第 {frozen_from_step} 步之前的 checkpoint 恢复，调低学习率或加上梯度裁剪。",
+            ],
+        },
+    },
     "plateau.val_stall": {
         "en": {
             "title": "validation loss never improved on its first evaluation while training kept learning",
@@ -1047,6 +1074,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("overfitting.memorisation", lambda e: "memorisation_gap" in e),
     ("plateau.stuck_until_cut", lambda e: bool(e.get("stuck_until_lr_cut"))),
     ("plateau.lr_collapse", lambda e: bool(e.get("lr_collapsed"))),
+    ("plateau.frozen", lambda e: bool(e.get("frozen"))),
     ("plateau.val_stall", lambda e: bool(e.get("val_stalled"))),
     ("divergence.partial", lambda e: bool(e.get("recovered_partway"))),
     ("divergence.until_cut", lambda e: bool(e.get("rose_until_lr_cut"))),

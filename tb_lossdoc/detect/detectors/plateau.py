@@ -1,6 +1,7 @@
 """A long stall that the loss later leaves downward, not explained by an LR decay;
-a stall that starts when the learning rate collapses, which it never leaves; or
-a validation loss that never improves on its first evaluation while training learns."""
+a stall that starts when the learning rate collapses, which it never leaves; a
+loss that froze at one value for the end of the run; or a validation loss that
+never improves on its first evaluation while training learns."""
 
 from __future__ import annotations
 
@@ -64,6 +65,11 @@ def detect(curves: RunCurves) -> List[Finding]:
     if collapse is not None:
         first = int(collapse["collapse_step"])
         return [Finding(CODE, WARNING, first, int(main.steps[-1]), collapse, certainty(main.n, collapse.pop("margin")))]
+    frozen = frozen_end(main)
+    if frozen is not None:
+        first = int(frozen["frozen_from_step"])
+        evidence = {**frozen, "lr_constant": curves.lr_constant_between(first, int(main.steps[-1]))}
+        return [Finding(CODE, WARNING, first, int(main.steps[-1]), evidence, certainty(main.n, frozen["length_share"] / FROZEN_MIN_SHARE))]
     for first, last in sorted(_flat_stretches(main), key=lambda s: s[0] - s[1]):
         level = median(main.trend[first : last + 1])
         drop_after = (level - float(np.min(main.trend[last:]))) / main.amplitude
@@ -111,6 +117,39 @@ def _creeps_down(main: Profile, first: int, last: int) -> bool:
         return False
     pace = -median(np.diff(np.log(trend)))
     return pace * (trend.size - 1) > MAX_FALL_OF_LEVEL
+
+
+# The loss ends within this share of one value over at least this many points and
+# this share of them, after a stretch whose every move was larger than that: the
+# model stopped changing (a learning rate of 0, frozen weights, gradients gone, a
+# collapse to one answer), which the noise of a model still learning never looks like.
+FROZEN_OF_LEVEL = 1e-4
+FROZEN_MIN_POINTS = 10
+FROZEN_MIN_SHARE = 0.2
+FROZEN_CHANGING_BEFORE = 5
+
+
+def frozen_end(main: Profile) -> Optional[Evidence]:
+    """Evidence of a loss frozen at one value for the end of the run after it had been moving, else None."""
+    values = main.values
+    tolerance = FROZEN_OF_LEVEL * abs(float(values[-1]))
+    moved = np.abs(values - values[-1]) > tolerance
+    same = int(np.argmax(moved[::-1])) if np.any(moved) else values.size
+    if same < max(FROZEN_MIN_POINTS, FROZEN_MIN_SHARE * values.size) or tolerance <= 0:
+        return None
+    before = values[: values.size - same][-FROZEN_CHANGING_BEFORE - 1 :]
+    if before.size <= FROZEN_CHANGING_BEFORE or np.any(np.abs(np.diff(before)) <= tolerance):
+        return None  # still before it froze, or logged too coarsely to show its moves
+    first = values.size - same
+    return {
+        "tag": main.series.tag,
+        "level": float(values[-1]),
+        "frozen": True,
+        "frozen_from_step": int(main.steps[first]),
+        "frozen_points": same,
+        "length_share": same / values.size,
+        "points": main.n,
+    }
 
 
 def collapsed_lr_stall(curves: RunCurves) -> Optional[Evidence]:
