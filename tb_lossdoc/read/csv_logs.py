@@ -256,10 +256,10 @@ def _validation_columns(columns: Sequence[str], path: str) -> Set[str]:
     stem = tokens(os.path.splitext(os.path.basename(path))[0])
     validation_file = any(w in VAL_WORDS for w in stem) and not any(w in TRAIN_WORDS for w in stem)
     words = {column: tag_tokens(column) for column in columns}
-    named_training = any(c.startswith("val_") for c in columns) and any(any(w in TRAIN_WORDS for w in ws) for ws in words.values())
+    both_splits_named = any(c.startswith("val_") for c in columns) and any(any(w in TRAIN_WORDS for w in ws) for ws in words.values())
     return {
         column for column, ws in words.items()
-        if not any(w in SPLIT_WORDS for w in ws) and (validation_file or (named_training and any(w in ACCURACY_WORDS for w in ws)))
+        if not any(w in SPLIT_WORDS for w in ws) and (validation_file or (both_splits_named and any(w in ACCURACY_WORDS for w in ws)))
     }  # fmt: skip
 
 

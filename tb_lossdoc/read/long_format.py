@@ -11,13 +11,15 @@ that epoch (a validation pass measures the whole set once per epoch).
 
 from __future__ import annotations
 
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from .curves import SPLIT_WORDS, TRAIN_WORDS, tokens
 from .log_table import KERAS_CSV, LogTable, as_step
 
 # Column names under which a long-format log writes the split of each row.
 SPLIT_COLUMNS = ("set", "split", "phase", "mode", "stage", "subset", "partition")
+
+ValueOf = Callable[[str], Optional[float]]
 
 
 def split_column(lowered: Sequence[str], rows: List[List[str]]) -> Optional[int]:
@@ -32,7 +34,7 @@ def split_column(lowered: Sequence[str], rows: List[List[str]]) -> Optional[int]
 
 
 def read_long_format(
-    columns: Sequence[str], rows: List[List[str]], split_col: int, value_of: Callable[[str], Optional[float]], base: float
+    columns: Sequence[str], rows: List[List[str]], split_col: int, value_of: ValueOf, base: float
 ) -> LogTable:
     """The scalars of a long-format log, one sub-run per split."""
     lowered = [c.lower() for c in columns]
@@ -44,6 +46,9 @@ def read_long_format(
     if len(complete) < len(rows):
         dropped = len(rows) - len(complete)
         table.problems.append(f"{dropped} row{'s' if dropped > 1 else ''} without a split or with the wrong number of cells left out")
+    unread = sum(1 for row in complete for col in values if row[col].strip() and value_of(row[col].strip()) is None)
+    if unread:
+        table.problems.append(f"{unread} non-numeric cell{'s' if unread > 1 else ''} left out")
     training = [row for row in complete if _is_training(row[split_col])]
     steps = _training_steps(training, step_col)
     end_of_epoch: Dict[int, int] = {}
@@ -72,16 +77,20 @@ def _training_steps(training: List[List[str]], step_col: Optional[int]) -> List[
     return list(range(len(training)))
 
 
-def _add_row(table: LogTable, split: str, row, step: int, values, columns, value_of, wall_time: float) -> None:
+def _add_row(
+    table: LogTable, split: str, row: List[str], step: int, values: List[int], columns: Sequence[str], value_of: ValueOf, wall_time: float
+) -> None:
     for col in values:
         value = value_of(row[col].strip())
         if value is not None:
             table.add(split, "epoch_" + columns[col], step, wall_time, value)
 
 
-def _epoch_means(rows, split_col: int, epoch_col: Optional[int], values, value_of):
+def _epoch_means(
+    rows: List[List[str]], split_col: int, epoch_col: Optional[int], values: List[int], value_of: ValueOf
+) -> Iterator[Tuple[str, int, Dict[int, float]]]:
     """(split, epoch, column → mean) per split and epoch, in the order they first appear."""
-    groups: Dict[tuple, Dict[int, List[float]]] = {}
+    groups: Dict[Tuple[str, int], Dict[int, List[float]]] = {}
     for number, row in enumerate(rows):
         epoch = as_step(row[epoch_col].strip()) if epoch_col is not None else number
         if epoch is None:
