@@ -84,7 +84,14 @@ LATEST_WARMUP_PEAK = 0.25
 
 
 def warmup_end_step(curves: RunCurves):
-    """The last step of the learning rate's warm-up, or None when no warm-up was logged."""
+    """The last step of the learning rate's warm-up, or None when no warm-up was logged (computed once per run)."""
+    key = ("warmup_end",)
+    if key not in curves.shared:
+        curves.shared[key] = _warmup_end_step(curves)
+    return curves.shared[key]
+
+
+def _warmup_end_step(curves: RunCurves):
     if curves.lr is None:
         return None
     lr = curves.lr.finite_only()
@@ -209,20 +216,22 @@ def _recovered_blow_ups(profile: Profile) -> List[Tuple[int, float, float]]:
     """(peak step, height as a share of spread, height over the doubling) of each stretch of two or more points that
     more than doubled the level before it and came back to it; none for a curve that may go below zero, or too often."""
     values = profile.values
-    if float(np.min(values)) <= 0:
-        return []
+    if float(np.min(values)) <= 0 or not np.any(values[1:] > BLOW_UP_OF_LEVEL * np.minimum.accumulate(values)[:-1]):
+        return []  # no point doubles even the lowest level before it (the common case, without medians)
+    levels = _levels_before(values)
+    above = values[1:] > BLOW_UP_OF_LEVEL * levels
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     events = []
     doublings = 0
     i = 1
     while i < values.size:
-        level = median(values[max(0, i - LEVEL_POINTS) : i])
+        if not above[i - 1]:
+            i += 1
+            continue
+        level = float(levels[i - 1])
         stop = i
         while stop < values.size and values[stop] > BLOW_UP_OF_LEVEL * level:
             stop += 1
-        if stop == i:
-            i += 1
-            continue
         doublings += 1
         after = values[stop : stop + max(LEVEL_POINTS, stop - i)]
         if stop - i >= 2 and after.size and float(np.min(after)) <= RETURN_OF_LEVEL * level:
@@ -231,6 +240,15 @@ def _recovered_blow_ups(profile: Profile) -> List[Tuple[int, float, float]]:
             events.append((int(profile.steps[peak]), height / spread, height / ((BLOW_UP_OF_LEVEL - 1) * level)))
         i = stop
     return events if doublings <= MAX_BLOW_UPS else []
+
+
+def _levels_before(values: np.ndarray) -> np.ndarray:
+    """For each point from the second on, the median of the (up to) LEVEL_POINTS points just before it."""
+    first = [median(values[:i]) for i in range(1, min(LEVEL_POINTS, values.size))]
+    if values.size <= LEVEL_POINTS:
+        return np.array(first)
+    windows = np.lib.stride_tricks.sliding_window_view(values[:-1], LEVEL_POINTS)
+    return np.concatenate([first, np.median(windows, axis=1)])
 
 
 def _with_blow_ups(jumps: List[Tuple[int, float, float]], blow_ups: List[Tuple[int, float, float]]) -> List[Tuple[int, float, float]]:
