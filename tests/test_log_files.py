@@ -893,3 +893,22 @@ def test_a_vae_elbo_is_the_loss_not_a_part_beside_its_reconstruction_term(tmp_pa
     (run,) = tb_lossdoc.diagnose(str(tmp_path))["runs"]
     assert run["series"]["train_loss"] == {"run": "version_0", "tag": "train_elbo_loss", "points": 40}
     assert run["series"]["val_loss"]["tag"] == "val_elbo_loss" and "val_sets" not in run
+
+
+def test_a_loss_empty_in_every_row_of_a_pandas_history_is_nan(tmp_path):
+    """`pd.DataFrame(history.history).to_csv(...)` writes NaN as an empty cell: a `loss` column empty in every row
+    is a loss that was NaN from the first epoch (non_finite), not a run without a loss. A column empty only in some
+    rows (validation every few epochs) is still not logged there."""
+    with open(tmp_path / "training_history.csv", "w") as handle:
+        handle.write("loss,accuracy,val_loss,val_accuracy\n")
+        handle.writelines(",0.7998,,0.7998\n" for _ in range(10))
+    (run,) = tb_lossdoc.diagnose(str(tmp_path / "training_history.csv"))["runs"]
+    assert run["verdict"] == "non_finite" and run["series"]["train_loss"]["points"] == 10
+    assert any("loss: empty in every row, read as NaN" in n for n in run["notes"])
+    (tmp_path / "sparse").mkdir()
+    _, train = synthetic.decay(12, noise=0.01)
+    with open(tmp_path / "sparse" / "history.csv", "w") as handle:
+        handle.write("epoch,loss,val_loss\n")
+        handle.writelines(f"{e},{v:.5f},{'' if e % 3 else f'{1.1 * v:.5f}'}\n" for e, v in enumerate(train))
+    (sparse,) = tb_lossdoc.diagnose(str(tmp_path / "sparse"))["runs"]
+    assert sparse["series"]["val_loss"]["points"] == 4 and sparse["verdict"] != "non_finite"

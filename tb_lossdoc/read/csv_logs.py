@@ -132,6 +132,8 @@ def read_csv_log(path: str) -> LogTable:
     stale = _stale_rows(rows, len(columns), validation_losses)
     validator = {col for col, name in enumerate(columns) if name.lower().startswith(_VALIDATOR_PREFIXES)}
     validation_columns = _validation_columns(columns, path) if kind == KERAS_CSV else set()
+    saved_by_pandas = kind == KERAS_CSV and ("epoch" not in lowered or lowered[0] in _PANDAS_INDEX)
+    never_written = _never_written_losses(rows, columns) if saved_by_pandas else set()
     for number, row in enumerate(rows):
         cells = [c.strip() for c in row]
         if cells == columns:  # a header repeated by an appending logger
@@ -146,6 +148,8 @@ def read_csv_log(path: str) -> LogTable:
         step -= offset
         unvalidated = bool(validation_losses) and all(_value(cells[col]) == 0.0 for col in validation_losses)
         for col, (name, cell) in enumerate(zip(columns, cells)):
+            if col in never_written:
+                cell = "nan"  # pandas writes NaN as an empty cell
             if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
             value = _value(cell)
@@ -170,6 +174,8 @@ def read_csv_log(path: str) -> LogTable:
             f"{placeholders} validation-loss cell{'s' if placeholders > 1 else ''} left out: rows whose validation"
             " losses are all 0 (validation not run, or its losses not computed, as YOLOv9 and YOLOv10 write them)"
         )
+    for col in sorted(never_written):
+        table.problems.append(f"{columns[col]}: empty in every row, read as NaN (pandas writes NaN as an empty cell)")
     if stale:
         table.problems.append(
             f"{len(stale)} row{'s repeat' if len(stale) > 1 else ' repeats'} the validation losses of the row before, digit for"
@@ -195,6 +201,17 @@ def _is_validation_loss(column: str) -> bool:
     all exactly 0 holds placeholders, not losses: one part may be 0 for real (the class loss of a one-class
     model), never all of them on real validation data."""
     return column.lower().startswith("val/")
+
+
+def _never_written_losses(rows, columns: Sequence[str]) -> Set[int]:
+    """Loss columns of a history saved with pandas (a value in every row) that are empty in every row: a loss that
+    was NaN from the first epoch (`to_csv` writes NaN as an empty cell), not a loss never logged."""
+    width = len(columns)
+    complete = [row for row in rows if len(row) == width]
+    return {
+        col for col, name in enumerate(columns)
+        if any(w == "loss" or w.endswith("loss") for w in tag_tokens(name)) and complete and not any(row[col].strip() for row in complete)
+    }  # fmt: skip
 
 
 def _stale_rows(rows, width: int, validation_losses: Sequence[int]) -> Set[int]:
