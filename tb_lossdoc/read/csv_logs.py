@@ -163,30 +163,40 @@ def read_csv_log(path: str) -> LogTable:
                 continue
             subrun, tag = _tag(kind, name, name in validation_columns)
             table.add(subrun, tag, step, base + number * 1e-3, value)
+    table.problems.extend(_left_out(columns, bad_rows, bad_cells, placeholders, never_written, stale, uncomputed))
+    return _checked(table)
+
+
+def _counted(count: int, thing: str, things: str) -> str:
+    return f"{count} {thing if count == 1 else things}"
+
+
+def _left_out(
+    columns: Sequence[str], bad_rows: List[int], bad_cells: int, placeholders: int, never_written: Set[int], stale: Set[int], uncomputed: Set[int]
+) -> List[str]:
+    """What the reader left out of a CSV log or read otherwise than written, and why, one line each (the run's notes)."""
+    notes = []
     if bad_rows:
-        table.problems.append(
-            f"{len(bad_rows)} malformed row{'s' if len(bad_rows) > 1 else ''} left out (first at line {bad_rows[0]})"
-        )
+        notes.append(f"{_counted(len(bad_rows), 'malformed row', 'malformed rows')} left out (first at line {bad_rows[0]})")
     if bad_cells:
-        table.problems.append(f"{bad_cells} non-numeric cell{'s' if bad_cells > 1 else ''} left out")
+        notes.append(f"{_counted(bad_cells, 'non-numeric cell', 'non-numeric cells')} left out")
     if placeholders:
-        table.problems.append(
-            f"{placeholders} validation-loss cell{'s' if placeholders > 1 else ''} left out: rows whose validation"
+        notes.append(
+            f"{_counted(placeholders, 'validation-loss cell', 'validation-loss cells')} left out: rows whose validation"
             " losses are all 0 (validation not run, or its losses not computed, as YOLOv9 and YOLOv10 write them)"
         )
-    for col in sorted(never_written):
-        table.problems.append(f"{columns[col]}: empty in every row, read as NaN (pandas writes NaN as an empty cell)")
+    notes += [f"{columns[col]}: empty in every row, read as NaN (pandas writes NaN as an empty cell)" for col in sorted(never_written)]
     if stale:
-        table.problems.append(
-            f"{len(stale)} row{'s repeat' if len(stale) > 1 else ' repeats'} the validation losses of the row before, digit for"
+        notes.append(
+            f"{_counted(len(stale), 'row repeats', 'rows repeat')} the validation losses of the row before, digit for"
             " digit (no validation that epoch; Ultralytics then writes the last one again): their validation values left out"
         )
-    for col in sorted(uncomputed):
-        table.problems.append(
-            f"{columns[col]} left out: 0 on every validated row while its training part is not (a term"
-            " validation does not compute, as YOLO26's rle_loss)"
-        )
-    return _checked(table)
+    notes += [
+        f"{columns[col]} left out: 0 on every validated row while its training part is not (a term validation does not"
+        " compute, as YOLO26's rle_loss)"
+        for col in sorted(uncomputed)
+    ]
+    return notes
 
 
 def _checked(table: LogTable) -> LogTable:
