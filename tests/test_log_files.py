@@ -569,17 +569,21 @@ def test_field_build_refuses_a_run_whose_files_another_run_already_holds(tmp_pat
     import build
 
     field = tmp_path / "field"
-    for run_id, name in (("someone__keras__run", "training.log"), ("other__copy__run", "log.csv")):
+    for run_id, name in (("someone__keras__run", "training.log"), ("other__copy__run", "log.csv"), ("third__crlf__run", "log.csv")):
         (field / "raw" / run_id).mkdir(parents=True)
         shutil.copy(keras_run / "csv" / "training.log", field / "raw" / run_id / name)
+    # The same log committed in another repository with Windows line ends is the same run too.
+    crlf = field / "raw" / "third__crlf__run" / "log.csv"
+    crlf.write_bytes(crlf.read_bytes().replace(b"\r\n", b"\n").replace(b"\n", b"\r\n"))
     (field / "SOURCES.t.tsv").write_text(
         "run_id\trepo\tpath\tcommit\tformat\tnotes\n"
         "someone__keras__run\tsomeone/keras\ttraining.log\t" + "1" * 40 + "\tkeras_csv\t\n"
         "other__copy__run\tother/copy\tlog.csv\t" + "2" * 40 + "\tkeras_csv\t\n"
+        "third__crlf__run\tthird/crlf\tlog.csv\t" + "3" * 40 + "\tkeras_csv\t\n"
     )
     report = build.build(str(tmp_path / "out"), field)
     assert list(report.built) == ["someone__keras__run"]
-    assert "someone__keras__run" in report.failed["other__copy__run"]
+    assert "someone__keras__run" in report.failed["other__copy__run"] and "someone__keras__run" in report.failed["third__crlf__run"]
 
 
 def test_keras_csv_beside_the_callbacks_event_files_is_one_run(tmp_path, keras_run):

@@ -9,7 +9,7 @@ Each run listed in `benchmarks/field/SOURCES.*.tsv` is read from
 the convention of the writer it came from (Keras: `OUT/<run_id>/train` and
 `/validation`). The run the engine reports is therefore `<run_id>` or starts
 with `<run_id>/`. Exit status 1 when any listed run could not be built, or holds
-the same bytes as a run listed before it (one run counted twice).
+the same bytes as a run listed before it, line ends aside (one run counted twice).
 """
 
 from __future__ import annotations
@@ -110,10 +110,11 @@ def build(out: str, field_dir: Path = FIELD) -> BuildReport:
 
 
 def _content_hash(raw: Path) -> str:
-    """SHA-1 over the bytes of every file under a raw folder (names aside: a copy under another name is the same run)."""
+    """SHA-1 over the bytes of every file under a raw folder, line ends aside (names aside too: a copy under another
+    name, or committed elsewhere with Windows line ends, is the same run)."""
     digest = hashlib.sha1()
     for path in sorted(p for p in raw.rglob("*") if p.is_file()):
-        digest.update(hashlib.sha1(path.read_bytes()).digest())
+        digest.update(hashlib.sha1(path.read_bytes().replace(b"\r\n", b"\n")).digest())
     return digest.hexdigest()
 
 
