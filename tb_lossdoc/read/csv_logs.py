@@ -23,7 +23,7 @@ import csv
 import math
 import os
 import re
-from typing import List, Optional, Sequence, Set
+from typing import Dict, List, Optional, Sequence, Set
 
 from . import long_format
 from .curves import ACCURACY_WORDS, SPLIT_WORDS, TRAIN_WORDS, VAL_WORDS, tag_tokens, tokens
@@ -127,9 +127,11 @@ def read_csv_log(path: str) -> LogTable:
     bad_rows: List[int] = []
     bad_cells = 0
     placeholders = 0
+    # Every cell of a well-formed row as a number (None: empty or not one), parsed once for all the checks below.
+    parsed = {number: [_value(cell.strip()) for cell in row] for number, row in enumerate(rows) if len(row) == len(columns)}
     validation_losses = [col for col, name in enumerate(columns) if _is_validation_loss(name)] if kind == YOLO_CSV else []
-    uncomputed = _uncomputed_validation_losses(rows, columns, validation_losses)
-    stale = _stale_rows(rows, len(columns), validation_losses)
+    uncomputed = _uncomputed_validation_losses(parsed, columns, validation_losses)
+    stale = _stale_rows(rows, parsed, validation_losses)
     validator = {col for col, name in enumerate(columns) if name.lower().startswith(_VALIDATOR_PREFIXES)}
     validation_columns = _validation_columns(columns, path) if kind == KERAS_CSV else set()
     saved_by_pandas = kind == KERAS_CSV and ("epoch" not in lowered or lowered[0] in _PANDAS_INDEX)
@@ -146,13 +148,12 @@ def read_csv_log(path: str) -> LogTable:
             bad_rows.append(number + 2)
             continue
         step -= offset
-        unvalidated = bool(validation_losses) and all(_value(cells[col]) == 0.0 for col in validation_losses)
+        values = parsed[number]
+        unvalidated = bool(validation_losses) and all(values[col] == 0.0 for col in validation_losses)
         for col, (name, cell) in enumerate(zip(columns, cells)):
-            if col in never_written:
-                cell = "nan"  # pandas writes NaN as an empty cell
-            if col == step_col or not cell:  # (Lightning's epoch column is a value, as in its TensorBoard logs)
+            value = math.nan if col in never_written else values[col]  # pandas writes NaN as an empty cell
+            if col == step_col or not (cell or col in never_written):  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
-            value = _value(cell)
             if value is None:
                 bad_cells += 1
                 continue
@@ -224,19 +225,17 @@ def _never_written_losses(rows, columns: Sequence[str]) -> Set[int]:
     }  # fmt: skip
 
 
-def _stale_rows(rows, width: int, validation_losses: Sequence[int]) -> Set[int]:
+def _stale_rows(rows, parsed: Dict[int, List[Optional[float]]], validation_losses: Sequence[int]) -> Set[int]:
     """Rows whose validation losses, all finite and not all 0, are those of the row before as written: a copy of the
     last validation, not a new one (real losses of several parts never repeat to the last digit)."""
     stale: Set[int] = set()
     if len(validation_losses) < 2:
         return stale  # one loss may repeat to the last digit by chance
     previous = None
-    for number, row in enumerate(rows):
-        if len(row) != width:
-            continue
-        cells = tuple(row[col].strip() for col in validation_losses)
-        values = [_value(cell) for cell in cells]
-        if not cells or any(v is None or not math.isfinite(v) for v in values) or not any(values):
+    for number in sorted(parsed):
+        cells = tuple(rows[number][col].strip() for col in validation_losses)
+        values = [parsed[number][col] for col in validation_losses]
+        if any(v is None or not math.isfinite(v) for v in values) or not any(values):
             previous = None
             continue
         if cells == previous:
@@ -245,19 +244,19 @@ def _stale_rows(rows, width: int, validation_losses: Sequence[int]) -> Set[int]:
     return stale
 
 
-def _uncomputed_validation_losses(rows, columns: Sequence[str], validation_losses: Sequence[int]) -> Set[int]:
+def _uncomputed_validation_losses(
+    parsed: Dict[int, List[Optional[float]]], columns: Sequence[str], validation_losses: Sequence[int]
+) -> Set[int]:
     """Validation-loss columns that are 0 on every row where another one is not, while the training part of
     the same name is not: a term only training computes, which would make the two sums add different terms."""
     training = {name.lower()[len("train/"):]: col for col, name in enumerate(columns) if name.lower().startswith("train/")}
-    width = len(columns)
-    values = [[_value(row[col].strip()) for col in validation_losses] for row in rows if len(row) == width]
-    validated = [row for row in values if any(v for v in row)]
+    validated = [values for values in parsed.values() if any(values[col] for col in validation_losses)]
     uncomputed: Set[int] = set()
-    for index, col in enumerate(validation_losses):
+    for col in validation_losses:
         part = training.get(columns[col].lower()[len("val/"):])
-        if part is None or not validated or any(row[index] != 0.0 for row in validated):
+        if part is None or not validated or any(values[col] != 0.0 for values in validated):
             continue
-        if any(_value(row[part].strip()) for row in rows if len(row) == width):
+        if any(values[part] for values in parsed.values()):
             uncomputed.add(col)
     return uncomputed
 

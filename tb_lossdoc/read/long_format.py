@@ -46,18 +46,22 @@ def read_long_format(
     if len(complete) < len(rows):
         dropped = len(rows) - len(complete)
         table.problems.append(f"{dropped} row{'s' if dropped > 1 else ''} without a split or with the wrong number of cells left out")
-    unread = sum(1 for row in complete for col in values if row[col].strip() and value_of(row[col].strip()) is None)
+    # Each row's value cells as numbers, parsed once; a filled cell that is no number is counted and left out.
+    numbers = [{col: v for col in values if (v := value_of(row[col].strip())) is not None} for row in complete]
+    unread = sum(1 for row in complete for col in values if row[col].strip()) - sum(len(n) for n in numbers)
     if unread:
         table.problems.append(f"{unread} non-numeric cell{'s' if unread > 1 else ''} left out")
-    training = [row for row in complete if _is_training(row[split_col])]
-    steps = _training_steps(training, step_col)
+    is_training = [_is_training(row[split_col]) for row in complete]
+    training = [i for i, flag in enumerate(is_training) if flag]
+    steps = _training_steps([complete[i] for i in training], step_col)
     end_of_epoch: Dict[int, int] = {}
-    for number, (row, step) in enumerate(zip(training, steps)):
-        if epoch_col is not None and (epoch := as_step(row[epoch_col].strip())) is not None:
+    for number, (i, step) in enumerate(zip(training, steps)):
+        if epoch_col is not None and (epoch := as_step(complete[i][epoch_col].strip())) is not None:
             end_of_epoch[epoch] = step
-        _add_row(table, "train", row, step, values, columns, value_of, base + number * 1e-3)
-    others = [row for row in complete if not _is_training(row[split_col])]
-    for number, (split, epoch, means) in enumerate(_epoch_means(others, split_col, epoch_col, values, value_of)):
+        for col, value in numbers[i].items():
+            table.add("train", "epoch_" + columns[col], step, base + number * 1e-3, value)
+    others = [i for i, flag in enumerate(is_training) if not flag]
+    for number, (split, epoch, means) in enumerate(_epoch_means(complete, numbers, others, split_col, epoch_col)):
         step = end_of_epoch.get(epoch, epoch)
         for col, mean in means.items():
             table.add(split, "epoch_" + columns[col], step, base + (len(training) + number) * 1e-3, mean)
@@ -77,28 +81,17 @@ def _training_steps(training: List[List[str]], step_col: Optional[int]) -> List[
     return list(range(len(training)))
 
 
-def _add_row(
-    table: LogTable, split: str, row: List[str], step: int, values: List[int], columns: Sequence[str], value_of: ValueOf, wall_time: float
-) -> None:
-    for col in values:
-        value = value_of(row[col].strip())
-        if value is not None:
-            table.add(split, "epoch_" + columns[col], step, wall_time, value)
-
-
 def _epoch_means(
-    rows: List[List[str]], split_col: int, epoch_col: Optional[int], values: List[int], value_of: ValueOf
+    rows: List[List[str]], numbers: List[Dict[int, float]], indices: List[int], split_col: int, epoch_col: Optional[int]
 ) -> Iterator[Tuple[str, int, Dict[int, float]]]:
-    """(split, epoch, column → mean) per split and epoch, in the order they first appear."""
+    """(split, epoch, column → mean) per split and epoch over the rows at `indices`, in the order they first appear."""
     groups: Dict[Tuple[str, int], Dict[int, List[float]]] = {}
-    for number, row in enumerate(rows):
-        epoch = as_step(row[epoch_col].strip()) if epoch_col is not None else number
+    for number, i in enumerate(indices):
+        epoch = as_step(rows[i][epoch_col].strip()) if epoch_col is not None else number
         if epoch is None:
             continue
-        group = groups.setdefault((row[split_col].strip().lower(), epoch), {})
-        for col in values:
-            value = value_of(row[col].strip())
-            if value is not None:
-                group.setdefault(col, []).append(value)
+        group = groups.setdefault((rows[i][split_col].strip().lower(), epoch), {})
+        for col, value in numbers[i].items():
+            group.setdefault(col, []).append(value)
     for (split, epoch), cells in groups.items():
         yield split, epoch, {col: sum(v) / len(v) for col, v in cells.items()}
