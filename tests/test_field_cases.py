@@ -149,6 +149,24 @@ def test_accuracy_that_never_leaves_a_half_is_guessing_though_the_loss_falls():
     assert "guess" in text(finding) and "瞎猜" in text(finding, "zh")
 
 
+def barely_learning_seven_classes(accuracy_end: float) -> dict:
+    """Fifteen epochs of a 7-class model: the loss starts at ln 7 = 1.946 and creeps 6% down; accuracy starts at 1/7."""
+    train = Series.from_points(range(15), np.linspace(np.log(7), 0.94 * np.log(7), 15) + 0.003 * np.sin(np.arange(15)))
+    accuracy = Series.from_points(range(15), np.linspace(1 / 7, accuracy_end, 15))
+    return dict(train_loss=train, val_acc=accuracy)
+
+
+def test_a_loss_that_started_at_ln_7_and_barely_left_it_beside_near_chance_accuracy_is_not_learning():
+    finding = found(**barely_learning_seven_classes(accuracy_end=0.19)).get("not_learning")
+    assert finding is not None and finding.evidence["chance_classes"] == 7 and finding.evidence["chance_seen_in"] == "start"
+    assert "1.946 = ln 7" in text(finding) and "瞎猜" in text(finding, "zh")
+
+
+def test_the_same_loss_beside_an_accuracy_that_climbed_is_learning():
+    """The accuracy, not the loss, shows the model tells the classes apart: 0.5 is far above 1/7."""
+    assert "not_learning" not in found(**barely_learning_seven_classes(accuracy_end=0.5))
+
+
 def test_an_accuracy_of_six_tenths_on_a_falling_loss_is_not_guessing():
     train = series(syn.decay(20, start=1.9, floor=0.9, rate=4, noise=0.005))
     acc = series(syn.accuracy_holding(20, start=0.4, top=0.62))
@@ -609,6 +627,7 @@ FIELD_RUNS = (
     "armenkarakashian__trocr-number-line-fraction-recognition__root",  # stopped at a seventh of its LR decay, validation at a new low: still improving
     "atulav7__webcane__models",  # loss pinned after an instant drop: not learning
     "benoitpierson__nlp_binary_classification__dense",  # validation creeping up beside flat accuracy: overfitting
+    "borisleung__stat4012__cnn-scratch-1970",  # 3 genres: validation at ln 3 for five epochs, accuracy 0.40-0.44: not learning
     "byerenozer__whisper_finetune__root",  # climbed and came partly back: divergence
     "chenguangyang96ucr__kg-llm__outputs",  # per-step loss stepping down at each epoch: still improving
     "danielwillemse__udacity-generative-ai__diagnoses4755",  # evaluation of the untrained model at step 0: training not flat
@@ -705,6 +724,13 @@ def test_field_three_evaluations_leaving_ln_3_are_still_improving(field):
 def test_field_accuracy_at_a_half_on_a_binary_task_is_not_learning(field):
     finding = field_codes(field["ageron__handson-ml3__ch11-run6"]).get("not_learning")
     assert finding is not None and finding["evidence"]["chance_classes"] == 2
+
+
+def test_field_validation_that_started_at_ln_3_and_barely_left_it_is_not_learning(field):
+    run = field["borisleung__stat4012__cnn-scratch-1970"]
+    finding = field_codes(run).get("not_learning")
+    assert run["verdict"] == "not_learning" and finding["evidence"]["chance_classes"] == 3
+    assert finding["evidence"]["chance_seen_in"] == "start" and "converged" not in field_codes(run)
 
 
 def test_field_six_points_that_fell_and_settled_are_converged(field):

@@ -415,6 +415,7 @@ VARIANT_EVIDENCE = {
     "not_learning.guessing": {"chance_seen_in": "accuracy", "chance_classes": 2, "chance_base": "ln"},
     "not_learning.chance": {"chance_seen_in": "loss", "chance_classes": 10, "chance_base": "ln"},
     "not_learning.prior": {"chance_seen_in": "prior", "chance_classes": 2, "chance_base": "prior"},
+    "not_learning.barely": {"chance_seen_in": "start", "chance_classes": 7, "chance_base": "ln"},
     "overfitting.memorisation": {"memorisation_gap": 40.0},
     "plateau.lr_collapse": {"lr_collapsed": True},
     "plateau.frozen": {"frozen": True},

@@ -450,6 +450,25 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "not_learning.barely": {
+        "en": {
+            "title": "barely above chance: the loss started at a uniform guess, {chance_value} = ln {chance_classes}, and hardly left it",
+            "detail": "The loss ({tag}) started at {start_value}, the loss of a model that gives each of {chance_classes} classes "
+            "the same probability, and ended at {end_value}, still within a tenth of it. The accuracy ends at {chance_accuracy}, "
+            "against 1/{chance_classes} for a guess. Over the whole run the model learned little more than the class "
+            "frequencies. Usually the learning rate is far too low, the useful layers are frozen, the inputs are unscaled, "
+            "or the labels carry little of what the inputs show.",
+            "actions": TEXTS["not_learning"]["en"]["actions"],
+        },
+        "zh": {
+            "title": "几乎没超过瞎猜：loss 从均匀瞎猜的水平 {chance_value} = ln {chance_classes} 开始，几乎没有离开",
+            "detail": "loss（{tag}）从 {start_value} 开始——这正是给 {chance_classes} 个类别同样概率时的 loss——到结束时是 "
+            "{end_value}，仍在它的一成以内。准确率最后是 {chance_accuracy}，而瞎猜是 1/{chance_classes}。"
+            "整个训练过程中，模型学到的几乎只有各类别的比例。通常是学习率太小、有用的层被冻结、输入没有归一化，"
+            "或者标签和输入之间关系很弱。",
+            "actions": TEXTS["not_learning"]["zh"]["actions"],
+        },
+    },
     "not_learning.chance": {
         "en": {
             "title": "the loss is stuck at chance level, {chance_value} = {chance_base} {chance_classes}",
@@ -1065,6 +1084,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("non_finite.whole_curve", _whole_curve_lost),
     ("not_learning.guessing", lambda e: e.get("chance_seen_in") == "accuracy"),
     ("not_learning.prior", lambda e: e.get("chance_seen_in") == "prior"),
+    ("not_learning.barely", lambda e: e.get("chance_seen_in") == "start"),
     ("not_learning.chance", lambda e: e.get("chance_classes") is not None),
     ("not_learning.pinned", lambda e: bool(e.get("pinned"))),
     ("not_learning.same_answers", lambda e: bool(e.get("same_answers"))),
@@ -1099,7 +1119,7 @@ def _notes(finding: Finding, lang: str) -> List[str]:
     notes = []
     if evidence.get("chance_seen_in") == "accuracy":
         notes.append(_CHANCE_GUESSING_NOTE[lang])
-    elif evidence.get("chance_classes") is not None and evidence.get("chance_seen_in") != "prior":
+    elif evidence.get("chance_classes") is not None and evidence.get("chance_seen_in") not in ("prior", "start"):
         notes.append(_CHANCE_NOTE[lang])
         if evidence.get("chance_accuracy") is not None:
             notes.append(_CHANCE_ACCURACY_NOTE[lang])

@@ -1,5 +1,5 @@
-"""Training loss barely moves from its starting level, sits at chance level, is pinned at one level with no
-scatter, or a binary classifier answers only the majority class."""
+"""Training loss barely moves from its starting level, sits at chance level (or started there and barely left it),
+is pinned at one level with no scatter, or a binary classifier answers only the majority class."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from .shapes import (
     Chance,
     Pinned,
     accuracy_at_chance,
+    barely_above_chance,
     chance_level,
     improves_clearly,
     is_flat,
@@ -48,9 +49,9 @@ def detect(curves: RunCurves) -> List[Finding]:
         return []
     if curves.train is None and curves.val_rise is not None:
         return []  # a validation loss that clearly rose after its best is overfitting's or divergence's story
-    prior = _answers_the_prior(curves)
-    if prior is not None:
-        loss, chance = prior
+    named = _answers_the_prior(curves) or _barely_above_chance(curves)
+    if named is not None:
+        loss, chance = named
         return [_finding(curves, loss, chance, 1.0 + LEVEL_MARGIN)]
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     # A level read off the training loss is confirmed by the training accuracy where it is logged:
@@ -141,6 +142,17 @@ def _answers_the_prior(curves: RunCurves) -> Optional[Tuple[Profile, Chance]]:
     for loss, accuracy in ((curves.val, curves.val_accuracy), (curves.train, curves.train_accuracy)):
         if loss is not None and accuracy is not None:
             chance = predicts_the_prior(loss, accuracy, curves.train)
+            if chance is not None:
+                return loss, chance
+    return None
+
+
+def _barely_above_chance(curves: RunCurves) -> Optional[Tuple[Profile, Chance]]:
+    """(loss, Chance) when a loss and the accuracy (validation's, else training's) started at a uniform guess and barely left it."""
+    accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
+    for loss in (curves.train, curves.val):
+        if loss is not None:
+            chance = barely_above_chance(loss, accuracy)
             if chance is not None:
                 return loss, chance
     return None

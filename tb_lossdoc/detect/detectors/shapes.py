@@ -156,7 +156,9 @@ class Chance:
     base: str  # "ln" or "log2"
     value: float  # log(classes) in that base
     accuracy: Optional[float]  # the logged accuracy at the end, when it confirms
-    seen_in: str = "loss"  # "loss": the loss sits at log(classes); "accuracy": the accuracy never left 1/classes
+    # "loss": the loss sits at log(classes); "accuracy": the accuracy never left 1/classes;
+    # "start": both started at a uniform guess and barely left it; "prior": a binary class prior
+    seen_in: str = "loss"
 
     def evidence(self) -> dict:
         return {
@@ -212,6 +214,30 @@ def accuracy_at_chance(accuracy: Optional[Profile], loss: Profile) -> Optional[C
             if loss.end >= CHANCE_LOSS_FLOOR * nats:
                 return Chance(classes, "ln", nats, accuracy.end, "accuracy")
             return None
+    return None
+
+
+# Barely above chance: a loss that starts at a uniform guess over K classes
+# (within CHANCE_TOLERANCE_WITH_ACCURACY of ln K) beside an accuracy that starts
+# at 1/K (within CHANCE_ACCURACY_TOLERANCE of it) - together they name K - and
+# that never gets more than this share below ln K...
+BARELY_LOSS_GAIN = 0.1
+# ...while the accuracy ends less than this share of the way from 1/K to 1.
+BARELY_ACCURACY_GAIN = 0.25
+
+
+def barely_above_chance(loss: Profile, accuracy: Optional[Profile]) -> Optional[Chance]:
+    """A loss and an accuracy that both started at a uniform guess over K classes and barely left it."""
+    if accuracy is None or accuracy.n < 2 or loss.n < 3:
+        return None
+    first_accuracy = float(accuracy.values[0])
+    for classes in CHANCE_CLASSES:
+        nats, guess = float(np.log(classes)), 1.0 / classes
+        if abs(loss.start - nats) > CHANCE_TOLERANCE_WITH_ACCURACY * nats or abs(first_accuracy - guess) > CHANCE_ACCURACY_TOLERANCE * guess:
+            continue
+        if min(loss.trend_min, loss.end) < (1.0 - BARELY_LOSS_GAIN) * nats or (accuracy.end - guess) / (1.0 - guess) > BARELY_ACCURACY_GAIN:
+            return None
+        return Chance(classes, "ln", nats, accuracy.end, "start")
     return None
 
 
