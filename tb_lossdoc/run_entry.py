@@ -13,7 +13,7 @@ from .detect.detectors.base import MIN_POINTS, RunCurves
 from .detect.engine import INSUFFICIENT_DATA, Verdict, diagnose
 from .forecast.document import forecast_field
 from .read.align import epochs_on_step_axis
-from .read.curves import GRAD_NORM, LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, TrainingRun, set_of_tag
+from .read.curves import GRAD_NORM, LEARNING_RATE, TRAIN_ACC, TRAIN_LOSS, VAL_ACC, VAL_LOSS, VAL_SCORE, TrainingRun, set_of_tag
 from .read.derived import components_tag, resolved, summed
 from .read.series import Series
 from .report import compare, messages
@@ -26,7 +26,7 @@ def chart_curves(training_run: TrainingRun, series: Dict[Tuple[str, str], Series
     sets = _validation_set_outcomes(training_run, series, curves)
     if sets:
         curves = _with_set(curves, sets[_most_severe(sets)][0])
-    return {role: s for role, s in curves.items() if role != GRAD_NORM}  # read for NaN/inf only, not charted
+    return {role: s for role, s in curves.items() if role not in (GRAD_NORM, VAL_SCORE)}  # read for the detectors only, not charted
 
 
 def _pick(refs, series: Dict[Tuple[str, str], Series]) -> Optional[Series]:
@@ -42,7 +42,7 @@ def _run_curves(training_run: TrainingRun, series: Dict[Tuple[str, str], Series]
     for role, parts in training_run.components.items():
         picked[role] = summed(parts, series) or picked.get(role)
     by_role = {role: s for role, s in picked.items() if s is not None}
-    for role in (VAL_LOSS, VAL_ACC):
+    for role in (VAL_LOSS, VAL_ACC, VAL_SCORE):
         aligned = epochs_on_step_axis(by_role.get(TRAIN_LOSS), by_role.get(role))
         if aligned is not None:
             by_role[role] = aligned
@@ -190,6 +190,7 @@ def _run_curves_of(by_role: Dict[str, Series]) -> RunCurves:
         val_acc=by_role.get(VAL_ACC),
         lr=by_role.get(LEARNING_RATE),
         grad_norm=by_role.get(GRAD_NORM),
+        val_score=by_role.get(VAL_SCORE),
     )
 
 

@@ -167,6 +167,24 @@ def test_the_same_loss_beside_an_accuracy_that_climbed_is_learning():
     assert "not_learning" not in found(**barely_learning_seven_classes(accuracy_end=0.5))
 
 
+def detector_run(best_map50: float) -> dict:
+    """A from-scratch YOLO-style run of 30 epochs: the summed loss falls 8.3 -> 7.1 beside its validation mAP50."""
+    train = series(syn.decay(30, start=8.3, floor=7.0, rate=3, noise=0.01))
+    return dict(train_loss=train, val_score=Series.from_points(range(30), np.linspace(0.0, best_map50, 30), tag="metrics/mAP50(B)"))
+
+
+def test_a_detector_whose_map50_never_passes_a_tenth_is_not_learning_though_its_loss_falls():
+    result = outcome(**detector_run(best_map50=0.04))
+    finding = {f.code: f for f in result.findings}.get("not_learning")
+    assert result.verdict == "not_learning" and finding.evidence["no_detections"] is True
+    assert "mAP50" in text(finding) and "检测器" in text(finding, "zh")
+    assert "converged" not in {f.code for f in result.findings}
+
+
+def test_a_detector_whose_map50_climbs_is_not_said_to_find_nothing():
+    assert "not_learning" not in found(**detector_run(best_map50=0.6))
+
+
 def test_an_accuracy_of_six_tenths_on_a_falling_loss_is_not_guessing():
     train = series(syn.decay(20, start=1.9, floor=0.9, rate=4, noise=0.005))
     acc = series(syn.accuracy_holding(20, start=0.4, top=0.62))
@@ -616,6 +634,7 @@ FIELD_RUNS = (
     "624mihir__car_damage_app__seg-train",  # validation blown up to 5x for eight epochs, then back: a spike
     "a-alviento__rock-paper-scissors-yolo-object-detection__train",  # YOLO warm-up jump: no alarm
     "ayaa220__propaganda-detection-using-lstm-and-cnn__root",  # two evaluations 0.9% apart: converged
+    "aarya01patil__person_ppe_detection_model__train2",  # YOLO losses creeping down, mAP50 never above 0.04: not learning
     "abdulrahmaan03__yolov8-custom-dataset-training__train",  # converged; validation jump long after warm-up: spike
     "aditya24jar__emotion-detection-resnet50__root",  # one bad validation epoch: spike
     "andrean-cyber__segmentation-yolov8__seg-train",  # validation jumps in the warm-up, then a 4x jump at epoch 7: spike
@@ -731,6 +750,13 @@ def test_field_validation_that_started_at_ln_3_and_barely_left_it_is_not_learnin
     finding = field_codes(run).get("not_learning")
     assert run["verdict"] == "not_learning" and finding["evidence"]["chance_classes"] == 3
     assert finding["evidence"]["chance_seen_in"] == "start" and "converged" not in field_codes(run)
+
+
+def test_field_detector_whose_map50_never_rose_is_not_learning(field):
+    run = field["aarya01patil__person_ppe_detection_model__train2"]
+    finding = field_codes(run).get("not_learning")
+    assert run["verdict"] == "not_learning" and finding["evidence"]["no_detections"] is True
+    assert finding["evidence"]["score_best"] < 0.1 and "val_score" in run["series"]
 
 
 def test_field_six_points_that_fell_and_settled_are_converged(field):

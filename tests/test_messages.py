@@ -259,6 +259,22 @@ CURVES = [
         "not_learning",
     ),
     (
+        "barely above chance",
+        lambda k, d: dict(
+            train_loss=_s((range(15), np.linspace(np.log(7), 0.94 * np.log(7), 15) + 0.003 * np.sin(np.arange(15))), k, d),
+            val_acc=Series.from_points(range(15), np.linspace(1 / 7, 0.19, 15), tag="val_acc"),
+        ),
+        "not_learning",
+    ),
+    (
+        "a detector that finds nothing",
+        lambda k, d: dict(
+            train_loss=_s(syn.decay(30, start=8.0, floor=6.5, rate=3, noise=0.01), k, d),
+            val_score=Series.from_points(range(30), np.linspace(0.0, 0.03, 30), tag="metrics/mAP50(B)"),
+        ),
+        "not_learning",
+    ),
+    (
         "flat after its first log",
         lambda k, d: dict(train_loss=_s((range(41), [1.58, *syn.flat(40, level=1.43, noise=0.02)[1]]), k, d)),
         "not_learning",
@@ -416,6 +432,7 @@ VARIANT_EVIDENCE = {
     "not_learning.chance": {"chance_seen_in": "loss", "chance_classes": 10, "chance_base": "ln"},
     "not_learning.prior": {"chance_seen_in": "prior", "chance_classes": 2, "chance_base": "prior"},
     "not_learning.barely": {"chance_seen_in": "start", "chance_classes": 7, "chance_base": "ln"},
+    "not_learning.no_detections": {"no_detections": True},
     "overfitting.memorisation": {"memorisation_gap": 40.0},
     "plateau.lr_collapse": {"lr_collapsed": True},
     "plateau.frozen": {"frozen": True},

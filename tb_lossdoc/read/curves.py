@@ -1,4 +1,4 @@
-"""Find each training run's curves (losses, accuracy, learning rate) among scalar tags.
+"""Find each training run's curves (losses, accuracy, detection score, learning rate) among scalar tags.
 
 Writers name things differently (README, "Which curves are used"). This module
 turns the run → tags listing TensorBoard gives into training runs, each with
@@ -18,7 +18,8 @@ TRAIN_ACC = "train_acc"
 VAL_ACC = "val_acc"
 LEARNING_RATE = "lr"
 GRAD_NORM = "grad_norm"
-ROLES = (TRAIN_LOSS, VAL_LOSS, TRAIN_ACC, VAL_ACC, LEARNING_RATE, GRAD_NORM)
+VAL_SCORE = "val_score"  # a detector's validation mAP50: read to tell a detector that finds nothing
+ROLES = (TRAIN_LOSS, VAL_LOSS, TRAIN_ACC, VAL_ACC, LEARNING_RATE, GRAD_NORM, VAL_SCORE)
 LOSS_ROLES = (TRAIN_LOSS, VAL_LOSS)
 
 TRAIN_WORDS = ("train", "training")
@@ -34,6 +35,9 @@ STEP, EPOCH = QUALIFIER_RANK["step"], QUALIFIER_RANK["epoch"]
 PER_STEP_RUN_WORDS = ("inner", "step", "steps", "iter", "iters", "iteration", "update", "updates")
 
 ACCURACY_WORDS = ("acc", "accuracy", "top1")
+# A detector's mean average precision at IoU 0.5 (Ultralytics' `metrics/mAP50(B)`, camel case split to
+# "m", "ap50"); `mAP50-95` (the stricter average) names "95" too.
+DETECTION_SCORE_WORD = "ap50"
 # Ultralytics' validator logs what it measures under `metrics/` (`metrics/accuracy_top1` of a
 # classifier, `metrics/mAP50(B)`): without a split word of its own, such a tag is validation's.
 VALIDATOR_PREFIX = "metrics"
@@ -162,7 +166,7 @@ GRAD_WORDS = ("grad", "gradient", "gradients")
 
 
 def _kind_of(words: Sequence[str]) -> Optional[str]:
-    """What a tag measures: a kind of loss, "acc", "lr", "grad_norm" (read for NaN/inf only), or None."""
+    """What a tag measures: a kind of loss, "acc", "score" (mAP50), "lr", "grad_norm" (read for NaN/inf only), or None."""
     if (any(w in GRAD_WORDS for w in words) and "norm" in words) or "gnorm" in words:
         return None if any(w in LOSS_WORDS for w in words) else GRAD_NORM
     if any(w in NOT_A_CURVE for w in words):
@@ -177,6 +181,8 @@ def _kind_of(words: Sequence[str]) -> Optional[str]:
         return "metric_loss"
     if any(w in ACCURACY_WORDS for w in words):
         return "acc"
+    if DETECTION_SCORE_WORD in words and "95" not in words:
+        return "score"
     if "lr" in words or ("learning" in words and "rate" in words) or any(_NUMBERED_LR.match(w) for w in words):
         return "lr"
     return None
@@ -260,7 +266,7 @@ def _rank(tagged: _Tagged) -> Tuple[int, int, int, int, int, str, str]:
     split_words = words + tuple(tokens(posixpath.basename(tagged.ref.run)))  # Keras-style `LOG/validation`, `LOG/test`
     split_rank = min((VAL_WORDS.index(w) for w in split_words if w in VAL_WORDS), default=0)
     names_a_part = 1 if _component_words(tagged) else 0
-    validation = tagged.role in (VAL_LOSS, VAL_ACC)
+    validation = tagged.role in (VAL_LOSS, VAL_ACC, VAL_SCORE)
     # Validation is measured over the whole validation set: its per-epoch value is the curve, a per-step one
     # (Lightning's `val_loss_step`, one batch of it, on the validation loop's own counter) is not.
     qualifier = {STEP: EPOCH, EPOCH: STEP}.get(tagged.qualifier, tagged.qualifier) if validation else tagged.qualifier
@@ -433,4 +439,6 @@ def _tag_role(run: str, tag: str, run_split: Optional[Tuple[str, int]], patterns
     split = _split_of_words(words) or (run_split[0] if run_split else None) or ("val" if words[0] == VALIDATOR_PREFIX else "train")
     if kind == "acc":
         return _Tagged(ref, TRAIN_ACC if split == "train" else VAL_ACC, kind, words, qualifier)
+    if kind == "score":
+        return _Tagged(ref, VAL_SCORE, kind, words, qualifier) if split == "val" else None
     return _Tagged(ref, TRAIN_LOSS if split == "train" else VAL_LOSS, kind, words, qualifier)

@@ -469,6 +469,34 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             "actions": TEXTS["not_learning"]["zh"]["actions"],
         },
     },
+    "not_learning.no_detections": {
+        "en": {
+            "title": "the detector finds nothing: validation mAP50 never passed {score_best}",
+            "detail": "Over {score_points} evaluations the validation mAP50 ({score_tag}) never rose above {score_best}, a tenth "
+            "of a perfect score or less, while the loss ({tag}) went from {start_value} to {end_value}. The model has not "
+            "learned to find its objects: a falling box loss only says it learned where boxes tend to be. Usually the "
+            "labels do not match the images (wrong class ids, empty or misplaced label files, paths in data.yaml), the "
+            "learning rate is far too low, or a model trained from scratch got far too few epochs.",
+            "actions": [
+                "Check the labels: look at a few training images with their boxes drawn (Ultralytics saves train_batch*.jpg) "
+                "and check data.yaml's paths, class count and names.",
+                "Start from pretrained weights (a .pt model rather than a .yaml) and train for more epochs.",
+                TEXTS["not_learning"]["en"]["actions"][2],
+            ],
+        },
+        "zh": {
+            "title": "检测器什么也没检测到：验证 mAP50 从未超过 {score_best}",
+            "detail": "在 {score_points} 次评估中，验证 mAP50（{score_tag}）从未超过 {score_best}，不到满分的一成；"
+            "而 loss（{tag}）从 {start_value} 变到了 {end_value}。模型没有学会找到目标：box loss 在降，只说明它学到了框通常出现在哪里。"
+            "通常是标签和图片对不上（类别编号错误、标签文件为空或放错位置、data.yaml 里的路径），学习率太小，"
+            "或者从零训练的模型 epoch 太少。",
+            "actions": [
+                "检查标签：看几张画出了框的训练图片（Ultralytics 会保存 train_batch*.jpg），并检查 data.yaml 的路径、类别数和类别名。",
+                "从预训练权重开始（用 .pt 模型而不是 .yaml），并训练更多 epoch。",
+                TEXTS["not_learning"]["zh"]["actions"][2],
+            ],
+        },
+    },
     "not_learning.chance": {
         "en": {
             "title": "the loss is stuck at chance level, {chance_value} = {chance_base} {chance_classes}",
@@ -1085,6 +1113,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("not_learning.guessing", lambda e: e.get("chance_seen_in") == "accuracy"),
     ("not_learning.prior", lambda e: e.get("chance_seen_in") == "prior"),
     ("not_learning.barely", lambda e: e.get("chance_seen_in") == "start"),
+    ("not_learning.no_detections", lambda e: bool(e.get("no_detections"))),
     ("not_learning.chance", lambda e: e.get("chance_classes") is not None),
     ("not_learning.pinned", lambda e: bool(e.get("pinned"))),
     ("not_learning.same_answers", lambda e: bool(e.get("same_answers"))),

@@ -90,6 +90,7 @@ class RunCurves:
     val_acc: Optional[Series] = None
     lr: Optional[Series] = None
     grad_norm: Optional[Series] = None  # read only for NaN/inf a loss filter may hide
+    val_score: Optional[Series] = None  # a detector's validation mAP50
     # Results several detectors need, computed once per run (keyed by their maker).
     shared: Dict[tuple, object] = field(default_factory=dict, repr=False, compare=False)
 
@@ -108,6 +109,10 @@ class RunCurves:
     @cached_property
     def train_accuracy(self) -> Optional[Profile]:
         return accuracy_profile_of(self.train_acc)
+
+    @cached_property
+    def val_detection_score(self) -> Optional[Profile]:
+        return accuracy_profile_of(self.val_score)
 
     @cached_property
     def val_rise(self) -> Optional[ValRise]:

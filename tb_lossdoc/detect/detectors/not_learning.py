@@ -1,5 +1,5 @@
 """Training loss barely moves from its starting level, sits at chance level (or started there and barely left it),
-is pinned at one level with no scatter, or a binary classifier answers only the majority class."""
+is pinned at one level with no scatter, a binary classifier answers only the majority class, or a detector finds nothing."""
 
 from __future__ import annotations
 
@@ -53,6 +53,9 @@ def detect(curves: RunCurves) -> List[Finding]:
     if named is not None:
         loss, chance = named
         return [_finding(curves, loss, chance, 1.0 + LEVEL_MARGIN)]
+    score = _finds_nothing(curves)
+    if score is not None:
+        return [_finds_nothing_finding(curves, score)]
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     # A level read off the training loss is confirmed by the training accuracy where it is logged:
     # a training loss falling through ln K while training accuracy climbs is learning, whatever validation does.
@@ -148,7 +151,10 @@ def _answers_the_prior(curves: RunCurves) -> Optional[Tuple[Profile, Chance]]:
 
 
 def _barely_above_chance(curves: RunCurves) -> Optional[Tuple[Profile, Chance]]:
-    """(loss, Chance) when a loss and the accuracy (validation's, else training's) started at a uniform guess and barely left it."""
+    """(loss, Chance) when a loss and the accuracy (validation's, else training's) started at a uniform guess and
+    barely left it. (A run whose main loss never moved is stuck, at chance level or not: the checks below say so.)"""
+    if is_flat(curves.main):
+        return None
     accuracy = curves.val_accuracy if curves.val_accuracy is not None else curves.train_accuracy
     for loss in (curves.train, curves.val):
         if loss is not None:
@@ -156,6 +162,30 @@ def _barely_above_chance(curves: RunCurves) -> Optional[Tuple[Profile, Chance]]:
             if chance is not None:
                 return loss, chance
     return None
+
+
+# A detector whose validation mAP50 stayed under this (a tenth of a perfect score)
+# over at least this many evaluations has not learned to find its objects,
+# whatever its losses did: its box losses fall as it learns where boxes tend to
+# be, while it still finds none of them reliably.
+NO_DETECTIONS_SCORE = 0.1
+NO_DETECTIONS_MIN_EVALS = 5
+
+
+def _finds_nothing(curves: RunCurves) -> Optional[Profile]:
+    """The validation mAP50 when it never reached NO_DETECTIONS_SCORE over enough evaluations, else None."""
+    score = curves.val_detection_score
+    if score is None or score.n < NO_DETECTIONS_MIN_EVALS or float(np.max(score.values)) >= NO_DETECTIONS_SCORE:
+        return None
+    return score
+
+
+def _finds_nothing_finding(curves: RunCurves, score: Profile) -> Finding:
+    """not_learning on the run's main loss, citing the detection score that never rose."""
+    best = float(np.max(score.values))
+    finding = _finding(curves, curves.main, None, NO_DETECTIONS_SCORE / max(best, 0.1 * NO_DETECTIONS_SCORE))
+    finding.evidence.update({"no_detections": True, "score_tag": score.series.tag, "score_best": best, "score_points": score.n})
+    return finding
 
 
 # An evaluation accuracy that keeps one value to within this (a fraction of the
