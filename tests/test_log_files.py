@@ -24,7 +24,7 @@ import writers
 import tb_lossdoc
 from tb_lossdoc.analysis import Analyzer
 from tb_lossdoc.detect import synthetic
-from tb_lossdoc.read.logfiles import find_log_runs
+from tb_lossdoc.read.logfiles import find_log_runs, is_log_file
 from tb_lossdoc.read.sources import memory_provider
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -317,6 +317,19 @@ def test_keras_history_with_pandas_index_column_takes_its_epochs_from_it(tmp_pat
     read = scalars(*log_file_provider(tmp_path / "history.csv"))
     assert [s for s, _ in read["train"]["epoch_loss"]] == list(range(3, 15))
     assert set(read["train"]) == {"epoch_loss"}  # the index is the step, not a curve
+
+
+def test_keras_csv_logger_with_a_semicolon_and_a_title_line_reads_every_epoch(tmp_path, keras_run):
+    """CSVLogger(separator=";") output, saved with the file's name as a first line of its own: the title is
+    not the header, and no epoch is lost."""
+    rows = (keras_run / "csv" / "training.log").read_text().splitlines()
+    path = tmp_path / "model_history_log.csv"
+    path.write_text("\r\n".join(["model_history_log"] + [row.replace(",", ";") for row in rows]) + "\r\n")
+    assert is_log_file(str(path))
+    read = scalars(*log_file_provider(path))
+    original = scalars(*log_file_provider(keras_run / "csv" / "training.log"))
+    assert read["train"]["epoch_loss"] == original["train"]["epoch_loss"] and len(read["train"]["epoch_loss"]) == 14
+    assert read["validation"]["epoch_loss"] == original["validation"]["epoch_loss"]
 
 
 def write_lightning_csv(path, rows):

@@ -46,6 +46,14 @@ def _columns(header: str) -> List[str]:
     return [c.strip() for c in next(csv.reader([header], delimiter=_delimiter(header)))]
 
 
+def _header_index(lines: Sequence[str]) -> int:
+    """Where the header is: the first line, or the second after a title line that holds no delimiter
+    (a file named in its own first line, as some hand-saved histories are)."""
+    if len(lines) > 1 and not any(d in lines[0] for d in _DELIMITERS) and any(d in lines[1] for d in _DELIMITERS):
+        return 1
+    return 0
+
+
 # The header pandas gives the index column it writes by default (blank), as read back and saved again.
 _PANDAS_INDEX = ("", "unnamed: 0")
 
@@ -65,7 +73,7 @@ def kind_of_header(columns: Sequence[str]) -> Optional[str]:
 
 
 def header_columns(path: str) -> Optional[List[str]]:
-    """The column names of a text file's first line, or None for an unreadable, empty or binary file."""
+    """The column names of a text file's header line, or None for an unreadable, empty or binary file."""
     try:
         with open(path, "rb") as handle:
             head = handle.read(_HEADER_BYTES)
@@ -73,8 +81,9 @@ def header_columns(path: str) -> Optional[List[str]]:
         return None
     if b"\0" in head:
         return None
-    line = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:1]
-    return _columns(line[0]) if line and line[0].strip() else None
+    lines = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[:2]
+    line = lines[_header_index(lines)] if lines else ""
+    return _columns(line) if line.strip() else None
 
 
 def sniff(path: str) -> Optional[str]:
@@ -107,6 +116,7 @@ def read_csv_log(path: str) -> LogTable:
     if b"\0" in raw:
         raise LogFileError("binary data, not a CSV log")
     lines = raw.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()
+    lines = lines[_header_index(lines) :]
     header = lines[0]
     columns = _columns(header)
     kind = kind_of_header(columns)
