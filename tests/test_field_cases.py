@@ -61,6 +61,18 @@ def test_five_epochs_still_falling_steeply_is_still_improving():
     assert "short" in text(result.findings[0]).lower()
 
 
+def test_six_training_logs_of_a_steep_decay_still_taking_a_seventh_off_the_level_are_still_improving():
+    """A convex fall: the last move is small beside the first drop (7% of the fall) but still takes 28% off the level."""
+    train = Series.from_points(range(0, 3000, 500), 0.1 + 2.0 * np.exp(-0.45 * np.arange(6)))
+    result = outcome(train_loss=train)
+    assert result.verdict == "still_improving" and result.findings[0].confidence < 0.5
+
+
+def test_six_training_logs_that_settled_are_not_still_improving():
+    train = Series.from_points(range(0, 3000, 500), [1.487, 0.891, 0.569, 0.389, 0.372, 0.366])
+    assert "still_improving" not in found(train_loss=train)
+
+
 def test_five_epochs_whose_training_zigzags_down_beside_a_steadily_falling_validation_are_still_improving():
     train = Series.from_points(range(5), [0.85, 0.84, 0.72, 0.77, 0.69])
     val = Series.from_points(range(5), [0.79, 0.75, 0.73, 0.72, 0.705])
@@ -660,6 +672,7 @@ FIELD_RUNS = (
     "fastai__course-v3__collab-5ep",  # five epochs whose validation stopped falling: converged
     "fastai__course-v3__rossmann-5ep",  # five epochs of validation swinging at a high LR: oscillation
     "gguan123__qwen2.5-lora-k8senv__model",  # a LoRA fine-tune flat after its first log: not learning
+    "ggbao8848__text_classifier__ckpt3000",  # six training logs, the last still 14% below the one before: still improving
     "hekmattaherinejad95__vla__ckpt283",
     "ilmal__gy-arbete__dense-bs10",  # accuracy pinned at the majority share, loss at the prior's entropy: not learning
     "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
@@ -757,6 +770,10 @@ def test_field_detector_whose_map50_never_rose_is_not_learning(field):
     finding = field_codes(run).get("not_learning")
     assert run["verdict"] == "not_learning" and finding["evidence"]["no_detections"] is True
     assert finding["evidence"]["score_best"] < 0.1 and "val_score" in run["series"]
+
+
+def test_field_six_training_logs_still_falling_by_a_seventh_are_still_improving(field):
+    assert field["ggbao8848__text_classifier__ckpt3000"]["verdict"] == "still_improving"
 
 
 def test_field_six_points_that_fell_and_settled_are_converged(field):

@@ -188,7 +188,10 @@ def _still_improving(curves: RunCurves) -> bool:
     if two is not None:
         return two
     if main.short and (val is None or val is main):
-        return last_move_of_fall(main) >= SHORT_LAST_MOVE_OF_FALL  # a few training points alone: read as their plot reads
+        # A few training points alone: read as their plot reads, or still taking a tenth off the level at the last
+        # move, as long as that move is no crumb of the whole fall (as a long curve's last fifth must bring).
+        last = last_move_of_fall(main)
+        return last >= SHORT_LAST_MOVE_OF_FALL or (last >= MIN_RECENT_SHARE and last_move_of_level(main) >= SHORT_LAST_MOVE_OF_LEVEL)
     if val is not None and val is not main:
         if validation_stall(curves) is not None:
             return False  # training falls, validation never moved: more of it buys nothing
@@ -238,6 +241,17 @@ def fifths_still_fall(profile: Profile) -> bool:
 # is at least this share of their whole fall: on a plot of the run, still sloping
 # down at the end (the level of the last few points lags a curve this short).
 SHORT_LAST_MOVE_OF_FALL = 0.1
+
+
+SHORT_LAST_MOVE_OF_LEVEL = 0.1
+
+
+def last_move_of_level(profile: Profile) -> float:
+    """The last move down as a share of the level it moved from (0 for a loss that may go below zero)."""
+    values = profile.values
+    if float(np.min(values)) < 0 or values[-2] <= 0:
+        return 0.0
+    return float(values[-2] - values[-1]) / float(values[-2])
 
 
 def last_move_of_fall(profile: Profile) -> float:
