@@ -1074,18 +1074,16 @@ def test_the_same_noise_beside_a_swinging_validation_loss_stays_a_warning():
 
 @pytest.mark.parametrize("scale", [0.01, 1.0, 100.0])
 @pytest.mark.parametrize("seed", range(3))
-def test_a_bouncing_training_loss_beside_a_steady_validation_loss_is_information(scale, seed):
+def test_a_bouncing_training_loss_beside_a_steady_validation_loss_is_not_oscillation(scale, seed):
     """Too few logs to average the batches out, but validation (fixed data) never moved off its trend: the weights did not swing.
 
-    The bounce (about a tenth of the level) is beyond what batches scatter (MINIBATCH_SCATTER_OF_LEVEL), so it is reported at all.
+    The bounce (about a tenth of the level) is beyond what batches scatter (MINIBATCH_SCATTER_OF_LEVEL), yet it is the
+    batches' noise: mild noise is normal and is not reported.
     """
     steps, values = syn.decay(20, start=1.15, floor=0.92, rate=4, noise=0.002, seed=seed)
     codes = found(train_loss=series(syn.decay(100, start=1.2 * scale, floor=0.9 * scale, rate=4, noise=0.12, seed=seed)),
                   val_loss=Series.from_points(steps * 5, values * scale))
-    finding = codes["oscillation"]
-    assert finding.severity == "info" and finding.evidence["val_calm"] is True
-    assert "validation held steady" in text(finding) and "验证 loss 一直平稳" in text(finding, "zh")
-    assert "converged" in codes or "still_improving" in codes
+    assert "oscillation" not in codes and ("converged" in codes or "still_improving" in codes)
 
 
 def per_step_wobble(scale: float, seed: int, noise: float = 0.02):
@@ -1120,7 +1118,7 @@ def test_a_validation_loss_that_swung_early_does_not_vouch_for_a_bouncing_traini
     train = Series.from_points(range(8), [2.2443, 2.0427, 1.8766, 1.9891, 1.8041, 1.9496, 1.7745, 1.9259])
     val = Series.from_points(range(8), [6.3439, 3.9113, 5.0069, 3.7105, 4.399, 4.0699, 3.9153, 3.9105])
     (training,) = [f for f in outcome(train_loss=train, val_loss=val).findings if f.code == "oscillation" and f.evidence["role"] == "train_loss"]
-    assert training.severity == "warning" and "val_calm" not in training.evidence
+    assert training.severity == "warning"
 
 
 def test_tensorboards_sample_of_batch_noise_reads_the_same():

@@ -189,7 +189,7 @@ CURVES = [
             train_loss=_s(syn.decay(100, start=1.2, floor=0.9, rate=4, noise=0.06), k, d),
             val_loss=_s(syn.decay(20, start=1.15, floor=0.92, rate=4, noise=0.002, every=5), k, d),
         ),
-        "oscillation",
+        "converged",
     ),
     ("plateau", lambda k, d: dict(train_loss=_s(syn.stall_then_drop(), k, d)), "plateau"),
     ("plateau, learning rate collapsed", _lr_collapse_roles, "plateau"),
@@ -448,7 +448,6 @@ VARIANT_EVIDENCE = {
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
     "oscillation.batch_noise": {"averaged_bounce_ratio": 0.05},
-    "oscillation.val_calm": {"val_calm": True},
     "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
     "divergence.until_cut": {"rose_until_lr_cut": True},
 }

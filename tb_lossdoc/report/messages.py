@@ -745,31 +745,6 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
-    "oscillation.val_calm": {
-        "en": {
-            "title": "the {role} bounces, but validation held steady",
-            "detail": "In the second half of the run the {role} ({tag}) scatters around its trend by about {bounce}, which is "
-            "{bounce_ratio} of what it gained over the run. The validation loss, computed on the same data each time, held "
-            "steady throughout: weights that jumped around would have moved it too. The bounce is the noise of individual "
-            "batches (some are harder than others), not an unstable optimiser.",
-            "actions": [
-                "Read the curve with TensorBoard's smoothing slider; judge the run by its trend and by validation.",
-                "A larger batch, or gradient accumulation, gives steadier per-step values if you need them.",
-                "Only if validation starts to swing as well: lower the learning rate.",
-            ],
-        },
-        "zh": {
-            "title": "{role} 有起伏，但验证 loss 一直平稳",
-            "detail": "训练后半段，{role}（{tag}）围绕趋势的典型起伏约为 {bounce}，相当于整个训练总降幅的 {bounce_ratio}。"
-            "验证 loss 每次都在同一批数据上计算，它自始至终保持平稳：如果权重在来回跳，它也会跟着动。"
-            "所以这些起伏是不同 batch 难易不同带来的噪声，不是优化器不稳定。",
-            "actions": [
-                "用 TensorBoard 的平滑滑块看曲线；根据趋势和验证 loss 判断训练情况。",
-                "如果需要更平稳的逐步数值，可以加大 batch 或使用梯度累积。",
-                "只有验证 loss 也开始起伏时，才需要调小学习率。",
-            ],
-        },
-    },
     "oscillation.batch_noise": {
         "en": {
             "title": "the {role} is noisy from one batch to the next",
@@ -1129,7 +1104,6 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("divergence.until_cut", lambda e: bool(e.get("rose_until_lr_cut"))),
     ("divergence.worsening", lambda e: bool(e.get("train_never_fell"))),
     ("oscillation.zigzag", lambda e: bool(e.get("zigzag"))),
-    ("oscillation.val_calm", lambda e: bool(e.get("val_calm"))),
     ("oscillation.batch_noise", lambda e: "averaged_bounce_ratio" in e),
 )
 

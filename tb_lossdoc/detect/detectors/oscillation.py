@@ -69,8 +69,8 @@ def detect(curves: RunCurves) -> List[Finding]:
                 averaged = _averaged_bounce(profile) / gain
         if ratio < needed:
             continue
-        if role == "train_loss" and _minibatch_scatter(curves, profile, bounce):
-            continue
+        if role == "train_loss" and (_minibatch_scatter(curves, profile, bounce) or _validation_calm(curves)):
+            continue  # the batches' noise: validation, on fixed data, held steady, so the weights did not swing
         evidence = {
             "role": role,
             "tag": profile.series.tag,
@@ -84,8 +84,6 @@ def detect(curves: RunCurves) -> List[Finding]:
         }
         if averaged is not None and averaged < needed:
             evidence["averaged_bounce_ratio"] = averaged  # the batches' noise: it averages out
-        elif role == "train_loss" and _validation_calm(curves):
-            evidence["val_calm"] = True  # the weights did not swing: validation, on fixed data, held steady
         first, last = int(profile.steps[half]), int(profile.steps[-1])
         findings.append(Finding(CODE, WARNING, first, last, evidence, certainty(profile.n, ratio / needed)))
     return findings
