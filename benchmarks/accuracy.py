@@ -94,7 +94,7 @@ def macro_f1_draws(metrics: dict, labels: dict, group_of: dict, draws: int = INT
             outcome[i, j] = (code in required and code not in entry["missing"], code in entry["unexpected"],
                              code in entry["missing"], code in required)
     groups = sorted({group_of[run] for run in runs})
-    group_index = np.array([groups.index(group_of[run]) for run in runs])
+    group_index = np.array([groups.index(group_of[run]) for run in runs], dtype=np.int64)
     picks = np.random.default_rng(seed).integers(0, len(groups), size=(draws, len(groups)))
     times = np.stack([np.bincount(p, minlength=len(groups)) for p in picks])  # draws x groups
     weights = times[:, group_index].astype(float)  # draws x runs: how often each run's repository was drawn
@@ -366,7 +366,7 @@ def evaluate_field(document: dict, labels: dict, sources) -> dict:
     halves, draws = {}, {}
     for half in (DEV, HELD_OUT):
         ids = {run_id for run_id, repo in repo_of.items() if split_of(repo) == half}
-        half_labels = {"runs": {k: v for k, v in labels.get("runs", {}).items() if k in ids}}
+        half_labels = {key: {k: v for k, v in labels.get(key, {}).items() if k in ids} for key in ("runs", "skipped")}
         half_doc = {key: [r for r in renamed[key] if r["run"] in ids] for key in ("runs", "skipped")}
         metrics = evaluate(half_labels, half_doc)
         metrics["repositories"] = len({repo_of[i] for i in half_labels["runs"]})

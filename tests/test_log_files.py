@@ -636,6 +636,23 @@ def test_field_scoring_matches_runs_to_run_ids_and_splits_by_repository():
     assert accuracy.split_of("Owner/Repo") == accuracy.split_of("owner/repo")
 
 
+def test_field_scoring_expects_the_runs_labelled_out_of_scope_among_the_skipped():
+    """A corpus run the engine declines by design (an RL loss) is labelled `skipped`: skipping it keeps coverage whole."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    sys.path.insert(0, str(ROOT / "benchmarks" / "field"))
+    import accuracy
+    import build
+
+    repo = next(f"owner{i}/repo" for i in range(20) if accuracy.split_of(f"owner{i}/repo") == accuracy.DEV)
+    sources = [build.Source(run_id, repo, "metrics.csv", "0" * 40, "lightning_csv", "") for run_id in ("a__b__fit", "a__b__rl")]
+    labels = {"runs": {"a__b__fit": {"required": ["converged"], "acceptable": []}}, "skipped": {"a__b__rl": {"reason": "out of scope"}}}
+    fit = {"run": "a__b__fit", "verdict": "converged", "findings": [{"code": "converged", "severity": "ok"}]}
+    declined = {"runs": [fit], "skipped": [{"run": "a__b__rl", "reason": "not a supervised loss: reinforcement learning"}]}
+    assert accuracy.evaluate_field(declined, labels, sources)[accuracy.DEV]["coverage"]["ok"]
+    judged = {"runs": [fit, {**fit, "run": "a__b__rl"}], "skipped": []}
+    assert accuracy.evaluate_field(judged, labels, sources)[accuracy.DEV]["coverage"]["skipped_but_diagnosed"] == ["a__b__rl"]
+
+
 def test_document_of_log_files_validates_against_the_schema(tmp_path):
     """The field corpus's raw files (diagnosed runs and a skipped one) give a document of the published schema."""
     import jsonschema
