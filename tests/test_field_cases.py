@@ -146,6 +146,21 @@ def test_a_loss_pinned_at_ln_10_without_scatter_keeps_its_chance_explanation():
     assert "2.303 = ln 10" in text(finding)
 
 
+@pytest.mark.parametrize("classes", [37, 525])
+def test_an_accuracy_of_one_in_k_names_a_class_count_outside_the_usual_ones(classes):
+    """No list holds every K: an accuracy pinned at 1/K names it, and the loss at ln K confirms it."""
+    train = series(syn.chance_level(6, classes=classes))
+    finding = found(train_loss=train, val_acc=series(syn.chance_accuracy(6, classes=classes, noise=0.02 / classes))).get("not_learning")
+    assert finding is not None and finding.evidence["chance_classes"] == classes
+    assert f"ln {classes}" in text(finding)
+
+
+def test_a_loss_that_fell_to_ln_525_beside_a_high_accuracy_names_no_class_count():
+    """An accuracy of 0.8 names no class count: a loss that falls and settles near some ln K is learning."""
+    train = series(syn.decay(6, start=8.0, floor=np.log(525), rate=3, noise=0.001))
+    assert "not_learning" not in found(train_loss=train, val_acc=series(syn.accuracy_holding(6, start=0.5, top=0.8)))
+
+
 def test_chance_level_in_base_2_is_recognised():
     finding = found(train_loss=series(syn.chance_level(30, classes=100, base=2)))["not_learning"]
     assert finding.evidence["chance_classes"] == 100 and finding.evidence["chance_base"] == "log2"
@@ -674,6 +689,7 @@ FIELD_RUNS = (
     "gguan123__qwen2.5-lora-k8senv__model",  # a LoRA fine-tune flat after its first log: not learning
     "ggbao8848__text_classifier__ckpt3000",  # six training logs, the last still 14% below the one before: still improving
     "hekmattaherinejad95__vla__ckpt283",
+    "joesirven__bird_feeder__history",  # 525 classes, accuracy exactly 1/525, loss at ln 525: not learning
     "ilmal__gy-arbete__dense-bs10",  # accuracy pinned at the majority share, loss at the prior's entropy: not learning
     "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
     "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
@@ -774,6 +790,11 @@ def test_field_detector_whose_map50_never_rose_is_not_learning(field):
 
 def test_field_six_training_logs_still_falling_by_a_seventh_are_still_improving(field):
     assert field["ggbao8848__text_classifier__ckpt3000"]["verdict"] == "still_improving"
+
+
+def test_field_accuracy_at_one_in_525_names_the_chance_level(field):
+    finding = field_codes(field["joesirven__bird_feeder__history"]).get("not_learning")
+    assert finding is not None and finding["evidence"]["chance_classes"] == 525
 
 
 def test_field_six_points_that_fell_and_settled_are_converged(field):

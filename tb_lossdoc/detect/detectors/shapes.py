@@ -148,6 +148,18 @@ CHANCE_TOLERANCE_WITH_ACCURACY = 0.03
 CHANCE_ACCURACY_TOLERANCE = 0.3
 
 
+# An accuracy names at most this many classes (a large vocabulary); a smaller one is no guess's score.
+MAX_NAMED_CLASSES = 10**6
+
+
+def chance_classes(accuracy: Optional[float]) -> Tuple[int, ...]:
+    """The class counts to try: the usual ones, and the one an accuracy of 1/K names (a 525-class task at 0.0019)."""
+    if accuracy is None or not 1.0 / MAX_NAMED_CLASSES <= accuracy <= 0.5:
+        return CHANCE_CLASSES
+    named = int(round(1.0 / accuracy))
+    return CHANCE_CLASSES if named in CHANCE_CLASSES else CHANCE_CLASSES + (named,)
+
+
 @dataclass(frozen=True)
 class Chance:
     """A loss pinned at the cross-entropy of a uniform guess over `classes` classes."""
@@ -181,16 +193,17 @@ def chance_level(profile: Profile, accuracy: Optional[Profile]) -> Optional[Chan
         return None
     acc = accuracy.end if accuracy is not None else None
     tolerance = CHANCE_TOLERANCE if acc is None else CHANCE_TOLERANCE_WITH_ACCURACY
+    candidates = chance_classes(acc)
+    classes = np.array(candidates, dtype=np.float64)
     for base, log in (("ln", np.log), ("log2", np.log2)):
-        values = log(np.array(CHANCE_CLASSES, dtype=np.float64))
+        values = log(classes)
         errors = np.abs(level - values) / values
         fits = errors <= tolerance
         if acc is not None:
-            classes = np.array(CHANCE_CLASSES, dtype=np.float64)
             fits &= np.abs(acc - 1.0 / classes) <= CHANCE_ACCURACY_TOLERANCE / classes
         if fits.any():
             best = int(np.argmin(np.where(fits, errors, np.inf)))
-            return Chance(CHANCE_CLASSES[best], base, float(values[best]), acc)
+            return Chance(candidates[best], base, float(values[best]), acc)
     return None
 
 
@@ -207,7 +220,7 @@ def accuracy_at_chance(accuracy: Optional[Profile], loss: Profile) -> Optional[C
     if accuracy is None:
         return None
     low, high = float(np.min(accuracy.values)), float(np.max(accuracy.values))
-    for classes in CHANCE_CLASSES:
+    for classes in chance_classes(median(accuracy.values)):
         guess = 1.0 / classes
         if (1 - CHANCE_PINNED_ACCURACY) * guess <= low and high <= (1 + CHANCE_PINNED_ACCURACY) * guess:
             nats = float(np.log(classes))
@@ -231,7 +244,7 @@ def barely_above_chance(loss: Profile, accuracy: Optional[Profile]) -> Optional[
     if accuracy is None or accuracy.n < 2 or loss.n < 3:
         return None
     first_accuracy = float(accuracy.values[0])
-    for classes in CHANCE_CLASSES:
+    for classes in chance_classes(first_accuracy):
         nats, guess = float(np.log(classes)), 1.0 / classes
         if abs(loss.start - nats) > CHANCE_TOLERANCE_WITH_ACCURACY * nats or abs(first_accuracy - guess) > CHANCE_ACCURACY_TOLERANCE * guess:
             continue
