@@ -241,8 +241,8 @@ def fifths_still_fall(profile: Profile) -> bool:
 # is at least this share of their whole fall: on a plot of the run, still sloping
 # down at the end (the level of the last few points lags a curve this short).
 SHORT_LAST_MOVE_OF_FALL = 0.1
-
-
+# ...or when that last move still takes this share off the level it moved from (a convex decay's
+# last move is small beside its first drop, and still steep on the log scale practitioners read).
 SHORT_LAST_MOVE_OF_LEVEL = 0.1
 
 
