@@ -57,7 +57,6 @@ def detect(curves: RunCurves) -> List[Finding]:
         if calm.sum() < MIN_CALM_POINTS:
             continue  # the spikes and their neighbours are most of the second half: nothing left to bounce
         bounce = robust_sigma(profile.residuals[half:][calm])
-        averaged = None
         if role == "val_loss":
             yardstick = _val_yardstick(profile)
             if _largest_swing(profile) < MIN_VAL_LARGEST_SWING * yardstick:
@@ -65,12 +64,13 @@ def detect(curves: RunCurves) -> List[Finding]:
             ratio, needed = bounce / yardstick, MIN_VAL_BOUNCE
         else:
             ratio, needed = bounce / gain, MIN_BOUNCE_OF_GAIN
-            if ratio >= needed and profile.n >= AVERAGED_MIN_POINTS and not _validation_swings(curves):
-                averaged = _averaged_bounce(profile) / gain
         if ratio < needed:
             continue
         if role == "train_loss" and (_minibatch_scatter(curves, profile, bounce) or _validation_calm(curves)):
             continue  # the batches' noise: validation, on fixed data, held steady, so the weights did not swing
+        averaged = None
+        if role == "train_loss" and profile.n >= AVERAGED_MIN_POINTS and not _validation_swings(curves):
+            averaged = _averaged_bounce(profile) / gain
         evidence = {
             "role": role,
             "tag": profile.series.tag,
