@@ -690,6 +690,7 @@ FIELD_RUNS = (
     "ggbao8848__text_classifier__ckpt3000",  # six training logs, the last still 14% below the one before: still improving
     "hekmattaherinejad95__vla__ckpt283",
     "joesirven__bird_feeder__history",  # 525 classes, accuracy exactly 1/525, loss at ln 525: not learning
+    "jannik-m12__whale-call-classifier__improved",  # validation accuracy 0.15 at the loss minimum, 0.12 at the end: fell, no overconfidence
     "ilmal__gy-arbete__dense-bs10",  # accuracy pinned at the majority share, loss at the prior's entropy: not learning
     "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
     "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
@@ -706,6 +707,7 @@ FIELD_RUNS = (
     "muellerzr__practical-deep-learning-for-coders-2.0__custom-4ep",  # frozen body, training falling slowly: still improving
     "nicolassalvan__mti881-projet2__etape4-focal",  # memorised training set: overfitting
     "nicolassalvan__mti881-projet2__etape4-weighted",  # steadily rising validation: overfitting, not oscillation
+    "nied11__phishing-detection-deep_learning__fold1",  # binary accuracy at 0.47-0.49 all run: no confidence gained, no overconfidence
     "niloya77__prompt-mitigation-llm__flan-t5-large-ckpt610",  # an evaluation loss near 1e-5 that blips: no spike
     "nosyarlin__yopoco__root",  # validation scattering around a converged level: no alarm
     "pranjal045__insolare-v1__ckpt1760",  # a small-batch fine-tune's per-step noise that averages out: no alarm
@@ -1873,3 +1875,40 @@ def test_a_loss_frozen_for_the_end_of_the_run_is_a_plateau():
 def test_field_a_model_frozen_after_a_collapse_is_a_plateau(field):
     plateau = field_codes(field["instig8r__cibm_ariadne__v8"]).get("plateau")
     assert plateau is not None and plateau["evidence"]["frozen"]
+
+
+# 31. Overconfidence says the validation accuracy held while the loss rose. An
+# accuracy that lost more than its own scatter (and more than one sample in 70)
+# fell, and one that never left a guess held nothing: overfitting alone.
+
+
+def zigzag_accuracy_run(fall: float, epochs: int = 40) -> dict:
+    e = np.arange(epochs)
+    accuracy = 0.6 + 0.3 * (1 - np.exp(-e / 3)) + 0.03 * (-1.0) ** e
+    accuracy[e > 0.35 * epochs] -= fall
+    train = 0.2 + 2 * np.exp(-e / 5)
+    val = 0.9 + 1.5 * np.exp(-e / 2) + 0.02 * np.maximum(e - 0.35 * epochs, 0)
+    return dict(train_loss=Series.from_points(e, train), val_loss=Series.from_points(e, val), val_acc=Series.from_points(e, accuracy))
+
+
+@pytest.mark.parametrize("fall,expected", [(0.0, True), (0.06, False)])
+def test_accuracy_that_falls_beyond_its_scatter_is_no_overconfidence(fall, expected):
+    codes = found(**zigzag_accuracy_run(fall))
+    assert "overfitting" in codes and ("overconfidence" in codes) == expected
+
+
+def test_accuracy_at_chance_beside_a_rising_loss_is_no_overconfidence():
+    e = np.arange(20)
+    accuracy = 0.5 + 0.01 * np.sin(e)
+    codes = found(
+        train_loss=Series.from_points(e, 0.75 - 0.2 * (1 - np.exp(-e / 5))),
+        val_loss=Series.from_points(e, 0.70 + 0.004 * e),
+        val_acc=Series.from_points(e, accuracy),
+    )
+    assert "overfitting" in codes and "overconfidence" not in codes
+
+
+def test_field_accuracy_that_fell_or_stayed_at_chance_is_no_overconfidence(field):
+    for run_id in ("jannik-m12__whale-call-classifier__improved", "nied11__phishing-detection-deep_learning__fold1"):
+        codes = field_codes(field[run_id])
+        assert "overfitting" in codes and "overconfidence" not in codes, run_id

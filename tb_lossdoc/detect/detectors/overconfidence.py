@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import List, Optional
 
 from .base import INFO, Finding, RunCurves, certainty
-from .shapes import ValRise
+from .shapes import ValRise, accuracy_at_chance
 
 CODE = "overconfidence"
 NEEDS_HISTORY = True
@@ -22,8 +22,9 @@ def accuracy_holds(curves: RunCurves, rise: ValRise) -> Optional[bool]:
     if acc is None:
         return None
     at_min = acc.trend_at(rise.min_step)
-    # Accuracy moves in steps of one sample: a 1.5% relative dip is "holding".
-    tolerance = max(2 * acc.noise, HOLD_SHARE * abs(at_min), 1e-12 * acc.magnitude)
+    # Accuracy moves in steps of one sample: a 1.5% relative dip is "holding",
+    # and so is one within the accuracy's own scatter; a larger one is a fall.
+    tolerance = max(acc.noise, HOLD_SHARE * abs(at_min), 1e-12 * acc.magnitude)
     return acc.end >= at_min - tolerance
 
 
@@ -34,6 +35,8 @@ def detect(curves: RunCurves) -> List[Finding]:
     if rise is None or not accuracy_holds(curves, rise):
         return []
     acc = curves.val_accuracy
+    if accuracy_at_chance(acc, curves.val) is not None:
+        return []  # an accuracy that never left a guess holds trivially: no confidence was gained
     return [
         Finding(
             CODE,
