@@ -695,7 +695,8 @@ FIELD_RUNS = (
     "ilmal__gy-arbete__run7",  # validation rising from the first epoch, training swinging without falling: divergence  # accuracy at 1/6 beside a loss 4x ln 6, still halving: still improving
     "infinity052__distracted-driver-detection__root",  # validation halving at the end: still improving
     "instig8r__cibm_ariadne__v8",  # both losses frozen for the last 47 epochs after a collapse to background: plateau
-    "jaong__checkpoint-of-cpt__root",  # converged, not still improving
+    "jaong__checkpoint-of-cpt__root",
+    "jeerrzy__ultralytics_train__pose-train",  # validation jumping and falling back ten times in its first 130 epochs: oscillation  # converged, not still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
     "kateantropova-4415__sigmoidlightning__version_5",  # six training points, the last move a fifth of the fall: still improving
@@ -1912,3 +1913,32 @@ def test_field_accuracy_that_fell_or_stayed_at_chance_is_no_overconfidence(field
     for run_id in ("jannik-m12__whale-call-classifier__improved", "nied11__phishing-detection-deep_learning__fold1"):
         codes = field_codes(field[run_id])
         assert "overfitting" in codes and "overconfidence" not in codes, run_id
+
+
+# 32. Validation (fixed data) that jumps by a quarter of its level and falls
+# back, again and again, is oscillating wherever in the run it happens: early
+# chaos that later settles is what a practitioner points at. One or two such
+# round trips are spikes.
+
+
+def swinging_validation(swings: int, epochs: int = 60) -> dict:
+    e = np.arange(epochs)
+    train = 0.3 + 2.0 * np.exp(-e / 10)
+    val = 0.4 + 2.0 * np.exp(-e / 10)
+    for k in range(swings):
+        val[3 + 4 * k] *= 1.6  # one epoch up, back down at the next
+    return dict(train_loss=Series.from_points(e, train), val_loss=Series.from_points(e, val))
+
+
+@pytest.mark.parametrize("swings,expected", [(0, False), (2, False), (5, True)])
+def test_validation_that_swings_again_and_again_early_on_is_oscillation(swings, expected):
+    oscillation = found(**swinging_validation(swings)).get("oscillation")
+    assert (oscillation is not None) == expected
+    if expected:
+        assert oscillation.evidence["swings"] == swings and oscillation.first_step == 2
+        assert "jumped by 25% or more" in text(oscillation) and "反复跳高" in text(oscillation, "zh")
+
+
+def test_field_validation_swinging_in_the_first_epochs_is_oscillation(field):
+    oscillation = field_codes(field["jeerrzy__ultralytics_train__pose-train"]).get("oscillation")
+    assert oscillation is not None and oscillation["evidence"]["swings"] >= 4

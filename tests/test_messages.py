@@ -291,6 +291,15 @@ CURVES = [
         "oscillation",
     ),
     (
+        "validation swinging early",
+        lambda k, d: _pair(
+            (range(30), 0.3 + 2.0 * np.exp(-np.arange(30) / 6), range(30), (0.4 + 2.0 * np.exp(-np.arange(30) / 6)) * np.where(np.arange(30) % 4 == 3, 1.6, 1.0) * (np.arange(30) < 20) + (0.4 + 2.0 * np.exp(-np.arange(30) / 6)) * (np.arange(30) >= 20)),
+            k,
+            d,
+        ),
+        "oscillation",
+    ),
+    (
         "stuck until the learning rate was cut",
         lambda k, d: dict(
             train_loss=_s((range(12), [18.6, 19.1, 18.5, 18.9, 18.5, 8.4, 8.4, 8.4, 8.4, 7.1, 7.1, 7.0]), k, d),
@@ -448,6 +457,7 @@ VARIANT_EVIDENCE = {
     "divergence.worsening": {"train_never_fell": True},
     "oscillation.zigzag": {"zigzag": True},
     "oscillation.batch_noise": {"averaged_bounce_ratio": 0.05},
+    "oscillation.swings": {"swinging": True},
     "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
     "divergence.until_cut": {"rose_until_lr_cut": True},
 }

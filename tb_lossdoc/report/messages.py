@@ -793,6 +793,31 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             ],
         },
     },
+    "oscillation.swings": {
+        "en": {
+            "title": "the {role} jumps and falls back again and again",
+            "detail": "Between steps {first_step} and {last_step} the {role} ({tag}) jumped by {swing_rise} or more of its level and fell back "
+            "within two evaluations {swings} times. Validation is measured on the same data each time, so these swings are the weights "
+            "being thrown about, not noise: the learning rate is too high (often in the first epochs, before a decay calms it), "
+            "the batch too small, or the validation set tiny.",
+            "actions": [
+                "Lower the learning rate, or warm it up and decay it (step, cosine or ReduceLROnPlateau).",
+                "Use a larger batch, or gradient accumulation, for steadier gradient estimates.",
+                "Keep the checkpoint with the best validation loss, not the last one: a swing may be where the run ends.",
+            ],
+        },
+        "zh": {
+            "title": "{role} 反复跳高又落回",
+            "detail": "在第 {first_step} 步到第 {last_step} 步之间，{role}（{tag}）有 {swings} 次跳高到比原来高 {swing_rise} 以上，"
+            "又在两次评估之内落回。验证集每次都是同一批数据，所以这种摆动不是噪声，而是权重被来回甩动："
+            "学习率太大（常见于前几个 epoch，衰减之后才平稳）、batch 太小，或者验证集太小。",
+            "actions": [
+                "调小学习率，或者加 warm-up 和衰减（阶梯衰减、余弦退火、ReduceLROnPlateau）。",
+                "加大 batch，或者用梯度累积，让梯度估计更稳定。",
+                "保留验证 loss 最好的 checkpoint，而不是最后一个：训练可能正好停在一次跳高上。",
+            ],
+        },
+    },
     "plateau.stuck_until_cut": {
         "en": {
             "title": "loss made no progress until the learning rate was cut at step {lr_cut_step}",
@@ -979,6 +1004,7 @@ _SHARES = {
     "length_share",
     "bounce_ratio",
     "averaged_bounce_ratio",
+    "swing_rise",
     "largest_jump_of_spread",
     "rise_ratio",
     "val_rise_of_gain",
@@ -1104,6 +1130,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("divergence.until_cut", lambda e: bool(e.get("rose_until_lr_cut"))),
     ("divergence.worsening", lambda e: bool(e.get("train_never_fell"))),
     ("oscillation.zigzag", lambda e: bool(e.get("zigzag"))),
+    ("oscillation.swings", lambda e: bool(e.get("swinging"))),
     ("oscillation.batch_noise", lambda e: "averaged_bounce_ratio" in e),
 )
 

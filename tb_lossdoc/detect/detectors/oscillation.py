@@ -8,7 +8,7 @@ import numpy as np
 
 from ..profile import median, robust_sigma, rolling_median
 from .base import WARNING, Finding, RunCurves, certainty
-from .problem_shapes import SUSTAINED_ZIGZAG_MOVE_OF_LEVEL, ZIGZAG_MOVE_OF_LEVEL, sustained_zigzag_ratio, zigzag_ratio
+from .problem_shapes import SUSTAINED_ZIGZAG_MOVE_OF_LEVEL, ZIGZAG_MOVE_OF_LEVEL, SWING_MIN_TRIPS, SWING_RISE, swing_trips, sustained_zigzag_ratio, zigzag_ratio
 from .spike import spike_mask
 
 CODE = "oscillation"
@@ -86,7 +86,26 @@ def detect(curves: RunCurves) -> List[Finding]:
             evidence["averaged_bounce_ratio"] = averaged  # the batches' noise: it averages out
         first, last = int(profile.steps[half]), int(profile.steps[-1])
         findings.append(Finding(CODE, WARNING, first, last, evidence, certainty(profile.n, ratio / needed)))
+    if curves.val is not None and not any(f.evidence["role"] == "val_loss" for f in findings):
+        findings.extend(_swings_finding(curves.val))
     return findings
+
+
+def _swings_finding(val) -> List[Finding]:
+    """A validation loss that jumped and fell back SWING_MIN_TRIPS times or more, in any part of the run."""
+    trips = swing_trips(val.values)
+    if len(trips) < SWING_MIN_TRIPS:
+        return []
+    first, last = int(val.steps[trips[0]]), int(val.steps[min(trips[-1] + 2, val.n - 1)])
+    evidence = {
+        "role": "val_loss",
+        "tag": val.series.tag,
+        "swinging": True,
+        "swings": len(trips),
+        "swing_rise": SWING_RISE - 1.0,
+        "points": val.n,
+    }
+    return [Finding(CODE, WARNING, first, last, evidence, certainty(val.n, len(trips) / SWING_MIN_TRIPS))]
 
 
 # A training loss logged per step that scatters by under this share of its

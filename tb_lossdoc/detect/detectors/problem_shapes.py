@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import List, Optional
 
 import numpy as np
 
@@ -60,6 +60,32 @@ def _sustained_zigzag_ratio(profile: Profile) -> Optional[float]:
         return None
     ratio = float(median(np.abs(moves))) / level
     return ratio if ratio >= SUSTAINED_ZIGZAG_MOVE_OF_LEVEL else None
+
+
+# A validation loss (fixed data: no batch noise) swings when it jumps to at
+# least SWING_RISE times its last value and falls back below the jump's top by
+# the same factor within two evaluations, at least SWING_MIN_TRIPS times
+# anywhere in the run: one or two such round trips are spikes, more are the
+# weights being thrown about (an early chaos that later settles included).
+SWING_RISE = 1.25
+SWING_MIN_TRIPS = 4
+SWING_FALL_WITHIN = 2
+
+
+def swing_trips(values: np.ndarray) -> List[int]:
+    """Indices where a positive loss jumps by SWING_RISE and falls back by as much within SWING_FALL_WITHIN points."""
+    trips: List[int] = []
+    if values.size < 3 or float(np.min(values)) <= 0:
+        return trips
+    resume = 0  # a round trip's fall ends it; the next may start there
+    for i in np.flatnonzero(values[1:] >= SWING_RISE * values[:-1]).tolist():
+        if i < resume:
+            continue
+        back = values[i + 2 : i + 2 + SWING_FALL_WITHIN] <= values[i + 1] / SWING_RISE
+        if back.any():
+            trips.append(i)
+            resume = i + 2 + int(np.argmax(back))
+    return trips
 
 
 # A loss stuck from its first point until the first learning-rate cut: at least
