@@ -701,6 +701,7 @@ FIELD_RUNS = (
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
     "kateantropova-4415__sigmoidlightning__version_5",  # six training points, the last move a fifth of the fall: still improving
     "lidbey__ai4mars__weights",  # seven epochs of validation drifting up: overfitting
+    "lxr-max__osccc-detection__main",  # validation never back to its best of epoch 11 for 44 epochs while training fell 65%: overfitting
     "mclangstrong__admin-and-exit-interview__model",  # four evaluations still falling beside a noisy training loss: still improving
     "mennatallahussein__nlp-project-clean__jutsu",  # worse while training never fell: divergence
     "merkulovsvt__nlp__ckpt200",  # per-step loss scattering around 2.0 with no trend: not learning
@@ -1942,3 +1943,32 @@ def test_validation_that_swings_again_and_again_early_on_is_oscillation(swings, 
 def test_field_validation_swinging_in_the_first_epochs_is_oscillation(field):
     oscillation = field_codes(field["jeerrzy__ultralytics_train__pose-train"]).get("oscillation")
     assert oscillation is not None and oscillation["evidence"]["swings"] >= 4
+
+
+# 33. Validation that never gets back to a best it reached long ago, and ends a
+# few percent above it, while training keeps falling is overfitting, though the
+# rise is too small to stand out from the evaluations' scatter as a climb: the
+# gap between the losses widens, and early stopping would have ended the run.
+
+
+def stale_validation(train_keeps_falling: bool, epochs: int = 40) -> dict:
+    e = np.arange(epochs)
+    train = 0.25 + 0.75 * np.exp(-e / (12 if train_keeps_falling else 3))
+    val = 0.3 + 0.7 * np.exp(-e / 3)
+    val[9:12] = 0.28  # the best evaluations
+    val[12:] = 0.29 + 0.003 * (-1.0) ** e[12:]  # 3.6% above them from then on
+    return dict(train_loss=Series.from_points(e, train), val_loss=Series.from_points(e, val))
+
+
+def test_validation_stuck_above_its_old_best_while_training_falls_is_overfitting():
+    codes = found(**stale_validation(train_keeps_falling=True))
+    overfitting = codes.get("overfitting")
+    assert overfitting is not None and overfitting.evidence["widening_gap"] and "converged" not in codes
+    assert overfitting.evidence["val_min_step"] == 9 and overfitting.first_step == 9  # the first of the three
+    assert "Early stopping would have ended this run there" in text(overfitting) and "早停" in text(overfitting, "zh")
+    assert "overfitting" not in found(**stale_validation(train_keeps_falling=False))  # both flat: converged
+
+
+def test_field_validation_never_back_to_its_best_while_training_falls_is_overfitting(field):
+    codes = field_codes(field["lxr-max__osccc-detection__main"])
+    assert "overfitting" in codes and "converged" not in codes

@@ -291,6 +291,15 @@ CURVES = [
         "oscillation",
     ),
     (
+        "validation stuck above an old best while training falls",
+        lambda k, d: _pair(
+            (range(40), 0.25 + 0.75 * np.exp(-np.arange(40) / 12), range(40), [*(0.3 + 0.7 * np.exp(-np.arange(9) / 3)), 0.28, 0.28, 0.28, *(0.29 + 0.003 * (-1.0) ** np.arange(28))]),
+            k,
+            d,
+        ),
+        "overfitting",
+    ),
+    (
         "validation swinging early",
         lambda k, d: _pair(
             (range(30), 0.3 + 2.0 * np.exp(-np.arange(30) / 6), range(30), (0.4 + 2.0 * np.exp(-np.arange(30) / 6)) * np.where(np.arange(30) % 4 == 3, 1.6, 1.0) * (np.arange(30) < 20) + (0.4 + 2.0 * np.exp(-np.arange(30) / 6)) * (np.arange(30) >= 20)),
@@ -458,6 +467,7 @@ VARIANT_EVIDENCE = {
     "oscillation.zigzag": {"zigzag": True},
     "oscillation.batch_noise": {"averaged_bounce_ratio": 0.05},
     "oscillation.swings": {"swinging": True},
+    "overfitting.widening_gap": {"widening_gap": True},
     "plateau.stuck_until_cut": {"stuck_until_lr_cut": True},
     "divergence.until_cut": {"rose_until_lr_cut": True},
 }

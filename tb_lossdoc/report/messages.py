@@ -512,6 +512,32 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
             "actions": TEXTS["not_learning"]["zh"]["actions"],
         },
     },
+    "overfitting.widening_gap": {
+        "en": {
+            "title": "validation loss has not beaten its best of step {val_min_step} while training loss keeps falling",
+            "detail": "Validation loss was lowest ({val_min}) at step {val_min_step}; over the last {stale_share} of the run it never "
+            "got back there and it ends at {val_end}, {val_above_best} above its best. Meanwhile training loss fell from "
+            "{train_at_val_min} to {train_end} ({train_fall_since_best} lower). The gap between the two widens: what the model "
+            "learned since step {val_min_step} fits the training set only. Early stopping would have ended this run there.",
+            "actions": [
+                "Keep the checkpoint from step {val_min_step} (early stopping with restore-best-weights).",
+                "Add regularisation: weight decay, dropout, label smoothing.",
+                "Use more data or stronger augmentation, or a smaller model.",
+            ],
+        },
+        "zh": {
+            "title": "训练 loss 还在下降，验证 loss 却一直没能回到第 {val_min_step} 步的最好水平",
+            "detail": "验证 loss 在第 {val_min_step} 步最低（{val_min}）；在最后 {stale_share} 的训练里再也没回到这个水平，"
+            "结束时是 {val_end}，比最好时高 {val_above_best}。同一时间训练 loss 从 {train_at_val_min} 降到 {train_end}"
+            "（又降了 {train_fall_since_best}）。两者的差距在拉大：第 {val_min_step} 步之后模型学到的东西只对训练集有用。"
+            "如果用早停，这次训练会停在那一步。",
+            "actions": [
+                "保留第 {val_min_step} 步的 checkpoint（早停，并恢复最佳权重）。",
+                "加正则：weight decay、dropout、label smoothing。",
+                "增加数据或加强数据增强，或者换一个小一点的模型。",
+            ],
+        },
+    },
     "overfitting.memorisation": {
         "en": {
             "title": "training loss driven to ~0 while validation stays far above (memorisation)",
@@ -1005,6 +1031,9 @@ _SHARES = {
     "bounce_ratio",
     "averaged_bounce_ratio",
     "swing_rise",
+    "val_above_best",
+    "stale_share",
+    "train_fall_since_best",
     "largest_jump_of_spread",
     "rise_ratio",
     "val_rise_of_gain",
@@ -1121,6 +1150,7 @@ _VARIANT_OF_EVIDENCE: Tuple[Tuple[str, Callable[[Mapping[str, object]], bool]], 
     ("not_learning.after_first_log", lambda e: bool(e.get("after_first_log"))),
     ("overfitting.val_sparse", lambda e: e.get("train_logged") is False and bool(e.get("train_points"))),
     ("overfitting.val_only", lambda e: e.get("train_logged") is False),
+    ("overfitting.widening_gap", lambda e: bool(e.get("widening_gap"))),
     ("overfitting.memorisation", lambda e: "memorisation_gap" in e),
     ("plateau.stuck_until_cut", lambda e: bool(e.get("stuck_until_lr_cut"))),
     ("plateau.lr_collapse", lambda e: bool(e.get("lr_collapsed"))),

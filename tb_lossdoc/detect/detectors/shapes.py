@@ -400,7 +400,7 @@ def _best_never_matched(val: Profile, train: Optional[Profile]) -> Optional[ValR
 NOISE_FROM_MINIMUM_POINTS = 4
 
 
-def _noise_from_minimum(val: Profile) -> float:
+def noise_from_minimum(val: Profile) -> float:
     """Scatter around the trend from the minimum on (the stretch the rise is read from), else over the whole curve."""
     after = val.residuals[val.steps >= val.trend_min_step]
     return robust_sigma(after) if after.size >= NOISE_FROM_MINIMUM_POINTS else val.noise
@@ -418,7 +418,7 @@ def _trend_rise(val: Profile, train: Optional[Profile]) -> Optional[ValRise]:
         return None
     if (int(val.steps[-1]) - val.trend_min_step) < 0.1 * max(val.span, 1):
         return None
-    noise = max(_noise_from_minimum(val), 1e-12 * val.magnitude)
+    noise = max(noise_from_minimum(val), 1e-12 * val.magnitude)
     needed = max(
         min(MIN_VAL_RISE_OF_DROP * drop, of_level),
         MIN_VISIBLE_RISE_OF_DROP * drop,
