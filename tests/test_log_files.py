@@ -382,6 +382,19 @@ def test_lightning_metrics_named_like_paths_are_still_lightning(tmp_path):
     assert {"train/loss_step", "val/loss", "epoch"} <= set(from_csv)
 
 
+def test_lightning_0x_metrics_csv_with_a_timestamp_and_no_step_reads_by_epoch(tmp_path):
+    """Lightning 0.x's CSV logger wrote `created_at` on each row and no step column: the epoch is the step, the timestamp no value."""
+    path = tmp_path / "version_0" / "metrics.csv"
+    path.parent.mkdir(parents=True)
+    _, train = synthetic.decay(20, noise=0.01)
+    lines = ["train_loss,epoch,created_at"] + [f"{v},{e},2020-02-03 14:{e:02d}:30.980366" for e, v in enumerate(train)]
+    path.write_text("\n".join(lines) + "\n")
+    runs = tb_lossdoc.diagnose(str(tmp_path))["runs"]
+    assert len(runs) == 1 and runs[0]["notes"] == []  # nothing left out: the timestamps are not unread values
+    from_csv = scalars(*log_file_provider(tmp_path))["version_0"]
+    assert set(from_csv) == {"train_loss"} and [step for step, _ in from_csv["train_loss"]] == list(range(20))
+
+
 # --- Ultralytics results.csv ---------------------------------------------------------
 
 YOLO_LOSSES = ["train/box_loss", "train/obj_loss", "train/cls_loss", "metrics/precision", "metrics/mAP_0.5", "val/box_loss", "val/obj_loss", "val/cls_loss", "x/lr0"]

@@ -4,7 +4,8 @@
   the TensorBoard callback writes runs `train` and `validation` with tags
   `epoch_<metric>` (`val_` dropped on the validation run), step = epoch.
 - Lightning `CSVLogger` `metrics.csv` (`epoch,step,...`, sparse rows, one
-  metric group per row): tags are the column names, step = the `step` column.
+  metric group per row): tags are the column names, step = the `step` column
+  (Lightning 0.x wrote no step but a `created_at` timestamp: step = the epoch).
 - Ultralytics `results.csv` (`epoch,train/box_loss,...,lr/pg0`, names and
   values padded with spaces in YOLOv5): tags are the column names, step = the
   0-based epoch (Ultralytics 8 numbers epochs from 1; both are put on 0-based).
@@ -54,6 +55,10 @@ def _header_index(lines: Sequence[str]) -> int:
     return 0
 
 
+# Lightning 0.x's CSV logger stamped each row with the time it was written, and logged no step (its epoch is the step).
+_LIGHTNING_TIMESTAMP = "created_at"
+
+
 # The header pandas gives the index column it writes by default (blank), as read back and saved again.
 _PANDAS_INDEX = ("", "unnamed: 0")
 
@@ -65,7 +70,7 @@ def kind_of_header(columns: Sequence[str]) -> Optional[str]:
         return KERAS_CSV if any(c == "loss" or c.endswith("_loss") for c in lowered) else None
     if len(columns) < 2:
         return None
-    if "step" in lowered:  # Lightning logs a step column; Ultralytics and Keras never do
+    if "step" in lowered or _LIGHTNING_TIMESTAMP in lowered:  # Lightning logs a step column (0.x: a timestamp); Ultralytics and Keras never do
         return LIGHTNING_CSV
     if any(c.startswith(_YOLO_PREFIXES) for c in lowered):
         return YOLO_CSV
@@ -131,7 +136,7 @@ def read_csv_log(path: str) -> LogTable:
         return _checked(long_format.read_long_format(columns, rows, split_col, _value, os.path.getmtime(path)))
     table = LogTable(kind)
     epoch_col = _epoch_column(lowered)
-    step_col = lowered.index("step") if kind == LIGHTNING_CSV else epoch_col
+    step_col = lowered.index("step") if kind == LIGHTNING_CSV and "step" in lowered else epoch_col
     offset = _epoch_offset(rows, epoch_col) if kind == YOLO_CSV else 0
     base = os.path.getmtime(path)
     bad_rows: List[int] = []
@@ -163,6 +168,8 @@ def read_csv_log(path: str) -> LogTable:
         for col, (name, cell) in enumerate(zip(columns, cells)):
             value = math.nan if col in never_written else values[col]  # pandas writes NaN as an empty cell
             if col == step_col or not (cell or col in never_written):  # (Lightning's epoch column is a value, as in its TensorBoard logs)
+                continue
+            if kind == LIGHTNING_CSV and lowered[col] == _LIGHTNING_TIMESTAMP:
                 continue
             if value is None:
                 bad_cells += 1
