@@ -699,7 +699,8 @@ FIELD_RUNS = (
     "jeerrzy__ultralytics_train__pose-train",  # validation jumping and falling back ten times in its first 130 epochs: oscillation  # converged, not still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
-    "kateantropova-4415__sigmoidlightning__version_5",  # six training points, the last move a fifth of the fall: still improving
+    "kateantropova-4415__sigmoidlightning__version_5",
+    "krs-dev__irradiance_estimation__lightning-v0",  # per-step loss bursting 10^4-fold for six steps, then back: a spike  # six training points, the last move a fifth of the fall: still improving
     "lidbey__ai4mars__weights",  # seven epochs of validation drifting up: overfitting
     "lxr-max__osccc-detection__main",  # validation never back to its best of epoch 11 for 44 epochs while training fell 65%: overfitting
     "mclangstrong__admin-and-exit-interview__model",  # four evaluations still falling beside a noisy training loss: still improving
@@ -1972,3 +1973,26 @@ def test_validation_stuck_above_its_old_best_while_training_falls_is_overfitting
 def test_field_validation_never_back_to_its_best_while_training_falls_is_overfitting(field):
     codes = field_codes(field["lxr-max__osccc-detection__main"])
     assert "overfitting" in codes and "converged" not in codes
+
+
+# 34. A training loss logged per step doubles with its batches by habit, but one
+# that bursts a hundredfold or more for a few steps and comes back has broken and
+# recovered: a spike, however many steps the burst lasts.
+
+
+def burst_run(factor: float, steps: int = 60) -> dict:
+    s = np.arange(steps)
+    values = (1.0 + 3 * np.exp(-s / 5)) * (1 + 0.3 * np.random.default_rng(3).standard_normal(steps)).clip(0.2)
+    values[30:36] *= factor
+    return dict(train_loss=Series.from_points(s, values))
+
+
+def test_a_training_loss_that_bursts_a_hundredfold_for_a_few_steps_is_a_spike():
+    spike = found(**burst_run(1e4)).get("spike")
+    assert spike is not None and all(30 <= step <= 35 for step in spike.evidence["steps"])
+    assert "spike" not in found(**burst_run(5.0))  # five times the level for six noisy steps: not a break
+
+
+def test_field_a_per_step_burst_of_five_orders_of_magnitude_is_a_spike(field):
+    spike = field_codes(field["krs-dev__irradiance_estimation__lightning-v0"]).get("spike")
+    assert spike is not None and all(25 <= step <= 30 for step in spike["evidence"]["steps"])

@@ -1,4 +1,4 @@
-"""Sudden upward jumps that recover: a bad batch, an unstable step; and validation blow-ups that come back."""
+"""Sudden upward jumps that recover: a bad batch, an unstable step; validation blow-ups that come back, and training bursts a hundredfold that do."""
 
 from __future__ import annotations
 
@@ -119,7 +119,9 @@ def spikes_of(profile: Profile, curves: RunCurves) -> List[Tuple[int, float, flo
         elif profile.n >= MIN_POINTS_FOR_SPIKES:
             events = _jumps(profile, curves)
             if profile is curves.val:
-                events = _with_blow_ups(events, _recovered_blow_ups(profile))
+                events = _with_blow_ups(events, _recovered_blow_ups(profile, BLOW_UP_OF_LEVEL))
+            elif profile is curves.train:
+                events = _with_blow_ups(events, _recovered_blow_ups(profile, TRAIN_BLOW_UP_OF_LEVEL))
         else:
             events = _lone_jump(profile) if profile.n >= SHORT_MIN_POINTS_FOR_SPIKES else []
         if len(events) > max(MAX_EVENTS, MAX_EVENTS_SHARE * profile.n):
@@ -210,19 +212,22 @@ LEVEL_POINTS = 5
 # A curve that doubles its level more often than this (single points included) does so
 # by habit (a small, noisy validation set; oscillation): its blow-ups are not spikes.
 MAX_BLOW_UPS = 3
+# A training loss scatters with its batches, doubling by habit; one that blows up a
+# hundredfold for a few steps and comes back has broken and recovered: a spike too.
+TRAIN_BLOW_UP_OF_LEVEL = 100.0
 
 
-def _recovered_blow_ups(profile: Profile) -> List[Tuple[int, float, float]]:
-    """(peak step, height as a share of spread, height over the doubling) of each stretch of two or more points that
-    more than doubled the level before it and came back to it; none for a curve that may go below zero, or too often."""
+def _recovered_blow_ups(profile: Profile, factor: float) -> List[Tuple[int, float, float]]:
+    """(peak step, height as a share of spread, height over the blow-up) of each stretch of two or more points that
+    rose above `factor` times the level before it and came back to it; none for a curve that may go below zero, or does so too often."""
     values = profile.values
-    if float(np.min(values)) <= 0 or not np.any(values[1:] > BLOW_UP_OF_LEVEL * np.minimum.accumulate(values)[:-1]):
-        return []  # no point doubles even the lowest level before it (the common case, without medians)
+    if float(np.min(values)) <= 0 or not np.any(values[1:] > factor * np.minimum.accumulate(values)[:-1]):
+        return []  # no point clears even the lowest level before it (the common case, without medians)
     levels = _levels_before(values)
-    above = values[1:] > BLOW_UP_OF_LEVEL * levels
+    above = values[1:] > factor * levels
     spread = max(profile.amplitude, 1e-12 * profile.magnitude)
     events = []
-    doublings = 0
+    blow_ups = 0
     i = 1
     while i < values.size:
         if not above[i - 1]:
@@ -230,16 +235,16 @@ def _recovered_blow_ups(profile: Profile) -> List[Tuple[int, float, float]]:
             continue
         level = float(levels[i - 1])
         stop = i
-        while stop < values.size and values[stop] > BLOW_UP_OF_LEVEL * level:
+        while stop < values.size and values[stop] > factor * level:
             stop += 1
-        doublings += 1
+        blow_ups += 1
         after = values[stop : stop + max(LEVEL_POINTS, stop - i)]
         if stop - i >= 2 and after.size and float(np.min(after)) <= RETURN_OF_LEVEL * level:
             peak = i + int(np.argmax(values[i:stop]))
             height = float(values[peak]) - level
-            events.append((int(profile.steps[peak]), height / spread, height / ((BLOW_UP_OF_LEVEL - 1) * level)))
+            events.append((int(profile.steps[peak]), height / spread, height / ((factor - 1) * level)))
         i = stop
-    return events if doublings <= MAX_BLOW_UPS else []
+    return events if blow_ups <= MAX_BLOW_UPS else []
 
 
 def _levels_before(values: np.ndarray) -> np.ndarray:
