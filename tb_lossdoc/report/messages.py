@@ -515,7 +515,7 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
     "overfitting.widening_gap": {
         "en": {
             "title": "validation loss has not beaten its best of step {val_min_step} while training loss keeps falling",
-            "detail": "Validation loss was lowest ({val_min}) at step {val_min_step}; over the last {stale_share} of the run it never "
+            "detail": "Validation loss was at its best (about {val_min}) around step {val_min_step}; over the last {stale_share} of the run it never "
             "got back there and it ends at {val_end}, {val_above_best} above its best. Meanwhile training loss fell from "
             "{train_at_val_min} to {train_end} ({train_fall_since_best} lower). The gap between the two widens: what the model "
             "learned since step {val_min_step} fits the training set only. Early stopping would have ended this run there.",
@@ -527,7 +527,7 @@ VARIANTS: Dict[str, Dict[str, Dict[str, object]]] = {
         },
         "zh": {
             "title": "训练 loss 还在下降，验证 loss 却一直没能回到第 {val_min_step} 步的最好水平",
-            "detail": "验证 loss 在第 {val_min_step} 步最低（{val_min}）；在最后 {stale_share} 的训练里再也没回到这个水平，"
+            "detail": "验证 loss 在第 {val_min_step} 步左右最好（约 {val_min}）；在最后 {stale_share} 的训练里再也没回到这个水平，"
             "结束时是 {val_end}，比最好时高 {val_above_best}。同一时间训练 loss 从 {train_at_val_min} 降到 {train_end}"
             "（又降了 {train_fall_since_best}）。两者的差距在拉大：第 {val_min_step} 步之后模型学到的东西只对训练集有用。"
             "如果用早停，这次训练会停在那一步。",
