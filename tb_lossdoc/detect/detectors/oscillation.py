@@ -93,7 +93,7 @@ def detect(curves: RunCurves) -> List[Finding]:
 
 def _swings_finding(val) -> List[Finding]:
     """A validation loss that jumped and fell back SWING_MIN_TRIPS times or more, in any part of the run."""
-    trips = swing_trips(val.values)
+    trips = swing_trips(val)
     if len(trips) < SWING_MIN_TRIPS:
         return []
     first, last = int(val.steps[trips[0]]), int(val.steps[min(trips[-1] + 2, val.n - 1)])

@@ -110,7 +110,7 @@ def _widening_gap(curves: RunCurves) -> List[Finding]:
         return []
     if val.short and best > 0 and not moves_consistently(settled[: best + 1], falling=True):
         return []  # a lucky dip in a zig-zag, not the end of a descent
-    if len(swing_trips(val.values)) >= SWING_MIN_TRIPS:
+    if len(swing_trips(val)) >= SWING_MIN_TRIPS:
         return []  # a best among repeated swings is luck: oscillation's
     above = val.end - low
     if above < max(STALE_END_ABOVE_BEST * low, STALE_END_IN_SCATTER * noise_from_minimum(val)):

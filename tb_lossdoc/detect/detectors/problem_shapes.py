@@ -72,8 +72,18 @@ SWING_MIN_TRIPS = 4
 SWING_FALL_WITHIN = 2
 
 
-def swing_trips(values: np.ndarray) -> List[int]:
-    """Indices where a positive loss jumps by SWING_RISE and falls back by as much within SWING_FALL_WITHIN points."""
+def swing_trips(profile: Profile) -> List[int]:
+    """Indices where a positive loss jumps by SWING_RISE and falls back by as much within SWING_FALL_WITHIN points.
+
+    Computed once per curve: oscillation reports the swings and overfitting distrusts a best among them.
+    """
+    key = ("swing_trips",)
+    if key not in profile.memo:
+        profile.memo[key] = _swing_trips(profile.values)
+    return profile.memo[key]
+
+
+def _swing_trips(values: np.ndarray) -> List[int]:
     trips: List[int] = []
     if values.size < 3 or float(np.min(values)) <= 0:
         return trips
