@@ -102,3 +102,20 @@ def test_the_verdict_rate_counts_a_headline_that_is_required_or_acceptable():
     ]}
     metrics = accuracy.evaluate(labels, document)
     assert metrics["verdict_acceptable"] == 1 and metrics["verdict_acceptable_rate"] == 1 / 3
+
+
+def test_human_agreement_on_the_engines_terms_averages_only_the_codes_the_resolved_labels_score():
+    """A code one labelling pass alone requires would drag both passes' macro-F1 down; the engine is never scored on it there."""
+    sys.path.insert(0, str(ROOT / "benchmarks" / "field"))
+    import agreement  # noqa: E402  (benchmarks/field/agreement.py)
+
+    first = {"a": {"required": ["spike"]}, "b": {"required": ["converged"], "healthy": True}, "c": {"required": ["overconfidence"]}}
+    second = {"a": {"required": ["spike"]}, "b": {"required": ["converged"], "healthy": True}, "c": {"required": ["overfitting"]}}
+    resolved = {"runs": {"a": {"required": ["spike"]}, "b": {"required": ["converged"]}, "c": {"required": ["overfitting"]}}}
+    codes = agreement.scored_codes(resolved, ["a", "b", "c"])
+    assert codes == ["converged", "overfitting", "spike"]
+    scores = agreement.compare(first, second)
+    assert scores["macro_f1"] < 1.0  # overconfidence: required by the first pass, never found by the second
+    # overfitting has no F1 against the first pass (neither required nor found there): left out, not counted as 0
+    assert agreement.macro_over(scores["per_code"], codes) == 1.0
+    assert scores["healthy_false_alarms"] == 0
