@@ -699,8 +699,8 @@ FIELD_RUNS = (
     "jeerrzy__ultralytics_train__pose-train",  # validation jumping and falling back ten times in its first 130 epochs: oscillation  # converged, not still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
-    "kateantropova-4415__sigmoidlightning__version_5",
-    "krs-dev__irradiance_estimation__lightning-v0",  # per-step loss bursting 10^4-fold for six steps, then back: a spike  # six training points, the last move a fifth of the fall: still improving
+    "kateantropova-4415__sigmoidlightning__version_5",  # six training points, the last move a fifth of the fall: still improving
+    "krs-dev__irradiance_estimation__lightning-v0",  # per-step loss bursting 10^4-fold for six steps, then back: a spike
     "lidbey__ai4mars__weights",  # seven epochs of validation drifting up: overfitting
     "lxr-max__osccc-detection__main",  # validation never back to its best of epoch 11 for 44 epochs while training fell 65%: overfitting
     "mclangstrong__admin-and-exit-interview__model",  # four evaluations still falling beside a noisy training loss: still improving
@@ -721,6 +721,7 @@ FIELD_RUNS = (
     "pcrooijendijk__eatvul_revised__ckpt700",  # one training log, 49 evaluations: judged by validation
     "radutuodr__nn-classification---forest-cover-type__v0",  # validation accuracy that never moves: same answers, not learning
     "raiff1982__theai__codette-ckpt50",  # stopped just as it started to learn: still improving
+    "rasbt__python-machine-learning-book-3rd-edition__ch16-rnn-run2",  # validation never clearly below its first evaluation, ending above its best: overfitting, no plateau
     "rodwanbagdadi__bert_model__results200",  # two evaluations 36% apart: still improving
     "rtiberiu__cm4107-advanced-artificial-intelligence-cw__ckpt3128",  # three flat evaluations: converged
     "shettysaish20__era-phi-2-oasst-instruct__adapter",  # per-step scatter of a few percent of the level: no oscillation
@@ -1996,3 +1997,23 @@ def test_a_training_loss_that_bursts_a_hundredfold_for_a_few_steps_is_a_spike():
 def test_field_a_per_step_burst_of_five_orders_of_magnitude_is_a_spike(field):
     spike = field_codes(field["krs-dev__irradiance_estimation__lightning-v0"]).get("spike")
     assert spike is not None and all(25 <= step <= 30 for step in spike["evidence"]["steps"])
+
+
+# 35. Validation that never got clearly below its first evaluation while training
+# learned is a stall (plateau) on its own; when validation also ended above a best
+# it reached long before, that is the overfitting already reported, not a second story.
+
+
+def test_a_stalled_validation_that_ends_above_its_best_is_overfitting_alone():
+    epochs = np.arange(1, 10)
+    train = np.array([0.70, 0.69, 0.63, 0.49, 0.43, 0.41, 0.37, 0.27, 0.17])
+    val = np.array([0.70, 0.69, 0.62, 0.78, 0.61, 0.67, 0.78, 0.75, 0.72])  # best 13% under the first, 18% under the end
+    codes = found(train_loss=Series.from_points(epochs, train), val_loss=Series.from_points(epochs, val))
+    assert "overfitting" in codes and "plateau" not in codes
+    stalled = found(train_loss=Series.from_points(epochs, train), val_loss=Series.from_points(epochs, np.full(9, 0.7) + 0.004 * (-1.0) ** epochs))
+    assert stalled["plateau"].evidence["val_stalled"] and "overfitting" not in stalled  # flat from the first: the stall is the story
+
+
+def test_field_validation_stalled_and_ending_above_its_best_is_overfitting_alone(field):
+    codes = field_codes(field["rasbt__python-machine-learning-book-3rd-edition__ch16-rnn-run2"])
+    assert "overfitting" in codes and "plateau" not in codes

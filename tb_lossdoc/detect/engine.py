@@ -7,7 +7,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from .detectors import CODES, DETECTORS, HEALTHY_CODES, INFO, OVERRULES, SEVERITY_RANK, is_harmless_beside_a_healthy_ending
+from .detectors import CODES, DETECTORS, HEALTHY_CODES, INFO, OVERRULES, SEVERITY_RANK, is_harmless_beside_a_healthy_ending, is_told_by_another
 from .detectors.base import Finding, RunCurves
 
 INSUFFICIENT_DATA = "insufficient_data"
@@ -36,6 +36,8 @@ def diagnose(curves: RunCurves) -> Verdict:
                 findings.extend(detector.detect(curves))
     overruled = {code for f in findings for code in OVERRULES.get(f.code, ())}
     findings = [f for f in findings if f.code not in overruled]
+    codes_found = {f.code for f in findings}
+    findings = [f for f in findings if not is_told_by_another(f, codes_found)]
     if any(f.code in HEALTHY_CODES for f in findings):
         for f in findings:
             if is_harmless_beside_a_healthy_ending(f):

@@ -48,6 +48,13 @@ OVERRULES = {
 }
 
 
+def is_told_by_another(finding: Finding, codes_found) -> bool:
+    """A finding whose story another code of the run already tells: a validation loss that
+    never improved on its first evaluation while training learned (a `plateau`) is, beside
+    `overfitting`, the memorising that overfitting names and explains."""
+    return finding.code == plateau.CODE and bool(finding.evidence.get("val_stalled")) and overfitting.CODE in codes_found
+
+
 def is_harmless_beside_a_healthy_ending(finding: Finding) -> bool:
     """Validation bouncing around its trend (how a small evaluation set scatters), a
     training loss that alternates at every log (the order of the data), or one whose
@@ -71,6 +78,7 @@ __all__ = [
     "OK",
     "OVERRULES",
     "is_harmless_beside_a_healthy_ending",
+    "is_told_by_another",
     "RunCurves",
     "SEVERITY_RANK",
     "WARNING",
