@@ -699,6 +699,7 @@ FIELD_RUNS = (
     "jeerrzy__ultralytics_train__pose-train",  # validation jumping and falling back ten times in its first 130 epochs: oscillation  # converged, not still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
+    "haiping-liu__learning-rope__v3",  # per-sample training values scattering around a converged level, no validation: information
     "kateantropova-4415__sigmoidlightning__version_5",  # six training points, the last move a fifth of the fall: still improving
     "krs-dev__irradiance_estimation__lightning-v0",  # per-step loss bursting 10^4-fold for six steps, then back: a spike
     "lidbey__ai4mars__weights",  # seven epochs of validation drifting up: overfitting
@@ -2042,3 +2043,24 @@ def test_evaluations_alone_that_improve_and_then_climb_are_overfitting():
 def test_field_evaluations_alone_better_then_worse_are_overfitting(field):
     codes = field_codes(field["nmvrodrigues__recsys__v0"])
     assert "overfitting" in codes and "divergence" not in codes
+
+
+# 37. A per-step training loss logged with no validation beside it cannot show
+# whether the weights swing or only its batches differ; when it scatters by no
+# more than batches of a usual size do (a quarter of its level) and the run ends
+# well, its bounce is information. Scattering by half its level stays a warning.
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_per_step_loss_with_no_validation_scattering_like_its_batches_is_information(seed):
+    codes = found(train_loss=series(syn.decay(150, start=2.0, floor=1.0, rate=6, noise=0.18, seed=seed)))
+    oscillation = codes["oscillation"]
+    assert oscillation.severity == "info" and oscillation.evidence["unchecked_by_validation"]
+    assert {"converged", "still_improving"} & set(codes)
+    assert "16 or more samples" in text(oscillation) and "batch 噪声" in text(oscillation, "zh")
+    assert found(train_loss=series(syn.bouncing()))["oscillation"].severity == "warning"  # half its level
+
+
+def test_field_per_sample_scatter_with_no_validation_is_no_alarm(field):
+    codes = field_codes(field["haiping-liu__learning-rope__v3"])
+    assert "converged" in codes and codes["oscillation"]["severity"] == "info"

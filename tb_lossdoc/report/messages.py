@@ -921,6 +921,12 @@ _WARMUP_SPIKE_NOTE = {
     "en": "The jumps come during the learning-rate warm-up, where some turbulence is expected; they matter only if they recur later.",
     "zh": "这些跳升发生在学习率 warm-up 期间，此时有些波动是正常的；只有之后再次出现才值得关注。",
 }
+_UNCHECKED_BOUNCE_NOTE = {
+    "en": "No validation loss is logged beside it to tell whether the weights swing or only the batches differ, and the bounce is "
+    "no larger than batches of 16 or more samples scatter by; in a run that ends well, read it as the batches' noise unless the run goes wrong.",
+    "zh": "旁边没有记录验证 loss，无法分辨是权重在来回跳，还是只是各个 batch 难易不同；而且起伏幅度不超过 16 个及以上样本的 batch 本身的波动。"
+    "训练结果正常的话，把它当作 batch 噪声即可，除非训练本身出了问题。",
+}
 _SCHEDULE_CUT_NOTE = {
     "en": "The learning-rate schedule had run only about {schedule_done_share} of its course when training stopped, and the loss was still making new lows.",
     "zh": "训练停下时，学习率调度只走完了大约 {schedule_done_share}，loss 还在创新低。",
@@ -1187,6 +1193,8 @@ def _notes(finding: Finding, lang: str) -> List[str]:
         notes.append(_BEST_AT_START_NOTE[lang])
     if evidence.get("in_warmup"):
         notes.append(_WARMUP_SPIKE_NOTE[lang])
+    if evidence.get("unchecked_by_validation"):
+        notes.append(_UNCHECKED_BOUNCE_NOTE[lang])
     if evidence.get("schedule_done_share") is not None:
         notes.append(_SCHEDULE_CUT_NOTE[lang])
     if evidence.get("val_two_evaluations_change") is not None:

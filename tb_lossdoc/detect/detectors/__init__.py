@@ -57,15 +57,21 @@ def is_told_by_another(finding: Finding, codes_found) -> bool:
 
 def is_harmless_beside_a_healthy_ending(finding: Finding) -> bool:
     """Validation bouncing around its trend (how a small evaluation set scatters), a
-    training loss that alternates at every log (the order of the data), or one whose
-    bounce averages out over stretches of the run (the batches' noise): beside a healthy
-    ending (converged, still improving) information rather than an alarm. A training
-    loss that still bounces once averaged, beside a validation loss that swings too, is
-    the optimiser's own instability and stays one."""
+    training loss that alternates at every log (the order of the data), one whose
+    bounce averages out over stretches of the run (the batches' noise), or a per-step
+    one with no evaluations beside it to tell moving weights from the batches' noise:
+    beside a healthy ending (converged, still improving) information rather than an
+    alarm. A training loss that still bounces once averaged, beside a validation loss
+    that swings too, is the optimiser's own instability and stays one."""
     if finding.code != oscillation.CODE:
         return False
     evidence = finding.evidence
-    return evidence.get("role") == "val_loss" or bool(evidence.get("zigzag")) or "averaged_bounce_ratio" in evidence
+    return (
+        evidence.get("role") == "val_loss"
+        or bool(evidence.get("zigzag"))
+        or "averaged_bounce_ratio" in evidence
+        or bool(evidence.get("unchecked_by_validation"))
+    )
 
 
 __all__ = [

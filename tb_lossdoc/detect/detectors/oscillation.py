@@ -84,6 +84,8 @@ def detect(curves: RunCurves) -> List[Finding]:
         }
         if averaged is not None and averaged < needed:
             evidence["averaged_bounce_ratio"] = averaged  # the batches' noise: it averages out
+        elif role == "train_loss" and _batch_sized_scatter(curves, profile, bounce) and _logged_apart(curves) is None:
+            evidence["unchecked_by_validation"] = True  # no evaluations to tell moving weights from the batches' noise
         first, last = int(profile.steps[half]), int(profile.steps[-1])
         findings.append(Finding(CODE, WARNING, first, last, evidence, certainty(profile.n, ratio / needed)))
     if curves.val is not None and not any(f.evidence["role"] == "val_loss" for f in findings):
@@ -117,6 +119,17 @@ MINIBATCH_SCATTER_OF_LEVEL = 0.05
 def _minibatch_scatter(curves: RunCurves, profile, bounce: float) -> bool:
     """A per-step training loss whose bounce is a small share of its later level."""
     return curves.train_logged_per_step and bounce < MINIBATCH_SCATTER_OF_LEVEL * _later_level(profile)
+
+
+# A loss of one sample scatters about as much as its mean, so the mean over a
+# batch of 16 or more scatters by under a quarter of the level: a per-step
+# training loss bouncing by less may be nothing but its batches.
+BATCH_SCATTER_OF_LEVEL = 0.25
+
+
+def _batch_sized_scatter(curves: RunCurves, profile, bounce: float) -> bool:
+    """A per-step training loss whose bounce is no more than batches of a usual size scatter by."""
+    return curves.train_logged_per_step and bounce < BATCH_SCATTER_OF_LEVEL * _later_level(profile)
 
 
 def _val_yardstick(profile) -> float:
