@@ -120,6 +120,24 @@ def predicted_codes(doc_run: dict) -> set:
     return codes
 
 
+# Confidence bands for reading what a finding's confidence means in practice.
+CONFIDENCE_BANDS = ((0.0, 0.5), (0.5, 0.8), (0.8, 1.01))
+
+
+def _band(confidence: float) -> str:
+    low, high = next(b for b in CONFIDENCE_BANDS if b[0] <= confidence < b[1])
+    return f"{low:.1f}-{min(high, 1.0):.1f}"
+
+
+def _sure_findings(doc_run: dict) -> dict:
+    """code -> the highest confidence among the run's findings of that code (findings without one count as 1)."""
+    out: dict = {}
+    for f in doc_run.get("findings", []):
+        if f.get("code"):
+            out[f["code"]] = max(out.get(f["code"], 0.0), float(f.get("confidence", 1.0)))
+    return out
+
+
 def _step_span(label: dict, doc_run: dict):
     """(min_step, max_step) of the run: from the labels, else from the findings."""
     steps = label.get("steps")
@@ -154,6 +172,7 @@ def evaluate(labels: dict, document: dict) -> dict:
     verdicts_acceptable = 0
     step_errors = []
     best_step_missing = []
+    by_confidence = {_band(low): {"findings": 0, "right": 0} for low, _ in CONFIDENCE_BANDS}
     mismatches = []
     per_run = {}
 
@@ -174,6 +193,10 @@ def evaluate(labels: dict, document: dict) -> dict:
             bump(code, "fp")
         for code in fn:
             bump(code, "fn")
+        for code, confidence in _sure_findings(doc_run).items():
+            band = by_confidence[_band(confidence)]
+            band["findings"] += 1
+            band["right"] += code in allowed
 
         alarm_reasons = []
         if label.get("healthy"):
@@ -236,6 +259,7 @@ def evaluate(labels: dict, document: dict) -> dict:
         "runs_in_document": len(doc_runs),
         "per_code": per_code,
         "macro_f1": statistics.fmean(supported) if supported else None,
+        "by_confidence": by_confidence,
         "verdict_acceptable": verdicts_acceptable,
         "verdict_acceptable_rate": _ratio(verdicts_acceptable, len(label_runs)),
         "healthy_runs": healthy_total,
@@ -275,6 +299,9 @@ def render(metrics: dict, list_mismatches: bool = True) -> str:
                f" (rate {_fmt(metrics['verdict_acceptable_rate'])})")
     out.append(f"false alarms on healthy runs: {metrics['healthy_false_alarms']}/{metrics['healthy_runs']}"
                f" (rate {_fmt(metrics['false_alarm_rate'])})")
+    bands = metrics.get("by_confidence", {})
+    out.append("findings that are a required or acceptable reading, by confidence: "
+               + ", ".join(f"{band} {b['right']}/{b['findings']}" for band, b in bands.items() if b["findings"]))
     bs = metrics["best_step"]
     out.append(f"best step: median error {_fmt(bs['median_error'])} of the run's step span over {bs['runs']} runs"
                + (f"; no prediction for {', '.join(bs['missing_prediction'])}" if bs["missing_prediction"] else ""))

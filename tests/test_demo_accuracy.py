@@ -119,3 +119,20 @@ def test_human_agreement_on_the_engines_terms_averages_only_the_codes_the_resolv
     # overfitting has no F1 against the first pass (neither required nor found there): left out, not counted as 0
     assert agreement.macro_over(scores["per_code"], codes) == 1.0
     assert scores["healthy_false_alarms"] == 0
+
+
+def test_findings_are_counted_right_or_not_by_their_confidence_band():
+    labels = {"runs": {"a": {"required": ["overfitting"], "acceptable": ["overconfidence"]}, "b": {"required": ["converged"]}}}
+    document = {"runs": [
+        {"run": "a", "verdict": "overfitting", "findings": [
+            {"code": "overfitting", "severity": "warning", "confidence": 0.3},
+            {"code": "overfitting", "severity": "warning", "confidence": 0.9},  # one finding per code: the surer one
+            {"code": "overconfidence", "severity": "info", "confidence": 0.6},
+        ]},
+        {"run": "b", "verdict": "spike", "findings": [
+            {"code": "spike", "severity": "warning", "confidence": 0.6},
+            {"code": "converged", "severity": "ok", "confidence": 0.45},
+        ]},
+    ]}
+    bands = accuracy.evaluate(labels, document)["by_confidence"]
+    assert bands == {"0.0-0.5": {"findings": 1, "right": 1}, "0.5-0.8": {"findings": 2, "right": 1}, "0.8-1.0": {"findings": 1, "right": 1}}
