@@ -699,6 +699,7 @@ FIELD_RUNS = (
     "jeerrzy__ultralytics_train__pose-train",  # validation jumping and falling back ten times in its first 130 epochs: oscillation  # converged, not still improving
     "jarvis-69__mapalya__ckpt10",  # evaluations only, turning up: overfitting, unchecked
     "joseph-rathan__finetuningcpu__ckpt250",  # SFT loss with no downward trend: not learning
+    "deepblueailab__myanmar_currency_classifier__training-logs",  # validation blown up 40-190x at first, then 60x above a memorised training loss: overfitting
     "haiping-liu__learning-rope__v3",  # per-sample training values scattering around a converged level, no validation: information
     "kateantropova-4415__sigmoidlightning__version_5",  # six training points, the last move a fifth of the fall: still improving
     "krs-dev__irradiance_estimation__lightning-v0",  # per-step loss bursting 10^4-fold for six steps, then back: a spike
@@ -2064,3 +2065,26 @@ def test_a_per_step_loss_with_no_validation_scattering_like_its_batches_is_infor
 def test_field_per_sample_scatter_with_no_validation_is_no_alarm(field):
     codes = field_codes(field["haiping-liu__learning-rope__v3"])
     assert "converged" in codes and codes["oscillation"]["severity"] == "info"
+
+
+# 38. A training loss driven ~99% down while validation stays far above is the
+# memorisation gap, whatever validation's first evaluations did: a validation
+# loss that blew up to forty times the training loss at first is no untrained level.
+
+
+def memorised_beside_blown_up_start(first_evaluations) -> dict:
+    e = np.arange(20)
+    train = 1.4 * np.exp(-e / 4) + 0.02
+    val = np.concatenate([first_evaluations, 1.5 + 0.05 * (-1.0) ** e[len(first_evaluations):]])
+    return dict(train_loss=Series.from_points(e, train), val_loss=Series.from_points(e, val))
+
+
+def test_a_memorisation_gap_is_overfitting_though_validation_blew_up_at_first():
+    codes = found(**memorised_beside_blown_up_start([55.0, 170.0, 46.0]))
+    assert "overfitting" in codes and codes["overfitting"].evidence["memorisation_gap"] >= 10
+    assert "converged" not in codes
+    assert "overfitting" in found(**memorised_beside_blown_up_start([2.3]))  # an evaluation before training: the same story
+
+
+def test_field_a_memorisation_gap_beside_a_blown_up_start_is_overfitting(field):
+    assert "overfitting" in field_codes(field["deepblueailab__myanmar_currency_classifier__training-logs"])

@@ -294,6 +294,10 @@ MEMORISED_TRAIN_SHARE = 0.05
 MEMORISED_VAL_KEPT = 0.3
 # ...and ends this many times above training.
 MEMORISATION_GAP = 10.0
+# An untrained model's first evaluation sits within a few times the first
+# training loss (logged over the first steps or epoch); one far above it blew
+# up, and the yardstick is then this many times training's start.
+UNTRAINED_VAL_OF_TRAIN = 3.0
 
 
 def memorisation_gap(train: Profile, val: Profile) -> Optional[float]:
@@ -304,7 +308,7 @@ def memorisation_gap(train: Profile, val: Profile) -> Optional[float]:
     """
     if float(np.min(train.values)) < 0 or float(np.min(val.values)) < 0 or train.start <= 0 or val.start <= 0:
         return None
-    untrained = max(train.start, val.start)
+    untrained = max(train.start, min(val.start, UNTRAINED_VAL_OF_TRAIN * train.start))
     if train.end > MEMORISED_TRAIN_SHARE * train.start or val.end < MEMORISED_VAL_KEPT * untrained:
         return None
     gap = val.end / max(train.end, 1e-12 * val.end)
