@@ -732,6 +732,7 @@ FIELD_RUNS = (
     "sivakamisreejha-g__ev-battery__loss-history",  # ten evaluations, one late jump in both losses: spike, not oscillation
     "tanghulu6__llama3-8b-mob__ckpt3000-4e1fcfa",  # training rose from a low first log: not "training flat"
     "yashgupta018__sentiment-analysis__ckpt30",  # five evaluations still falling: still improving
+    "xiaom96__mlops-group-04__v2",  # per-step training loss flat for a quarter of the run while every evaluation fell: no plateau
     "zeiad246__llm-backend__ckpt3000",  # one batch at 1.45 times the level of a per-step loss: no spike
     "zuzaser80__aorta-project__seg-train2",  # validation blown up 30,000x for ten epochs, then back: a spike, no plateau
     "zzethh__mlops-zenith-m25csa032__logs",  # three flat-ish evaluations beside a rising accuracy: not "not learning"
@@ -2088,3 +2089,27 @@ def test_a_memorisation_gap_is_overfitting_though_validation_blew_up_at_first():
 
 def test_field_a_memorisation_gap_beside_a_blown_up_start_is_overfitting(field):
     assert "overfitting" in field_codes(field["deepblueailab__myanmar_currency_classifier__training-logs"])
+
+
+# 39. A per-step training loss that looks flat for a stretch, while the
+# validation loss logged beside it keeps falling through that stretch, was
+# learning all along: no plateau. Validation that stalled with it makes one.
+
+
+def stall_beside(validation_falls_through: bool) -> dict:
+    steps = np.arange(0, 601, 5)
+    level = np.where(steps < 150, 0.9 + 1.1 * np.exp(-steps / 40), np.where(steps < 350, 0.9, 0.3 + 0.6 * np.exp(-(steps - 350) / 60)))
+    train = level * (1 + 0.04 * np.random.default_rng(0).standard_normal(steps.size))
+    evals = np.arange(100, 601, 100)
+    knots = ([100, 600], [1.0, 0.35]) if validation_falls_through else ([100, 350, 600], [0.95, 0.95, 0.35])
+    return dict(train_loss=Series.from_points(steps, train), val_loss=Series.from_points(evals, np.interp(evals, *knots)))
+
+
+def test_a_training_stall_that_validation_falls_through_is_no_plateau():
+    assert "plateau" not in found(**stall_beside(validation_falls_through=True))
+    assert found(**stall_beside(validation_falls_through=False))["plateau"].severity == "info"
+
+
+def test_field_a_flat_stretch_of_per_step_loss_beside_falling_evaluations_is_no_plateau(field):
+    codes = field_codes(field["xiaom96__mlops-group-04__v2"])
+    assert "plateau" not in codes and "still_improving" in codes

@@ -84,6 +84,8 @@ def detect(curves: RunCurves) -> List[Finding]:
             continue  # the rate was still too small to move the loss: a slow warm-up, not a stall
         if _drop_stays_in_training(curves, last_step):
             continue  # e.g. the drop at each new epoch of a fine-tune: memorising, not learning again
+        if _validation_gains_through(curves, first_step, last_step):
+            continue  # the model kept learning: only the per-step training loss looked flat
         return [
             Finding(
                 CODE,
@@ -304,6 +306,22 @@ def _drop_stays_in_training(curves: RunCurves, last_step: int) -> bool:
     gain = max(val.start - val.trend_min, 1e-300)
     at_end_of_stall = val.trend_at(last_step)
     return (at_end_of_stall - float(np.min(after))) < MIN_VAL_GAIN_AFTER_STALL * gain
+
+
+# A validation loss logged beside a training-loss stall that gains this share of
+# its whole gain between the stall's ends was improving all along.
+MIN_VAL_GAIN_THROUGH_STALL = 0.1
+
+
+def _validation_gains_through(curves: RunCurves, first_step: int, last_step: int) -> bool:
+    """The validation loss, logged apart from the stalled training loss, fell through the stall."""
+    val = curves.val
+    if val is None or val is curves.main or curves.main is not curves.train or val.n < 3:
+        return False
+    if not (val.steps[0] <= first_step and last_step <= val.steps[-1]):
+        return False  # the stall lies (partly) outside the evaluations: nothing to read it against
+    gain = max(val.start - val.trend_min, 1e-300)
+    return (val.trend_at(first_step) - val.trend_at(last_step)) >= MIN_VAL_GAIN_THROUGH_STALL * gain
 
 
 def _lr_decay_ends_it(curves: RunCurves, last_step: int, profile: Profile) -> bool:
