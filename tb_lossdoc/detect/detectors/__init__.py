@@ -3,6 +3,8 @@
 Each module has `CODE`, `NEEDS_HISTORY` and `detect(curves) -> list[Finding]`.
 """
 
+from typing import AbstractSet
+
 from . import (
     converged,
     divergence,
@@ -48,7 +50,7 @@ OVERRULES = {
 }
 
 
-def is_told_by_another(finding: Finding, codes_found) -> bool:
+def is_told_by_another(finding: Finding, codes_found: AbstractSet[str]) -> bool:
     """A finding whose story another code of the run already tells: a validation loss that
     never improved on its first evaluation while training learned (a `plateau`) is, beside
     `overfitting`, the memorising that overfitting names and explains."""

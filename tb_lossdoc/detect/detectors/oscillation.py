@@ -84,7 +84,7 @@ def detect(curves: RunCurves) -> List[Finding]:
         }
         if averaged is not None and averaged < needed:
             evidence["averaged_bounce_ratio"] = averaged  # the batches' noise: it averages out
-        elif role == "train_loss" and _batch_sized_scatter(curves, profile, bounce) and _logged_apart(curves) is None:
+        elif role == "train_loss" and _minibatch_scatter(curves, profile, bounce, BATCH_SCATTER_OF_LEVEL) and _logged_apart(curves) is None:
             evidence["unchecked_by_validation"] = True  # no evaluations to tell moving weights from the batches' noise
         first, last = int(profile.steps[half]), int(profile.steps[-1])
         findings.append(Finding(CODE, WARNING, first, last, evidence, certainty(profile.n, ratio / needed)))
@@ -116,20 +116,15 @@ def _swings_finding(val) -> List[Finding]:
 MINIBATCH_SCATTER_OF_LEVEL = 0.05
 
 
-def _minibatch_scatter(curves: RunCurves, profile, bounce: float) -> bool:
-    """A per-step training loss whose bounce is a small share of its later level."""
-    return curves.train_logged_per_step and bounce < MINIBATCH_SCATTER_OF_LEVEL * _later_level(profile)
-
-
 # A loss of one sample scatters about as much as its mean, so the mean over a
 # batch of 16 or more scatters by under a quarter of the level: a per-step
 # training loss bouncing by less may be nothing but its batches.
 BATCH_SCATTER_OF_LEVEL = 0.25
 
 
-def _batch_sized_scatter(curves: RunCurves, profile, bounce: float) -> bool:
-    """A per-step training loss whose bounce is no more than batches of a usual size scatter by."""
-    return curves.train_logged_per_step and bounce < BATCH_SCATTER_OF_LEVEL * _later_level(profile)
+def _minibatch_scatter(curves: RunCurves, profile, bounce: float, share_of_level: float = MINIBATCH_SCATTER_OF_LEVEL) -> bool:
+    """A per-step training loss whose bounce is under `share_of_level` of its later level."""
+    return curves.train_logged_per_step and bounce < share_of_level * _later_level(profile)
 
 
 def _val_yardstick(profile) -> float:
