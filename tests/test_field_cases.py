@@ -718,6 +718,7 @@ FIELD_RUNS = (
     "pranjal045__insolare-v1__ckpt1760",  # a small-batch fine-tune's per-step noise that averages out: no alarm
     "octavioarruda__email-classifier__ckpt3",  # three evaluations alone, worse from the first: overfitting, best step the first
     "nmvrodrigues__recsys__v0",  # evaluations alone, better for nine epochs and then worse for fifty-five: overfitting
+    "brianshiroe__yolov11-flood-detection__seg-train",  # summed validation 7.6% of its fall back up over the last 30 epochs while training falls: overfitting
     "ohalon__nlpia2__rnn-tanh-1layer-6ep",  # rose at LR 20 until the cut: divergence
     "ohalon__nlpia2__rnn-tanh-2layer-12ep",  # stuck at a high LR until the cut: plateau
     "pallesairam__ai-smar6-complaint-analysis__ckpt500",  # 49 evaluations climbing, one training log below them: overfitting
@@ -2113,3 +2114,25 @@ def test_a_training_stall_that_validation_falls_through_is_no_plateau():
 def test_field_a_flat_stretch_of_per_step_loss_beside_falling_evaluations_is_no_plateau(field):
     codes = field_codes(field["xiaom96__mlops-group-04__v2"])
     assert "plateau" not in codes and "still_improving" in codes
+
+
+# 40. A validation loss that climbs back a thirteenth of all it gained over the
+# last third of the run, steadily, while training keeps falling, is overfitting,
+# though a large first fall (a YOLO warm-up) dwarfs the climb on the plot.
+
+
+def climb_after_a_large_fall(rise_of_fall: float) -> dict:
+    epochs = np.arange(100)
+    val = 3.96 + 2.35 * np.exp(-epochs / 10)
+    val = np.where(epochs > 69, val[69] + rise_of_fall * 2.35 * (epochs - 69) / 30, val)
+    val = val * (1 + 0.002 * np.random.default_rng(2).standard_normal(100))
+    return dict(train_loss=Series.from_points(epochs, 2.2 + 3 * np.exp(-epochs / 20)), val_loss=Series.from_points(epochs, val))
+
+
+def test_validation_climbing_back_a_thirteenth_of_its_fall_is_overfitting():
+    assert "overfitting" in found(**climb_after_a_large_fall(0.075))
+    assert "overfitting" not in found(**climb_after_a_large_fall(0.05))  # a twentieth: within what converged runs drift
+
+
+def test_field_summed_validation_climbing_back_while_training_falls_is_overfitting(field):
+    assert "overfitting" in field_codes(field["brianshiroe__yolov11-flood-detection__seg-train"])

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 # A loss that moved less than this share of its starting level did not learn.
 FLAT_SHARE = 0.05
 # The validation rise must be this share of what validation had gained...
-MIN_VAL_RISE_OF_DROP = 0.08
+MIN_VAL_RISE_OF_DROP = 0.07
 # ...and stand this many noise units above the minimum.
 MIN_VAL_RISE_IN_NOISE = 3.0
 # A rise that jumped and then stayed keeps this share of itself.
