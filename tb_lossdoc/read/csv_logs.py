@@ -137,6 +137,7 @@ def read_csv_log(path: str) -> LogTable:
     table = LogTable(kind)
     epoch_col = _epoch_column(lowered)
     step_col = lowered.index("step") if kind == LIGHTNING_CSV and "step" in lowered else epoch_col
+    stamp_col = lowered.index(_LIGHTNING_TIMESTAMP) if kind == LIGHTNING_CSV and _LIGHTNING_TIMESTAMP in lowered else None
     offset = _epoch_offset(rows, epoch_col) if kind == YOLO_CSV else 0
     base = os.path.getmtime(path)
     bad_rows: List[int] = []
@@ -167,9 +168,7 @@ def read_csv_log(path: str) -> LogTable:
         unvalidated = bool(validation_losses) and all(values[col] == 0.0 for col in validation_losses)
         for col, (name, cell) in enumerate(zip(columns, cells)):
             value = math.nan if col in never_written else values[col]  # pandas writes NaN as an empty cell
-            if col == step_col or not (cell or col in never_written):  # (Lightning's epoch column is a value, as in its TensorBoard logs)
-                continue
-            if kind == LIGHTNING_CSV and lowered[col] == _LIGHTNING_TIMESTAMP:
+            if col in (step_col, stamp_col) or not (cell or col in never_written):  # (Lightning's epoch column is a value, as in its TensorBoard logs)
                 continue
             if value is None:
                 bad_cells += 1
